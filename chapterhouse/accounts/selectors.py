@@ -1,0 +1,59 @@
+"""Reads about people."""
+
+from __future__ import annotations
+
+from .models import Preference, Pseud, Theme, User, UsernameChange
+
+
+def user_by_name(username: str) -> User | None:
+    """The account with this name (any letter case), if there is one."""
+    return (
+        User.objects.filter(username__iexact=username, is_active=True)
+        .select_related("profile")
+        .first()
+    )
+
+
+def user_renamed_from(username: str) -> User | None:
+    """The account that used to be called ``username``, unless someone has the name now."""
+    if User.objects.filter(username__iexact=username).exists():
+        return None
+    change = (
+        UsernameChange.objects.filter(old_username__iexact=username)
+        .select_related("user")
+        .order_by("-changed_at")
+        .first()
+    )
+    return change.user if change else None
+
+
+def pseuds_of(user: User) -> list[Pseud]:
+    return list(user.pseuds.all())
+
+
+def pseud_by_name(user: User, name: str) -> Pseud | None:
+    return user.pseuds.filter(name__iexact=name).first()
+
+
+def default_pseud(user: User) -> Pseud:
+    pseud = user.pseuds.filter(is_default=True).first()
+    return pseud or user.pseuds.order_by("created_at").first()
+
+
+def preference_for(user) -> Preference | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.preference
+    except Preference.DoesNotExist:
+        return None
+
+
+def theme_for(request) -> str:
+    """The theme a page is drawn in: the signed-in user's choice, else the
+    guest's cookie, else whatever the device prefers."""
+    preference = preference_for(request.user)
+    if preference is not None:
+        return preference.theme
+    theme = request.COOKIES.get("theme", Theme.SYSTEM)
+    return theme if theme in Theme.values else Theme.SYSTEM

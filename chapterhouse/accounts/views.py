@@ -1,0 +1,337 @@
+"""Pages about people: profiles, pseuds, preferences and account settings.
+
+Sign-up, log-in, password and e-mail pages come from django-allauth (see
+``urls.py`` at the project root); their templates are ours, under
+``jinja2/account/``.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import (
+    AccountDeleteForm,
+    PreferenceForm,
+    ProfileForm,
+    PseudForm,
+    ThemeForm,
+    UsernameChangeForm,
+)
+from .models import Pseud, Theme
+
+
+def _owner(request, username: str):
+    """The user named in the URL, who must be the one signed in."""
+    user = selectors.user_by_name(username)
+    if user is None:
+        raise Http404("No such user.")
+    if request.user.pk != user.pk:
+        raise PermissionDenied("Sorry, you don't have permission to access that page.")
+    return user
+
+
+def owner_required(view):
+    """A page that only the user named in its URL may open."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, username, *args, **kwargs):
+        return view(request, _owner(request, username), *args, **kwargs)
+
+    return wrapper
+
+
+def _person(username: str):
+    user = selectors.user_by_name(username)
+    if user is None:
+        raise Http404("No such user.")
+    return user
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the field it is about."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- public pages ---------------------------------------------------------
+
+
+def user_dashboard(request, username):
+    user = _person(username)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"person": user, "pseuds": selectors.pseuds_of(user), "main_class": "users-show dashboard"},
+    )
+
+
+def profile(request, username):
+    user = _person(username)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"person": user, "pseuds": selectors.pseuds_of(user), "main_class": "profile-show"},
+    )
+
+
+def pseud_list(request, username):
+    user = _person(username)
+    return render(
+        request,
+        "accounts/pseud_list.html",
+        {"person": user, "pseuds": selectors.pseuds_of(user), "main_class": "pseuds-index"},
+    )
+
+
+def pseud_show(request, username, pseud):
+    user = _person(username)
+    found = selectors.pseud_by_name(user, pseud)
+    if found is None:
+        raise Http404("No such pseud.")
+    return render(
+        request,
+        "accounts/pseud_show.html",
+        {"person": user, "pseud": found, "main_class": "pseuds-show dashboard"},
+    )
+
+
+# --- pseuds ----------------------------------------------------------------
+
+
+def _pseud_of(user, name: str) -> Pseud:
+    pseud = selectors.pseud_by_name(user, name)
+    if pseud is None:
+        raise Http404("No such pseud.")
+    return pseud
+
+
+@owner_required
+def pseud_new(request, user):
+    form = PseudForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pseud = services.pseud_create(
+                actor=request.user,
+                user=user,
+                name=data["name"],
+                description=data["description"],
+                description_format=data["description_format"],
+                icon=data["icon"],
+                icon_alt_text=data["icon_alt_text"],
+                make_default=data["make_default"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Pseud {pseud.name} was created.")
+            return redirect("accounts:pseuds", username=user.username)
+    return render(
+        request,
+        "accounts/pseud_form.html",
+        {"form": form, "person": user, "pseud": None, "main_class": "pseuds-new"},
+    )
+
+
+@owner_required
+def pseud_edit(request, user, pseud):
+    pseud = _pseud_of(user, pseud)
+    initial = {
+        "name": pseud.name,
+        "description": pseud.description,
+        "icon_alt_text": pseud.icon_alt_text,
+        "make_default": pseud.is_default,
+    }
+    form = PseudForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.pseud_update(
+                actor=request.user,
+                pseud=pseud,
+                name=data["name"],
+                description=data["description"],
+                description_format=data["description_format"],
+                icon=data["icon"],
+                remove_icon=data["remove_icon"],
+                icon_alt_text=data["icon_alt_text"],
+            )
+            if data["make_default"] and not pseud.is_default:
+                services.pseud_set_default(actor=request.user, pseud=pseud)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Pseud {pseud.name} was updated.")
+            return redirect("accounts:pseuds", username=user.username)
+    return render(
+        request,
+        "accounts/pseud_form.html",
+        {"form": form, "person": user, "pseud": pseud, "main_class": "pseuds-edit"},
+    )
+
+
+@owner_required
+@require_POST
+def pseud_make_default(request, user, pseud):
+    pseud = _pseud_of(user, pseud)
+    services.pseud_set_default(actor=request.user, pseud=pseud)
+    messages.success(request, f"{pseud.name} is now your default pseud.")
+    return redirect("accounts:pseuds", username=user.username)
+
+
+@owner_required
+def pseud_delete(request, user, pseud):
+    pseud = _pseud_of(user, pseud)
+    error = None
+    if request.method == "POST":
+        try:
+            replacement = services.pseud_delete(actor=request.user, pseud=pseud)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(
+                request,
+                f"Pseud {pseud.name} was deleted; what it made now belongs to {replacement.name}.",
+            )
+            return redirect("accounts:pseuds", username=user.username)
+    return render(
+        request,
+        "accounts/pseud_delete.html",
+        {"person": user, "pseud": pseud, "error": error, "main_class": "pseuds-delete"},
+        status=400 if error else 200,
+    )
+
+
+# --- profile, preferences, account ----------------------------------------
+
+
+@owner_required
+def profile_edit(request, user):
+    profile = user.profile
+    form = ProfileForm(
+        request.POST or None,
+        initial={"title": profile.title, "location": profile.location, "about": profile.about},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.profile_update(
+                actor=request.user,
+                user=user,
+                title=data["title"],
+                location=data["location"],
+                about=data["about"],
+                about_format=data["about_format"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Your profile was updated.")
+            return redirect("accounts:profile", username=user.username)
+    return render(
+        request,
+        "accounts/profile_form.html",
+        {"form": form, "person": user, "main_class": "profile-edit"},
+    )
+
+
+@owner_required
+def preferences(request, user):
+    preference = selectors.preference_for(user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(
+            actor=request.user,
+            user=user,
+            values={name: form.cleaned_data[name] for name in form.fields},
+        )
+        messages.success(request, "Your preferences were saved.")
+        return redirect("accounts:preferences", username=user.username)
+    return render(
+        request,
+        "accounts/preferences.html",
+        {"form": form, "person": user, "main_class": "preferences-index"},
+    )
+
+
+@owner_required
+def change_username(request, user):
+    form = UsernameChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.username_change(
+                user=user,
+                new_username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Your user name is now {user.username}. Links to your old name still work."
+            )
+            return redirect("accounts:profile", username=user.username)
+    return render(
+        request,
+        "accounts/change_username.html",
+        {"form": form, "person": user, "main_class": "users-change-username"},
+    )
+
+
+@owner_required
+def account_delete(request, user):
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(
+                user=user,
+                password=form.cleaned_data["password"],
+                works_choice=form.cleaned_data["works_choice"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            logout(request)
+            messages.success(request, "Your account was deleted. Thank you for being here.")
+            return redirect("web:home")
+    return render(
+        request,
+        "accounts/account_delete.html",
+        {"form": form, "person": user, "main_class": "users-delete"},
+    )
+
+
+# --- theme -----------------------------------------------------------------
+
+
+@require_POST
+def theme_set(request):
+    """Switch between light, dark and the device's theme; works without JavaScript."""
+    form = ThemeForm(request.POST)
+    theme = form.cleaned_data["theme"] if form.is_valid() else Theme.SYSTEM
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if request.user.is_authenticated:
+        services.theme_set(user=request.user, theme=theme)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        "theme", theme, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+    )
+    return response

@@ -1,0 +1,175 @@
+"""The ``chapterhouse`` command: serve the archive, load demo content, make an admin.
+
+    chapterhouse serve [--demo] [--host H] [--port P] [--workers N]
+    chapterhouse demo
+    chapterhouse createadmin [--username U --email E --password P]
+    chapterhouse manage <any Django management command>
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database(*, verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _print_banner(*, host: str, port: int, demo_loaded: bool) -> None:
+    from django.conf import settings
+
+    from chapterhouse import demo
+
+    shown_host = f"[{host}]" if ":" in host else host
+    lines = [
+        "",
+        f"  {settings.SITE_NAME} is starting on http://{shown_host}:{port}/",
+        f"  Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+        f" ({settings.DATABASES['default']['NAME']})",
+    ]
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        lines.append(f"  Outgoing mail is written to files in {settings.EMAIL_FILE_PATH}")
+    if demo_loaded:
+        lines.append(
+            f"  Demo content is loaded: log in as {demo.DEMO_LOGIN!r} "
+            f"with the password {demo.DEMO_PASSWORD!r}."
+        )
+    lines.append("  Stop it with Ctrl+C.")
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from chapterhouse import demo
+
+    print("Preparing the database…", flush=True)
+    _prepare_database()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if args.demo:
+        created = demo.load()
+        print("Demo content loaded." if created else "Demo content was already there.")
+    _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
+    bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    argv = [
+        sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
+        "--bind", bind,
+        "--workers", str(args.workers),
+        "--access-logfile", "-",
+        "--graceful-timeout", "10",
+    ]
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)  # replaces this process; never returns  # noqa: S606
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from chapterhouse import demo
+
+    _prepare_database()
+    created = demo.load()
+    print("Demo content loaded." if created else "Demo content was already there.")
+    print(f"Log in as {demo.DEMO_LOGIN!r} with the password {demo.DEMO_PASSWORD!r}.")
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from chapterhouse.accounts import services
+
+    _prepare_database()
+    interactive = sys.stdin.isatty()
+    username = args.username or (input("User name: ").strip() if interactive else "")
+    email = args.email or (input("Email: ").strip() if interactive else "")
+    password = args.password or os.environ.get("CHAPTERHOUSE_ADMIN_PASSWORD", "")
+    if not password and interactive:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            print("The passwords did not match.", file=sys.stderr)
+            return 2
+    if not (username and email and password):
+        print(
+            "createadmin needs --username, --email and --password "
+            "(or CHAPTERHOUSE_ADMIN_PASSWORD) when not run in a terminal.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        services.user_create(
+            username=username, email=email, password=password, is_staff=True, is_superuser=True
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            print(f"Could not create the admin: {message}", file=sys.stderr)
+        return 2
+    print(f"Admin {username} created; log in at /users/login/ and open /admin/.")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chapterhouse manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chapterhouse", description="A fan-fiction archive.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="prepare the database and serve the archive")
+    serve.add_argument("--host", default=os.environ.get("CHAPTERHOUSE_HOST", DEFAULT_HOST))
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("CHAPTERHOUSE_PORT", DEFAULT_PORT))
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("CHAPTERHOUSE_WORKERS", os.cpu_count() or 2)),
+        help="number of worker processes (default: one per core)",
+    )
+    serve.add_argument("--demo", action="store_true", help="load demo content first")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = commands.add_parser("demo", help="load the demo content")
+    demo.set_defaults(func=cmd_demo)
+
+    admin = commands.add_parser("createadmin", help="create an administrator account")
+    admin.add_argument("--username")
+    admin.add_argument("--email")
+    admin.add_argument("--password")
+    admin.set_defaults(func=cmd_createadmin)
+
+    manage = commands.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

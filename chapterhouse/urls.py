@@ -1,0 +1,34 @@
+"""The site's URLs. Public pages follow AO3's URL scheme (see docs/)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+
+def _with_slash(request, word):
+    """/users/login and friends (AO3's spelling) lead to the pages at /users/login/."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"/users/{word}/" + (f"?{query}" if query else ""))
+
+
+urlpatterns = [
+    # Sign-up, log-in, password and e-mail flows live under /users/, as on AO3;
+    # their path words are reserved user names (accounts/validators.py).
+    path("users/", include("allauth.urls")),
+    re_path(r"^users/(?P<word>login|logout|signup|email|inactive|reauthenticate)$", _with_slash),
+    path("", include("chapterhouse.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("chapterhouse.web.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler400 = "chapterhouse.web.views.bad_request"
+handler403 = "chapterhouse.web.views.permission_denied"
+handler404 = "chapterhouse.web.views.page_not_found"
+handler500 = "chapterhouse.web.views.server_error"

@@ -1,0 +1,37 @@
+"""The Jinja2 environment for the site's pages."""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import Environment, StrictUndefined, Undefined
+
+from chapterhouse.accounts.selectors import theme_for
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """``{{ url('accounts:profile', username=u.username) }}``"""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options) -> Environment:
+    debug_undefined = options.pop("undefined", None)
+    env = Environment(  # noqa: S701 - Django's backend turns autoescape on
+        undefined=debug_undefined or Undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        **options,
+    )
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "theme_for": theme_for,
+        }
+    )
+    env.filters["intcomma"] = intcomma
+    return env
+
+
+__all__ = ["environment", "StrictUndefined"]

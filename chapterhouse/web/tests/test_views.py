@@ -1,0 +1,105 @@
+"""The site frame: layout, themes, health and error pages."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test import override_settings
+from django.urls import path
+
+from chapterhouse.accounts.models import Preference
+
+pytestmark = pytest.mark.django_db
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def test_home_page_has_the_frame_for_guests(client):
+    page = soup(client.get("/"))
+    assert page.body["class"] == ["logged-out"]
+    assert page.select_one("meta[name=csrf-token]")["content"]
+    assert page.select_one("#header h1.heading").get_text(strip=True) == "Chapterhouse"
+    assert page.select_one('form#search input[name="work_search[query]"]') is not None
+    assert page.select_one('a[href="/users/login/"]').get_text() == "Log In"
+    assert page.select_one("#footer form.theme-switch") is not None
+    assert page.html["data-theme"] == "system"
+
+
+def test_home_page_shows_the_signed_in_user(user_client, user):
+    page = soup(user_client.get("/"))
+    assert page.body["class"] == ["logged-in"]
+    greeting = page.select_one("#greeting li.greeting").get_text(" ", strip=True)
+    assert user.username in greeting
+    assert page.select_one('a[href="/users/logout"]') is not None
+
+
+def test_guest_theme_is_kept_in_a_cookie(client):
+    response = client.post("/theme", {"theme": "dark", "next": "/users/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/users/login/"
+    assert soup(client.get("/")).html["data-theme"] == "dark"
+
+
+def test_signed_in_theme_is_remembered_on_the_account(user_client, user, client):
+    user_client.post("/theme", {"theme": "dark"})
+    assert Preference.objects.get(user=user).theme == "dark"
+    # A new browser session for the same user gets the same theme.
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert soup(client.get("/")).html["data-theme"] == "dark"
+
+
+def test_theme_switch_never_redirects_off_site(client):
+    response = client.post("/theme", {"theme": "light", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_theme_switch_needs_csrf(user):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/theme", {"theme": "dark"}).status_code == 403
+
+
+def test_health_reports_the_database(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": connection.vendor}
+
+
+def test_health_is_503_when_the_database_fails(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("chapterhouse.web.views.connection.cursor", broken)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_missing_page_is_404_inside_the_frame(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    page = soup(response)
+    assert page.select_one("div#main")["class"] == ["error-404", "region"]
+    assert page.select_one("h2.heading").get_text() == "Error 404"
+    assert page.select_one("#footer") is not None
+
+
+def _explode(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("explode", _explode)]
+handler500 = "chapterhouse.web.views.server_error"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_server_error_page_is_friendly(client):
+    client.raise_request_exception = False
+    response = client.get("/explode")
+    assert response.status_code == 500
+    page = soup(response)
+    assert page.select_one("h2.heading").get_text() == "Error 500"
+    assert "Nothing you saved has been lost" in page.get_text()
+    assert "boom" not in response.content.decode()

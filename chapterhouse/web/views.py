@@ -1,0 +1,66 @@
+"""The site frame's own pages: home, health, and errors drawn inside the frame."""
+
+import logging
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "web/home.html", {"main_class": "splash"})
+
+
+@never_cache
+def health(request):
+    """For load balancers and monitors: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not healthy"; the log says which
+        logger.exception("health check: database did not answer")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _error(request, status: int, title: str, message: str):
+    return render(
+        request,
+        "web/error.html",
+        {"status": status, "title": title, "message": message, "main_class": f"error-{status}"},
+        status=status,
+    )
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "Error 400", "The request could not be understood.")
+
+
+def permission_denied(request, exception=None):
+    return _error(
+        request,
+        403,
+        "Error 403",
+        "Sorry, you don't have permission to access the page you were trying to reach.",
+    )
+
+
+def page_not_found(request, exception=None):
+    return _error(
+        request, 404, "Error 404", "The page you were looking for doesn't exist."
+    )
+
+
+def server_error(request):
+    """Drawn without touching the database, which may be why we are here."""
+    try:
+        body = render_to_string("web/500.html", {"status": 500})
+    except Exception:  # the template itself failed; fall back to plain text
+        logger.exception("could not render the 500 page")
+        body = "<h1>Error 500</h1><p>Something went wrong on our side.</p>"
+    return HttpResponse(body, status=500)

@@ -1,0 +1,35 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+
+from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="rowan_test")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="mireille_test")
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests do not run collectstatic, so serve static files without a manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

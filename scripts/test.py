@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+"""Chapterhouse's one test command, and what CI runs (through .ci/run).
+
+    python3 scripts/test.py [extra pytest arguments]
+
+On a machine that has nothing but python3 it:
+
+1. creates ``.venv`` and installs the project with its ``test`` extra
+   (skipped while ``.venv/.chapterhouse-test-stamp`` holds pyproject.toml's
+   sha256);
+2. makes sure Debian's Chromium is there for the browser tests;
+3. runs ``ruff check .``;
+4. finds a PostgreSQL server on 127.0.0.1:$CHAPTERHOUSE_TEST_PG_PORT, or
+   starts a throwaway cluster there that it removes again at the end (only
+   when the PostgreSQL run is selected);
+5. runs the pytest suite once on SQLite and once on PostgreSQL, and prints a
+   summary. The exit code is non-zero if anything failed.
+
+Environment: CHAPTERHOUSE_TEST_PG_PORT (5432), CHAPTERHOUSE_TEST_DATABASES
+(``sqlite,postgres``), CHAPTERHOUSE_CHROMIUM (/usr/bin/chromium) and
+CHAPTERHOUSE_SKIP_INSTALL=1. docs/testing.md explains them.
+
+Standard library only: this script runs before any virtualenv exists.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import importlib.util
+import os
+import pwd
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".chapterhouse-test-stamp"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+PG_HOST = "127.0.0.1"
+KNOWN_DATABASES = ("sqlite", "postgres")
+#: pytest's exit code for "no tests were collected".
+PYTEST_NO_TESTS = 5
+
+
+class Failure(Exception):
+    """A step failed in a way the user can act on; the message says how."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; unwinds through every ``finally``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def note(message: str) -> None:
+    print(f"    {message}", flush=True)
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+# --- running commands and signals ------------------------------------------
+
+_child: subprocess.Popen[bytes] | None = None
+_signals_seen: list[int] = []
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    """Stop the current child (if any) gently, then unwind the script.
+
+    A Ctrl-C from a terminal reaches the child too (same process group), so
+    SIGINT is not forwarded the first time: pytest gets to tear down its test
+    database. SIGTERM is forwarded. A second signal kills the child.
+    """
+    _signals_seen.append(signum)
+    child = _child
+    if child is None or child.poll() is not None:
+        raise Interrupted(signum)
+    if len(_signals_seen) > 1:
+        child.kill()
+    elif signum == signal.SIGTERM:
+        child.terminate()
+
+
+def install_signal_handlers() -> None:
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ignore SIGINT/SIGTERM for a moment (while cleaning up)."""
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def run(
+    cmd: Sequence[str | Path],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    output: Path | None = None,
+) -> int:
+    """Run a command and return its exit code.
+
+    Its stdout and stderr are ours, or appended to ``output`` if given.
+    """
+    global _child
+    with open(output or os.devnull, "ab") as log:
+        sink = log if output else None
+        try:
+            _child = subprocess.Popen(
+                [str(c) for c in cmd], env=env, cwd=cwd or REPO, stdout=sink, stderr=sink
+            )
+        except FileNotFoundError:
+            raise Failure(f"{cmd[0]} not found") from None
+        try:
+            code = _child.wait()
+        finally:
+            _child = None
+    if _signals_seen:
+        raise Interrupted(_signals_seen[0])
+    return code
+
+
+def check(cmd: Sequence[str | Path], what: str, *, env: dict[str, str] | None = None) -> None:
+    """Run a command; raise Failure naming ``what`` if it fails."""
+    code = run(cmd, env=env)
+    if code != 0:
+        raise Failure(f"{what} failed (exit {code}): {shlex.join(str(c) for c in cmd)}")
+
+
+_apt_updated = False
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages (root only); runs ``apt-get update`` once."""
+    global _apt_updated
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if not _apt_updated:
+        check(["apt-get", "update"], "apt-get update", env=env)
+        _apt_updated = True
+    check(["apt-get", "install", "-y", *packages], "apt-get install", env=env)
+
+
+# --- 1. virtualenv ----------------------------------------------------------
+
+
+def pyproject_hash() -> str:
+    return hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    step("virtualenv .venv")
+    if VENV_PYTHON.exists() and (VENV / "bin" / "pip").exists():
+        note("exists")
+    else:
+        if (
+            importlib.util.find_spec("venv") is None
+            or importlib.util.find_spec("ensurepip") is None
+        ):
+            raise Failure(
+                "python3 cannot create virtualenvs here (no venv/ensurepip module); "
+                "on Debian or Ubuntu: apt-get install python3-venv"
+            )
+        code = run([sys.executable, "-m", "venv", "--clear", VENV])
+        if code != 0:
+            raise Failure(
+                "python3 -m venv failed; on Debian or Ubuntu: apt-get install python3-venv"
+            )
+        note(f"created with {sys.executable}")
+
+    if os.environ.get("CHAPTERHOUSE_SKIP_INSTALL") == "1":
+        note("CHAPTERHOUSE_SKIP_INSTALL=1: not installing packages")
+        return
+    digest = pyproject_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == digest:
+        note("packages up to date with pyproject.toml")
+        return
+    step("pip install -e '.[test]'")
+    check([VENV_PYTHON, "-m", "pip", "install", "-q", "-e", ".[test]"], "pip install")
+    STAMP.write_text(digest + "\n")
+
+
+# --- 2. Chromium ------------------------------------------------------------
+
+
+def ensure_chromium() -> str:
+    """Return the Chromium to export as CHAPTERHOUSE_CHROMIUM."""
+    step("Chromium for the browser tests")
+    wanted = os.environ.get("CHAPTERHOUSE_CHROMIUM")
+    if wanted:
+        found = shutil.which(wanted)
+        if found is None:
+            raise Failure(f"CHAPTERHOUSE_CHROMIUM={wanted} is not an executable")
+        note(f"{found} (from CHAPTERHOUSE_CHROMIUM)")
+        return wanted
+    if not Path(DEBIAN_CHROMIUM).exists():
+        if not is_root():
+            raise Failure(
+                f"{DEBIAN_CHROMIUM} is missing: install Debian's chromium package "
+                "(sudo apt-get install chromium), or point CHAPTERHOUSE_CHROMIUM at "
+                "a Chromium binary"
+            )
+        note(f"{DEBIAN_CHROMIUM} missing; installing Debian's chromium")
+        apt_install("chromium")
+    note(DEBIAN_CHROMIUM)
+    return DEBIAN_CHROMIUM
+
+
+# --- 3. lint ----------------------------------------------------------------
+
+
+def lint() -> None:
+    step("ruff check .")
+    check([VENV / "bin" / "ruff", "check", "."], "ruff check")
+
+
+# --- 4. PostgreSQL ----------------------------------------------------------
+
+_PROBE = """
+import sys, psycopg
+with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres",
+                     dbname="postgres", connect_timeout=5) as conn:
+    print(conn.execute("show server_version").fetchone()[0])
+"""
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection((PG_HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def probe_postgres(port: int) -> str | None:
+    """Server version if postgres@127.0.0.1:port lets us in without a password.
+
+    None if nothing listens there; Failure if something listens but that
+    login does not work (we can neither use it nor start our own there).
+    """
+    if not port_open(port):
+        return None
+    result = subprocess.run(
+        [str(VENV_PYTHON), "-c", _PROBE, PG_HOST, str(port)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        lines = (result.stderr.strip() or "no output").splitlines()
+        raise Failure(
+            f"something answers on {PG_HOST}:{port}, but a password-less login as user "
+            f"postgres failed ({lines[-1]}); set CHAPTERHOUSE_TEST_PG_PORT to a free port "
+            "for a throwaway cluster, or allow trust auth for 127.0.0.1 on that server"
+        )
+    return result.stdout.strip()
+
+
+def _version_key(bindir: str) -> tuple[int, ...]:
+    version = Path(bindir).parent.name
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def find_pg_bindir() -> Path | None:
+    """Directory holding initdb and pg_ctl: Debian's highest version, else PATH."""
+    candidates = [d for d in glob.glob("/usr/lib/postgresql/*/bin") if Path(d, "initdb").exists()]
+    if candidates:
+        return Path(max(candidates, key=_version_key))
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("pg_ctl"):
+        return Path(initdb).parent
+    return None
+
+
+def ensure_pg_bindir() -> Path:
+    bindir = find_pg_bindir()
+    if bindir is None:
+        if not is_root():
+            raise Failure(
+                "no PostgreSQL server answers and initdb/pg_ctl were not found: install "
+                "PostgreSQL (Debian: sudo apt-get install postgresql), or start a server "
+                "with trust auth for user postgres on 127.0.0.1 and set "
+                "CHAPTERHOUSE_TEST_PG_PORT to its port"
+            )
+        note("initdb not found; installing Debian's postgresql")
+        apt_install("postgresql")
+        bindir = find_pg_bindir()
+        if bindir is None:
+            raise Failure("installed postgresql but found no initdb under /usr/lib/postgresql")
+    return bindir
+
+
+def pg_major_version(bindir: Path) -> str:
+    """The major version, e.g. 15 from "pg_ctl (PostgreSQL) 15.20"."""
+    out = subprocess.run(
+        [str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return out[-1].split(".")[0] if out else "?"
+
+
+class ThrowawayCluster:
+    """A PostgreSQL cluster in a temp dir, trust auth, fsync off; removed on stop()."""
+
+    def __init__(self, bindir: Path, port: int) -> None:
+        self.bindir = bindir
+        self.port = port
+        self.version = pg_major_version(bindir)
+        self.tmp = Path(tempfile.mkdtemp(prefix="chapterhouse-pg-"))
+        self.data = self.tmp / "data"
+        self.log = self.tmp / "postgres.log"  # the server's
+        self.tool_log = self.tmp / "tools.log"  # initdb's and pg_ctl's
+        self.started = False
+
+    def _as_owner(self, tool: str, *args: str | Path) -> list[str]:
+        """Command line running a PostgreSQL tool as the cluster's owner."""
+        cmd = [str(self.bindir / tool), *(str(a) for a in args)]
+        # PostgreSQL refuses to run as root; Debian's package has a postgres user.
+        return ["runuser", "-u", "postgres", "--", *cmd] if is_root() else cmd
+
+    def _pg(self, tool: str, *args: str | Path) -> int:
+        # cwd: the tmp dir, which the postgres user can enter (unlike /root).
+        return run(self._as_owner(tool, *args), cwd=self.tmp, output=self.tool_log)
+
+    def start(self) -> None:
+        if is_root():
+            try:
+                owner = pwd.getpwnam("postgres")
+            except KeyError:
+                raise Failure(
+                    "running as root, but there is no 'postgres' system user to run "
+                    "PostgreSQL as (Debian's postgresql package creates it)"
+                ) from None
+            os.chown(self.tmp, owner.pw_uid, owner.pw_gid)
+        self._initdb()
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                f"-k {shlex.quote(str(self.tmp))}",
+                f"-c listen_addresses={PG_HOST}",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+            ]
+        )
+        self.started = True  # from here on, stop() must try pg_ctl stop
+        code = self._pg(
+            "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "-o", options, "start"
+        )
+        if code != 0:
+            self._show_logs()
+            raise Failure(f"pg_ctl start failed (exit {code}); logs above")
+
+    def _initdb(self) -> None:
+        base = ["-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]
+        # C.UTF-8 like Debian's default cluster: byte-order sorting, Unicode
+        # upper()/lower(). Plain C where that locale does not exist.
+        if self._pg("initdb", *base, "--locale=C.UTF-8") == 0:
+            return
+        note("initdb with C.UTF-8 failed; retrying with --no-locale")
+        shutil.rmtree(self.data, ignore_errors=True)
+        if self._pg("initdb", *base, "--no-locale") != 0:
+            self._show_logs()
+            raise Failure("initdb failed; its output is above")
+
+    def _show_logs(self) -> None:
+        for log in (self.tool_log, self.log):
+            if log.exists():
+                print(f"--- {log.name}", file=sys.stderr)
+                print(log.read_text(errors="replace")[-4000:], file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        """Stop the server (fast, then immediate) and delete the temp dir."""
+        if self.started and (self.data / "postmaster.pid").exists():
+            step(f"stopping the throwaway PostgreSQL cluster on {PG_HOST}:{self.port}")
+            for mode in ("fast", "immediate"):
+                cmd = self._as_owner("pg_ctl", "-D", self.data, "-s", "-m", mode, "-w", "-t", "30")
+                if subprocess.run([*cmd, "stop"], cwd=self.tmp, check=False).returncode == 0:
+                    break
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.tmp.exists():
+            note(f"warning: could not remove {self.tmp}")
+        else:
+            note(f"removed {self.tmp}")
+
+
+@contextmanager
+def postgres_server(port: int) -> Iterator[None]:
+    """Use the server on 127.0.0.1:port, or run a throwaway one for the block."""
+    step(f"PostgreSQL on {PG_HOST}:{port}")
+    version = probe_postgres(port)
+    if version is not None:
+        note(f"using the PostgreSQL server already answering on {PG_HOST}:{port} ({version})")
+        yield
+        return
+    bindir = ensure_pg_bindir()
+    version = probe_postgres(port)  # installing Debian's package may have started one
+    if version is not None:
+        note(f"using the PostgreSQL server already answering on {PG_HOST}:{port} ({version})")
+        yield
+        return
+    cluster = ThrowawayCluster(bindir, port)
+    try:
+        cluster.start()
+        note(
+            f"started a throwaway PostgreSQL {cluster.version} cluster on "
+            f"{PG_HOST}:{port} in {cluster.tmp}"
+        )
+        yield
+    finally:
+        with signals_deferred():
+            cluster.stop()
+
+
+# --- 5. the suite -----------------------------------------------------------
+
+
+@dataclass
+class SuiteResult:
+    database: str
+    exit_code: int
+    seconds: float
+    counts: dict[str, int] | None  # passed/failed/skipped from the JUnit report
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def describe(self) -> str:
+        if self.ok:
+            status = "passed"
+        elif self.exit_code == PYTEST_NO_TESTS:
+            status = "FAILED (no tests collected)"
+        else:
+            status = f"FAILED (pytest exit {self.exit_code})"
+        if self.counts is not None:
+            c = self.counts
+            status += f"; {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
+        return f"{self.database:<9} {status} in {self.seconds:.1f}s"
+
+
+def read_junit(path: Path) -> dict[str, int] | None:
+    """Test counts from pytest's JUnit XML report, if it wrote one."""
+    if not path.exists():
+        return None
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - our own pytest's report
+    except ET.ParseError:
+        return None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in suites:
+        for key in total:
+            total[key] += int(suite.get(key, "0"))
+    failed = total["failures"] + total["errors"]
+    return {
+        "passed": total["tests"] - failed - total["skipped"],
+        "failed": failed,
+        "skipped": total["skipped"],
+    }
+
+
+def run_suite(
+    database: str, pg_port: int, chromium: str, pytest_args: Sequence[str]
+) -> SuiteResult:
+    label = "SQLite" if database == "sqlite" else f"PostgreSQL ({PG_HOST}:{pg_port})"
+    step(f"suite on {label}")
+    scratch = Path(tempfile.mkdtemp(prefix=f"chapterhouse-test-{database}-"))
+    var_dir = scratch / "var"
+    var_dir.mkdir()
+    junit = scratch / "junit.xml"
+    if database == "sqlite":
+        # pytest-django makes the test database in memory; this file stays unused.
+        url = f"sqlite:///{scratch}/test.sqlite3"
+        extra: list[str] = []
+    else:
+        # pytest-django creates and drops test_postgres on that server.
+        url = f"postgres://postgres@{PG_HOST}:{pg_port}/postgres"
+        extra = ["--create-db"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CHAPTERHOUSE_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "chapterhouse.settings",
+        "CHAPTERHOUSE_CHROMIUM": chromium,
+    }
+    cmd = [VENV_PYTHON, "-m", "pytest", f"--junitxml={junit}", *extra, *pytest_args]
+    started = time.monotonic()
+    try:
+        code = run(cmd, env=env)
+        counts = read_junit(junit)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return SuiteResult(database, code, time.monotonic() - started, counts)
+
+
+def print_summary(results: Sequence[SuiteResult]) -> None:
+    step("summary")
+    for result in results:
+        note(result.describe())
+    counted = [r.counts for r in results if r.counts is not None]
+    if counted:
+        # The plain closing line CI tools look for, over both runs.
+        passed = sum(c["passed"] for c in counted)
+        failed = sum(c["failed"] for c in counted)
+        skipped = sum(c["skipped"] for c in counted)
+        print(f"tests: {passed} passed, {failed} failed, {skipped} skipped", flush=True)
+
+
+# --- main -------------------------------------------------------------------
+
+
+def selected_databases() -> list[str]:
+    raw = os.environ.get("CHAPTERHOUSE_TEST_DATABASES", ",".join(KNOWN_DATABASES))
+    chosen = [d.strip() for d in raw.split(",") if d.strip()]
+    unknown = sorted(set(chosen) - set(KNOWN_DATABASES))
+    if unknown or not chosen:
+        raise Failure(
+            f"CHAPTERHOUSE_TEST_DATABASES={raw!r}: use a comma-separated list of "
+            f"{', '.join(KNOWN_DATABASES)}"
+        )
+    return [d for d in KNOWN_DATABASES if d in chosen]
+
+
+def pg_port() -> int:
+    raw = os.environ.get("CHAPTERHOUSE_TEST_PG_PORT", "5432")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise Failure(f"CHAPTERHOUSE_TEST_PG_PORT={raw!r} is not a port number")
+    return int(raw)
+
+
+def run_suites(pytest_args: Sequence[str]) -> int:
+    databases = selected_databases()
+    port = pg_port()
+    ensure_venv()
+    chromium = ensure_chromium()
+    lint()
+    results: list[SuiteResult] = []
+    with postgres_server(port) if "postgres" in databases else nullcontext():
+        for database in databases:
+            results.append(run_suite(database, port, chromium, pytest_args))
+    print_summary(results)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def main(argv: Sequence[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 - any python3 may run this
+        print("scripts/test.py needs Python 3.11 or newer", file=sys.stderr)
+        return 2
+    install_signal_handlers()
+    started = time.monotonic()
+    try:
+        code = run_suites(argv)
+    except Failure as error:
+        print(f"==> FAILED: {error}", file=sys.stderr, flush=True)
+        code = 1
+    except Interrupted as interrupt:
+        print(f"==> interrupted by {interrupt}", file=sys.stderr, flush=True)
+        code = 128 + interrupt.signum
+    step(f"{'ok' if code == 0 else 'failed'} after {time.monotonic() - started:.1f}s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

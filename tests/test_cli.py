@@ -1,0 +1,108 @@
+"""The ``chapterhouse`` command, run as a newcomer would run it."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ENTRY = [sys.executable, "-m", "chapterhouse.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(var_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["CHAPTERHOUSE_VAR_DIR"] = str(var_dir)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> requests.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*ENTRY, "serve", "--demo", "--port", str(port), "--workers", "1"],
+            cwd=tmp_path, env=clean_env(tmp_path / "var"), stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        home = wait_for(base + "/", process)
+        assert home.status_code == 200
+        assert "Welcome to Chapterhouse" in home.text
+        assert requests.get(base + "/health", timeout=5).json()["status"] == "ok"
+        assert requests.get(base + "/static/web/site.css", timeout=5).status_code == 200
+
+        banner = log.read_text()
+        assert f"http://127.0.0.1:{port}/" in banner
+        assert str(tmp_path / "var" / "mail") in banner
+        login, password = re.search(r"log in as '(\w+)' with the password '([^']+)'", banner).groups()
+
+        session = requests.Session()
+        form = session.get(base + "/users/login/", timeout=5)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        response = session.post(
+            base + "/users/login/",
+            data={"login": login, "password": password, "csrfmiddlewaretoken": token},
+            headers={"Referer": base + "/users/login/"},
+            timeout=5,
+        )
+        assert response.status_code == 200
+        assert f"Hi, <a href=\"/users/{login}\">{login}</a>!" in response.text
+        profile = session.get(f"{base}/users/{login}/profile", timeout=5)
+        assert "div class=\"bio module\"" in profile.text
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_demo_twice_changes_nothing_and_createadmin_makes_a_superuser(tmp_path):
+    env = clean_env(tmp_path / "var")
+    first = subprocess.run([*ENTRY, "demo"], env=env, cwd=tmp_path, capture_output=True,
+                           text=True, check=True)
+    assert "Demo content loaded." in first.stdout
+    second = subprocess.run([*ENTRY, "demo"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    assert "already there" in second.stdout
+
+    made = subprocess.run(
+        [*ENTRY, "createadmin", "--username", "keeper", "--email", "keeper@example.org",
+         "--password", "a long admin passphrase"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert made.returncode == 0, made.stderr
+    again = subprocess.run(
+        [*ENTRY, "createadmin", "--username", "keeper", "--email", "k2@example.org",
+         "--password", "x"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert again.returncode == 2
+    assert "already taken" in again.stderr
+    check = subprocess.run(
+        [*ENTRY, "manage", "shell", "-c",
+         "from chapterhouse.accounts.models import User;"
+         "u=User.objects.get(username='keeper');print(u.is_superuser, u.pseuds.count())"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True 1"

@@ -57,7 +57,8 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
         banner = log.read_text()
         assert f"http://127.0.0.1:{port}/" in banner
         assert str(tmp_path / "var" / "mail") in banner
-        login, password = re.search(r"log in as '(\w+)' with the password '([^']+)'", banner).groups()
+        credentials = re.search(r"log in as '(\w+)' with the password '([^']+)'", banner)
+        login, password = credentials.groups()
 
         session = requests.Session()
         form = session.get(base + "/users/login/", timeout=5)

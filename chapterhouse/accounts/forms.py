@@ -41,9 +41,9 @@ class PseudForm(forms.Form):
         icon = self.cleaned_data.get("icon")
         if icon and icon.size > ICON_MAX_BYTES:
             raise forms.ValidationError("That icon is larger than 500 KB.")
-        if icon and getattr(icon, "image", None) is not None:
-            if icon.image.format not in ("JPEG", "PNG", "GIF"):
-                raise forms.ValidationError("Icons must be JPEG, PNG or GIF images.")
+        image = getattr(icon, "image", None) if icon else None
+        if image is not None and image.format not in ("JPEG", "PNG", "GIF"):
+            raise forms.ValidationError("Icons must be JPEG, PNG or GIF images.")
         return icon
 
     def clean_description_format(self):
@@ -73,7 +73,12 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = Preference
-        exclude = ["user"]
+        fields = [
+            "view_adult", "hide_warnings", "hide_freeform", "view_full_works",
+            "disable_work_skins", "theme", "time_zone", "allow_gifts", "allow_cocreator",
+            "history_enabled", "guest_replies_off", "comment_emails_off", "comment_inbox_off",
+            "comment_copy_to_self_off", "kudos_emails_off", "subscription_emails_off",
+        ]
 
 
 class UsernameChangeForm(forms.Form):

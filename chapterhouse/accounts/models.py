@@ -48,6 +48,9 @@ class UsernameChange(models.Model):
     class Meta:
         ordering = ["-changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.old_username} → {self.user_id}"
+
 
 def pseud_icon_path(instance: "Pseud", filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
@@ -111,13 +114,19 @@ class Preference(models.Model):
     view_adult = models.BooleanField(
         "Show me adult content without checking", default=False
     )
-    hide_warnings = models.BooleanField("Hide warnings (you can still choose to show them)", default=False)
+    hide_warnings = models.BooleanField(
+        "Hide warnings (you can still choose to show them)", default=False
+    )
     hide_freeform = models.BooleanField(
         "Hide additional tags (you can still choose to show them)", default=False
     )
     view_full_works = models.BooleanField("Show the whole work by default", default=False)
-    disable_work_skins = models.BooleanField("Hide work skins (you can still choose to show them)", default=False)
-    theme = models.CharField("Site theme", max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+    disable_work_skins = models.BooleanField(
+        "Hide work skins (you can still choose to show them)", default=False
+    )
+    theme = models.CharField(
+        "Site theme", max_length=10, choices=Theme.choices, default=Theme.SYSTEM
+    )
     time_zone = models.CharField("Time zone", max_length=64, default="UTC")
     # Privacy and consent
     allow_gifts = models.BooleanField("Allow others to give me works as gifts", default=True)
@@ -130,7 +139,9 @@ class Preference(models.Model):
     )
     # Notifications
     comment_emails_off = models.BooleanField("Turn off emails about comments", default=False)
-    comment_inbox_off = models.BooleanField("Turn off messages to your inbox about comments", default=False)
+    comment_inbox_off = models.BooleanField(
+        "Turn off messages to your inbox about comments", default=False
+    )
     comment_copy_to_self_off = models.BooleanField(
         "Turn off copies of your own comments", default=True
     )

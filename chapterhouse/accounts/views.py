@@ -282,7 +282,8 @@ def change_username(request, user):
             _apply_errors(form, error)
         else:
             messages.success(
-                request, f"Your user name is now {user.username}. Links to your old name still work."
+                request,
+                f"Your user name is now {user.username}. Links to your old name still work.",
             )
             return redirect("accounts:profile", username=user.username)
     return render(

@@ -111,7 +111,21 @@ def account_delete(*, user: User, password: str, works_choice: str) -> None:
     if not user.check_password(password):
         raise ValidationError({"password": "Your password was not correct."})
     account_deleting.send(sender=User, user=user, works_choice=works_choice)
+    icons = [pseud.icon.name for pseud in user.pseuds.all() if pseud.icon]
     user.delete()
+    _delete_files_on_commit(icons)
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Remove uploaded files once the rows that named them are surely gone."""
+    from django.core.files.storage import default_storage
+
+    def remove() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)
 
 
 # --- pseuds ---------------------------------------------------------------
@@ -211,9 +225,9 @@ def pseud_delete(*, actor: User, pseud: Pseud) -> Pseud:
         )
     replacement = selectors.default_pseud(pseud.user)
     pseud_deleting.send(sender=Pseud, pseud=pseud, replacement=replacement)
-    if pseud.icon:
-        pseud.icon.delete(save=False)
+    icon = pseud.icon.name if pseud.icon else None
     pseud.delete()
+    _delete_files_on_commit([icon] if icon else [])
     return replacement
 
 

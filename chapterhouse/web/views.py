@@ -56,6 +56,23 @@ def page_not_found(request, exception=None):
     )
 
 
+#: What a rate-limited visitor is told to wait, in seconds. Limits count per
+#: minute, so a minute is the honest short answer.
+RETRY_AFTER_SECONDS = 60
+
+
+def too_many_requests(request, exception=None):
+    response = _error(
+        request,
+        429,
+        "Too Many Requests",
+        f"You have tried this too often in a short time. Please try again in "
+        f"{RETRY_AFTER_SECONDS} seconds; nothing you typed has been saved yet.",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
     """Drawn without touching the database, which may be why we are here."""
     try:

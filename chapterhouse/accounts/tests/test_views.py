@@ -51,6 +51,7 @@ def test_signup_sends_a_confirmation_link_that_logs_the_user_in(client, mailoutb
     assert response["Location"] == "/users/confirm-email/"
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["newcomer@example.org"]
+    assert mailoutbox[0].body.startswith("Hello from Chapterhouse!")
     confirm_url = link_in(mailoutbox[0])
 
     page = client.get(confirm_url)
@@ -248,6 +249,23 @@ def test_create_pseud_with_icon_then_make_default_and_delete(user_client, user):
     deleted = user_client.post(f"/users/{user.username}/pseuds/{user.username}/delete")
     assert deleted.status_code == 302
     assert list(user.pseuds.values_list("name", flat=True)) == ["Ash and Ember"]
+
+
+def test_deleting_an_account_removes_its_uploaded_icons(
+    user_client, user, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    user_client.post(
+        f"/users/{user.username}/pseuds/new", {"name": "Iconic", "icon": _png()}
+    )
+    icon_path = tmp_path / user.pseuds.get(name="Iconic").icon.name
+    assert icon_path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(
+            f"/users/{user.username}/delete",
+            {"works_choice": "delete", "password": PASSWORD, "confirm": "on"},
+        )
+    assert not icon_path.exists()
 
 
 def test_duplicate_pseud_keeps_what_was_typed(user_client, user):

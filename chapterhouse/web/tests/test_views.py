@@ -103,3 +103,17 @@ def test_server_error_page_is_friendly(client):
     assert page.select_one("h2.heading").get_text() == "Error 500"
     assert "Nothing you saved has been lost" in page.get_text()
     assert "boom" not in response.content.decode()
+
+
+def test_rate_limited_sign_up_says_when_to_try_again(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
+    form = {"username": "first_one", "email": "a@example.org",
+            "password1": "a quiet lantern in the rain", "password2": "a quiet lantern in the rain"}
+    assert client.post("/users/signup/", form).status_code == 302
+    client.logout()
+    again = client.post("/users/signup/", {**form, "username": "second", "email": "b@example.org"})
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) > 0
+    page = soup(again)
+    assert page.select_one("h2.heading").get_text() == "Too Many Requests"
+    assert f"try again in {again['Retry-After']} seconds" in page.get_text()

@@ -67,6 +67,22 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+NOT_DONE = object()
+
+
+def _submit(request, form, action):
+    """For a valid POST, run ``action(cleaned_data)`` (a service call) and
+    return what it returns. Otherwise, or when the service refuses, return
+    NOT_DONE; the problems are then on the form, next to their fields."""
+    if request.method != "POST" or not form.is_valid():
+        return NOT_DONE
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return NOT_DONE
+
+
 # --- public pages ---------------------------------------------------------
 
 
@@ -122,24 +138,23 @@ def _pseud_of(user, name: str) -> Pseud:
 @owner_required
 def pseud_new(request, user):
     form = PseudForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pseud = services.pseud_create(
-                actor=request.user,
-                user=user,
-                name=data["name"],
-                description=data["description"],
-                description_format=data["description_format"],
-                icon=data["icon"],
-                icon_alt_text=data["icon_alt_text"],
-                make_default=data["make_default"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Pseud {pseud.name} was created.")
-            return redirect("accounts:pseuds", username=user.username)
+    pseud = _submit(
+        request,
+        form,
+        lambda data: services.pseud_create(
+            actor=request.user,
+            user=user,
+            name=data["name"],
+            description=data["description"],
+            description_format=data["description_format"],
+            icon=data["icon"],
+            icon_alt_text=data["icon_alt_text"],
+            make_default=data["make_default"],
+        ),
+    )
+    if pseud is not NOT_DONE:
+        messages.success(request, f"Pseud {pseud.name} was created.")
+        return redirect("accounts:pseuds", username=user.username)
     return render(
         request,
         "accounts/pseud_form.html",
@@ -157,26 +172,24 @@ def pseud_edit(request, user, pseud):
         "make_default": pseud.is_default,
     }
     form = PseudForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.pseud_update(
-                actor=request.user,
-                pseud=pseud,
-                name=data["name"],
-                description=data["description"],
-                description_format=data["description_format"],
-                icon=data["icon"],
-                remove_icon=data["remove_icon"],
-                icon_alt_text=data["icon_alt_text"],
-            )
-            if data["make_default"] and not pseud.is_default:
-                services.pseud_set_default(actor=request.user, pseud=pseud)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Pseud {pseud.name} was updated.")
-            return redirect("accounts:pseuds", username=user.username)
+
+    def update(data):
+        services.pseud_update(
+            actor=request.user,
+            pseud=pseud,
+            name=data["name"],
+            description=data["description"],
+            description_format=data["description_format"],
+            icon=data["icon"],
+            remove_icon=data["remove_icon"],
+            icon_alt_text=data["icon_alt_text"],
+        )
+        if data["make_default"] and not pseud.is_default:
+            services.pseud_set_default(actor=request.user, pseud=pseud)
+
+    if _submit(request, form, update) is not NOT_DONE:
+        messages.success(request, f"Pseud {pseud.name} was updated.")
+        return redirect("accounts:pseuds", username=user.username)
     return render(
         request,
         "accounts/pseud_form.html",
@@ -226,22 +239,21 @@ def profile_edit(request, user):
         request.POST or None,
         initial={"title": profile.title, "location": profile.location, "about": profile.about},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.profile_update(
-                actor=request.user,
-                user=user,
-                title=data["title"],
-                location=data["location"],
-                about=data["about"],
-                about_format=data["about_format"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Your profile was updated.")
-            return redirect("accounts:profile", username=user.username)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.profile_update(
+            actor=request.user,
+            user=user,
+            title=data["title"],
+            location=data["location"],
+            about=data["about"],
+            about_format=data["about_format"],
+        ),
+    )
+    if done is not NOT_DONE:
+        messages.success(request, "Your profile was updated.")
+        return redirect("accounts:profile", username=user.username)
     return render(
         request,
         "accounts/profile_form.html",
@@ -253,12 +265,14 @@ def profile_edit(request, user):
 def preferences(request, user):
     preference = selectors.preference_for(user)
     form = PreferenceForm(request.POST or None, instance=preference)
-    if request.method == "POST" and form.is_valid():
-        services.preferences_update(
-            actor=request.user,
-            user=user,
-            values={name: form.cleaned_data[name] for name in form.fields},
-        )
+    done = _submit(
+        request,
+        form,
+        lambda data: services.preferences_update(
+            actor=request.user, user=user, values={name: data[name] for name in form.fields}
+        ),
+    )
+    if done is not NOT_DONE:
         messages.success(request, "Your preferences were saved.")
         return redirect("accounts:preferences", username=user.username)
     return render(
@@ -271,21 +285,19 @@ def preferences(request, user):
 @owner_required
 def change_username(request, user):
     form = UsernameChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.username_change(
-                user=user,
-                new_username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Your user name is now {user.username}. Links to your old name still work.",
-            )
-            return redirect("accounts:profile", username=user.username)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.username_change(
+            user=user, new_username=data["username"], password=data["password"]
+        ),
+    )
+    if done is not NOT_DONE:
+        messages.success(
+            request,
+            f"Your user name is now {user.username}. Links to your old name still work.",
+        )
+        return redirect("accounts:profile", username=user.username)
     return render(
         request,
         "accounts/change_username.html",
@@ -296,19 +308,17 @@ def change_username(request, user):
 @owner_required
 def account_delete(request, user):
     form = AccountDeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_delete(
-                user=user,
-                password=form.cleaned_data["password"],
-                works_choice=form.cleaned_data["works_choice"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            logout(request)
-            messages.success(request, "Your account was deleted. Thank you for being here.")
-            return redirect("web:home")
+    done = _submit(
+        request,
+        form,
+        lambda data: services.account_delete(
+            user=user, password=data["password"], works_choice=data["works_choice"]
+        ),
+    )
+    if done is not NOT_DONE:
+        logout(request)
+        messages.success(request, "Your account was deleted. Thank you for being here.")
+        return redirect("web:home")
     return render(
         request,
         "accounts/account_delete.html",

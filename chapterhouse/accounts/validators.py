@@ -13,7 +13,7 @@ RESERVED_USERNAMES = frozenset(
     {
         "login", "logout", "signup", "inactive", "reauthenticate", "email", "confirm-email",
         "password", "settings", "preferences", "new", "edit", "admin", "orphan_account",
-        "anonymous", "theme", "delete", "search", "me", "api", "static", "media",
+        "anonymous", "theme", "delete", "search", "me", "api", "static", "media", "2fa",
     }
 )
 

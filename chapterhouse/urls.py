@@ -1,5 +1,6 @@
 """The site's URLs. Public pages follow AO3's URL scheme (see docs/)."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
@@ -12,6 +13,10 @@ def _with_slash(request, word):
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"/users/{word}/" + (f"?{query}" if query else ""))
 
+
+# The admin logs in through the site's own log-in, two-factor step included.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = f"{settings.SITE_NAME} administration"
 
 urlpatterns = [
     # Sign-up, log-in, password and e-mail flows live under /users/, as on AO3;

@@ -12,7 +12,7 @@ from .models import Preference, Theme
 from .validators import PSEUD_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
 
 ICON_MAX_BYTES = 500 * 1024
-ICON_MAX_PIXELS = 100
+ICON_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif"}
 
 
 def _format_field() -> forms.ChoiceField:
@@ -42,8 +42,12 @@ class PseudForm(forms.Form):
         if icon and icon.size > ICON_MAX_BYTES:
             raise forms.ValidationError("That icon is larger than 500 KB.")
         image = getattr(icon, "image", None) if icon else None
-        if image is not None and image.format not in ("JPEG", "PNG", "GIF"):
-            raise forms.ValidationError("Icons must be JPEG, PNG or GIF images.")
+        if image is not None:
+            if image.format not in ICON_EXTENSIONS:
+                raise forms.ValidationError("Icons must be JPEG, PNG or GIF images.")
+            # The stored name comes from what the file is, never from what it
+            # was called, so an upload can't be served as HTML or script.
+            icon.name = f"icon.{ICON_EXTENSIONS[image.format]}"
         return icon
 
     def clean_description_format(self):

@@ -52,8 +52,13 @@ class UsernameChange(models.Model):
         return f"{self.old_username} → {self.user_id}"
 
 
+ICON_FILE_EXTENSIONS = frozenset({"jpg", "png", "gif"})
+
+
 def pseud_icon_path(instance: "Pseud", filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ICON_FILE_EXTENSIONS:
+        extension = "png"
     return f"icons/pseuds/{instance.user_id}/{instance.pk or 'new'}.{extension}"
 
 

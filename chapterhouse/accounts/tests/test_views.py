@@ -279,6 +279,30 @@ def test_duplicate_pseud_keeps_what_was_typed(user_client, user):
     assert page.select_one("#id_description").get_text().lstrip("\n") == "My long description"
 
 
+def test_pseud_icon_is_stored_by_what_it_is_not_what_it_is_called(user_client, user):
+    disguised = io.BytesIO()
+    Image.new("RGB", (50, 50), (0, 90, 200)).save(disguised, "JPEG")
+    disguised.seek(0)
+    disguised.name = "icon.gif"
+    user_client.post(f"/users/{user.username}/pseuds/new", {"name": "Sly", "icon": disguised})
+    icon = user.pseuds.get(name="Sly").icon
+    assert icon.name.endswith(".jpg")
+    served = user_client.get(icon.url)
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pseud_icon_with_a_web_page_name_is_refused(user_client, user):
+    named_html = _png()
+    named_html.name = "page.html"
+    response = user_client.post(
+        f"/users/{user.username}/pseuds/new", {"name": "Sly", "icon": named_html}
+    )
+    assert response.status_code == 200
+    assert field_errors(soup(response), "icon")
+    assert soup(response).select_one("#id_name")["value"] == "Sly"
+
+
 def test_pseud_icon_must_be_an_image(user_client, user):
     fake = io.BytesIO(b"<script>alert(1)</script>")
     fake.name = "icon.png"
@@ -345,3 +369,14 @@ def test_delete_account_asks_then_deletes(user_client, user):
     assert done.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
     assert soup(user_client.get("/")).body["class"] == ["logged-out"]
+
+
+def test_admin_logs_in_through_the_site_login(client, user):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/users/login/")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
+    user.is_staff = True
+    user.save()
+    assert client.get("/admin/").status_code == 200

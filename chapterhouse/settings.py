@@ -40,6 +40,7 @@ SITE_NAME = env.str("CHAPTERHOUSE_SITE_NAME", default="Chapterhouse")
 INSTALLED_APPS = [
     "chapterhouse.web",
     "chapterhouse.accounts",
+    "chapterhouse.tags",
     "chapterhouse.works",
     "django.contrib.admin",
     "django.contrib.auth",

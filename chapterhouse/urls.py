@@ -23,6 +23,7 @@ urlpatterns = [
     # their path words are reserved user names (accounts/validators.py).
     path("users/", include("allauth.urls")),
     re_path(r"^users/(?P<word>login|logout|signup|email|inactive|reauthenticate)$", _with_slash),
+    path("", include("chapterhouse.works.urls")),
     path("", include("chapterhouse.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("chapterhouse.web.urls")),

@@ -1,0 +1,88 @@
+"""The one door for privacy: who may see which works and chapters.
+
+Every page, listing, count, feed, download and API call that shows works asks
+here. Nothing else in the code decides visibility.
+
+- Guests see posted works that are neither restricted nor hidden by an admin.
+- Signed-in readers also see restricted works.
+- Creators (accepted creatorships) see their own works in every state,
+  drafts included, and every chapter of them.
+- Admins (staff) also see works hidden by an admin; drafts stay private to
+  their creators.
+- A chapter is visible when its work is and the chapter is posted, or its
+  scheduled time has come (the background task marks it posted soon after).
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from ..models import Chapter, Creatorship, Work
+
+
+def _user(viewer):
+    return viewer if getattr(viewer, "is_authenticated", False) else None
+
+
+def _is_admin(viewer) -> bool:
+    return bool(getattr(viewer, "is_staff", False))
+
+
+def _creator_works(user) -> QuerySet:
+    return Creatorship.objects.filter(pseud__user=user, accepted=True).values("work_id")
+
+
+def works_visible_to(viewer, queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
+    """Works ``viewer`` (a user, or AnonymousUser/None for a guest) may see."""
+    works = Work.objects.all() if queryset is None else queryset
+    user = _user(viewer)
+    public = Q(posted=True)
+    if not _is_admin(user):
+        public &= Q(hidden_by_admin=False)
+    if user is None:
+        return works.filter(public & Q(restricted=False))
+    return works.filter(public | Q(pk__in=_creator_works(user)))
+
+
+def is_creator(viewer, work: Work) -> bool:
+    """An accepted creator of ``work``: may edit it and see it in every state."""
+    user = _user(viewer)
+    if user is None:
+        return False
+    return Creatorship.objects.filter(work=work, pseud__user=user, accepted=True).exists()
+
+
+def can_view_work(viewer, work: Work) -> bool:
+    return works_visible_to(viewer, Work.objects.filter(pk=work.pk)).exists()
+
+
+def chapter_is_live_q(now=None) -> Q:
+    """Chapters readers may see: posted, or due by their schedule."""
+    now = now or timezone.now()
+    return Q(posted=True) | Q(scheduled_for__isnull=False, scheduled_for__lte=now)
+
+
+def chapters_visible_to(viewer, work: Work, *, creator: bool | None = None) -> QuerySet[Chapter]:
+    """The chapters of ``work`` that ``viewer`` may read, in order.
+
+    Pass ``creator`` when the caller already knows it, to save a query.
+    """
+    chapters = Chapter.objects.filter(work=work).order_by("position", "pk")
+    if creator is None:
+        creator = is_creator(viewer, work)
+    if creator:
+        return chapters
+    return chapters.filter(chapter_is_live_q())
+
+
+def annotate_is_creator(works: QuerySet[Work], viewer) -> QuerySet[Work]:
+    """Adds ``viewer_is_creator`` to each work, for listings that show edit links."""
+    user = _user(viewer)
+    if user is None:
+        return works.annotate(viewer_is_creator=Value(False, output_field=BooleanField()))
+    return works.annotate(
+        viewer_is_creator=Exists(
+            Creatorship.objects.filter(work=OuterRef("pk"), pseud__user=user, accepted=True)
+        )
+    )

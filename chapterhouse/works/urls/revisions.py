@@ -1,0 +1,3 @@
+"""URLs for the revisions pages; joined into the works namespace in __init__.py."""
+
+urlpatterns = []

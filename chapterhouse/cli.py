@@ -1,6 +1,7 @@
 """The ``chapterhouse`` command: serve the archive, load demo content, make an admin.
 
-    chapterhouse serve [--demo] [--host H] [--port P] [--workers N]
+    chapterhouse serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
+    chapterhouse worker [--once] [--interval SECONDS]
     chapterhouse demo
     chapterhouse createadmin [--username U --email E --password P]
     chapterhouse manage <any Django management command>
@@ -11,10 +12,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
+import subprocess
 import sys
+import time
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_WORKER_INTERVAL = 30
 
 
 def _setup_django() -> None:
@@ -67,6 +72,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("Demo content loaded." if created else "Demo content was already there.")
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    if not args.no_worker:
+        _start_worker()
     argv = [
         sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
         "--bind", bind,
@@ -77,6 +84,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.execvp(argv[0], argv)  # replaces this process; never returns  # noqa: S606
     return 0
+
+
+def _start_worker() -> None:
+    """One background worker beside the web server. gunicorn takes over this
+    process (same pid), so the worker watches this pid and ends with it."""
+    subprocess.Popen(  # noqa: S603 - our own command, no shell
+        [sys.executable, "-m", "chapterhouse.cli", "worker", "--parent-pid", str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _parent_gone(parent_pid: int | None) -> bool:
+    return parent_pid is not None and os.getppid() != parent_pid
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background tasks: post scheduled chapters, every ``--interval`` seconds."""
+    _setup_django()
+    import logging
+
+    from django.db import close_old_connections
+
+    from chapterhouse.works.services.scheduling import chapters_post_due
+
+    log = logging.getLogger("chapterhouse.worker")
+    # gunicorn stops its process group with SIGTERM; end between runs, quietly.
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    if not args.once:
+        print(f"Background worker started (every {args.interval} s).", flush=True)
+    try:
+        while True:
+            try:
+                posted = chapters_post_due()
+            except Exception:  # a database hiccup must not end the worker
+                if args.once:
+                    raise
+                log.exception("Posting scheduled chapters failed; trying again later.")
+            else:
+                if posted or args.once:
+                    print(f"Posted {posted} scheduled chapter(s).", flush=True)
+            finally:
+                close_old_connections()
+            if args.once:
+                return 0
+            deadline = time.monotonic() + max(0.5, args.interval)
+            while time.monotonic() < deadline:
+                if stopping or _parent_gone(args.parent_pid):
+                    return 0
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    except KeyboardInterrupt:
+        return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -149,7 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of worker processes (default: one per core)",
     )
     serve.add_argument("--demo", action="store_true", help="load demo content first")
+    serve.add_argument(
+        "--no-worker", action="store_true",
+        help="do not start the background worker (run `chapterhouse worker` yourself)",
+    )
     serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the background tasks (posting scheduled chapters)"
+    )
+    worker.add_argument("--once", action="store_true", help="run the tasks once and exit")
+    worker.add_argument(
+        "--interval", type=float, default=DEFAULT_WORKER_INTERVAL,
+        help=f"seconds between runs (default {DEFAULT_WORKER_INTERVAL})",
+    )
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
 
     demo = commands.add_parser("demo", help="load the demo content")
     demo.set_defaults(func=cmd_demo)

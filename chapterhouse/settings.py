@@ -35,6 +35,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "chapterhouse.works.views.drafts.csrf_failure"
 SITE_NAME = env.str("CHAPTERHOUSE_SITE_NAME", default="Chapterhouse")
 
 INSTALLED_APPS = [

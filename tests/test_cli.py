@@ -107,3 +107,63 @@ def test_demo_twice_changes_nothing_and_createadmin_makes_a_superuser(tmp_path):
         env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
     )
     assert check.stdout.strip().splitlines()[-1] == "True 1"
+
+
+def test_worker_once_posts_a_due_scheduled_chapter(tmp_path):
+    env = clean_env(tmp_path / "var")
+    subprocess.run([*ENTRY, "manage", "migrate", "-v", "0"], env=env, cwd=tmp_path,
+                   capture_output=True, text=True, check=True)
+    setup = (
+        "import datetime;from django.utils import timezone;"
+        "from chapterhouse.works.tests.factories import WorkFactory;"
+        "from chapterhouse.works.models import Chapter;"
+        "w=WorkFactory();"
+        "Chapter.objects.create(work=w, position=2, content='<p>Dawn.</p>', word_count=1,"
+        " scheduled_for=timezone.now()-datetime.timedelta(minutes=1));"
+        "Chapter.objects.create(work=w, position=3, content='<p>Later.</p>', word_count=1,"
+        " scheduled_for=timezone.now()+datetime.timedelta(days=1))"
+    )
+    subprocess.run([*ENTRY, "manage", "shell", "-c", setup], env=env, cwd=tmp_path,
+                   capture_output=True, text=True, check=True)
+
+    ran = subprocess.run([*ENTRY, "worker", "--once"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "Posted 1 scheduled chapter(s)." in ran.stdout
+
+    check = subprocess.run(
+        [*ENTRY, "manage", "shell", "-c",
+         "from chapterhouse.works.models import Work;w=Work.objects.get();"
+         "print(list(w.chapters.order_by('position').values_list('posted', flat=True)),"
+         " w.posted_chapter_count)"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "[True, True, False] 2"
+    again = subprocess.run([*ENTRY, "worker", "--once"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert "Posted 0 scheduled chapter(s)." in again.stdout
+
+
+def test_the_worker_ends_when_its_parent_is_gone(tmp_path):
+    env = clean_env(tmp_path / "var")
+    subprocess.run([*ENTRY, "manage", "migrate", "-v", "0"], env=env, cwd=tmp_path,
+                   capture_output=True, text=True, check=True)
+    # A parent shell starts the worker in the background and exits at once.
+    script = (
+        f"{sys.executable} -m chapterhouse.cli worker --interval 1 --parent-pid $$ "
+        f"> {tmp_path / 'worker.log'} 2>&1 & echo $!"
+    )
+    started = subprocess.run(["sh", "-c", script], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, check=True)
+    pid = int(started.stdout.strip())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.3)
+    else:
+        os.kill(pid, 9)
+        raise AssertionError("the worker outlived its parent")
+    assert "Background worker started" in (tmp_path / "worker.log").read_text()

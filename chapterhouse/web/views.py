@@ -8,11 +8,31 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.works.selectors.listing import recent_works
+
 logger = logging.getLogger(__name__)
 
 
+def _hidden_tags(request) -> dict:
+    preference = preference_for(request.user)
+    return {
+        "hide_warnings": bool(preference and preference.hide_warnings),
+        "hide_freeform": bool(preference and preference.hide_freeform),
+    }
+
+
 def home(request):
-    return render(request, "web/home.html", {"main_class": "splash"})
+    """The welcome, and the newest works the visitor may read."""
+    return render(
+        request,
+        "web/home.html",
+        {
+            "main_class": "splash",
+            "recent": recent_works(viewer=request.user),
+            **_hidden_tags(request),
+        },
+    )
 
 
 @never_cache

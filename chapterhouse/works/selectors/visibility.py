@@ -86,3 +86,16 @@ def annotate_is_creator(works: QuerySet[Work], viewer) -> QuerySet[Work]:
             Creatorship.objects.filter(work=OuterRef("pk"), pseud__user=user, accepted=True)
         )
     )
+
+
+def work_needs_login(viewer, work_id: int) -> bool:
+    """True when a guest may not see the work only because it is restricted.
+
+    The page then asks the guest to log in, as AO3 does, instead of saying the
+    work does not exist. Drafts and hidden works stay a plain 404.
+    """
+    if _user(viewer) is not None:
+        return False
+    return Work.objects.filter(
+        pk=work_id, posted=True, hidden_by_admin=False, restricted=True
+    ).exists()

@@ -1,0 +1,358 @@
+"""Reads for listings of works: user and pseud works, drafts, series, the home page.
+
+Every listing starts from ``works_visible_to`` and counts only what the viewer
+may see, so the "1 - 20 of N" heading always matches the blurbs. Blurbs carry
+their tags, creators, series and gifts prefetched: a page of 20 blurbs takes
+the same handful of queries as a page of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from chapterhouse.accounts.models import Pseud, User
+from chapterhouse.tags.fixed import CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY
+from chapterhouse.tags.models import TagType
+
+from ..languages import language_name
+from ..models import Creatorship, Gift, Series, SeriesWork, Work, WorkTag
+from .visibility import works_visible_to
+
+PER_PAGE = 20
+
+# AO3's symbol classes for the four required-tag squares of a blurb.
+_RATING_CLASSES = {
+    13: "rating-explicit rating",
+    12: "rating-mature rating",
+    11: "rating-teen rating",
+    10: "rating-general-audience rating",
+}
+_CATEGORY_CLASSES = {
+    21: "category-gen category",
+    22: "category-het category",
+    23: "category-slash category",
+    24: "category-other category",
+    116: "category-femslash category",
+    2246: "category-multi category",
+}
+
+
+@dataclass
+class Page:
+    """One page of a listing. ``number`` is clamped into 1…``num_pages``."""
+
+    items: list
+    number: int
+    num_pages: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+    def heading(self, noun: str) -> str:
+        """AO3's "1 - 20 of 1,234 Works" (or "0 Works")."""
+        if not self.total:
+            return f"0 {noun}"
+        return f"{self.first_index:,} - {self.last_index:,} of {self.total:,} {noun}"
+
+    @property
+    def page_numbers(self) -> list[int | None]:
+        """Page links to show; ``None`` is a gap ("…")."""
+        shown = {1, 2, self.num_pages - 1, self.num_pages}
+        shown |= set(range(self.number - 3, self.number + 4))
+        numbers: list[int | None] = []
+        for n in range(1, self.num_pages + 1):
+            if n in shown:
+                numbers.append(n)
+            elif numbers and numbers[-1] is not None:
+                numbers.append(None)
+        return numbers
+
+
+def page_number(value) -> int:
+    """The ``?page=`` parameter as a number; anything odd is page 1."""
+    try:
+        return max(1, int(str(value)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(queryset: QuerySet, number, *, per_page: int = PER_PAGE, prepare=None) -> Page:
+    total = queryset.count()
+    num_pages = max(1, -(-total // per_page))
+    number = min(page_number(number), num_pages)
+    start = (number - 1) * per_page
+    items = list(queryset[start : start + per_page]) if total else []
+    if prepare is not None:
+        items = prepare(items)
+    return Page(items=items, number=number, num_pages=num_pages, total=total, per_page=per_page)
+
+
+# Blurbs ---------------------------------------------------------------------
+
+
+def blurb_queryset(works: QuerySet[Work]) -> QuerySet[Work]:
+    """``works`` with everything a blurb shows prefetched (4 queries per page)."""
+    return works.prefetch_related(
+        Prefetch(
+            "worktag_set",
+            queryset=WorkTag.objects.select_related("tag").order_by("position", "pk"),
+            to_attr="ordered_worktags",
+        ),
+        Prefetch(
+            "creatorships",
+            queryset=Creatorship.objects.filter(accepted=True)
+            .select_related("pseud__user")
+            .order_by("position", "pk"),
+            to_attr="accepted_creatorships",
+        ),
+        Prefetch(
+            "series_parts",
+            queryset=SeriesWork.objects.select_related("series").order_by("series_id"),
+            to_attr="series_memberships",
+        ),
+        Prefetch(
+            "gifts",
+            queryset=Gift.objects.filter(refused=False)
+            .select_related("recipient")
+            .order_by("created_at", "pk"),
+            to_attr="unrefused_gifts",
+        ),
+    )
+
+
+@dataclass
+class Blurb:
+    """A work as a listing shows it."""
+
+    work: Work
+    rating: list
+    warnings: list
+    categories: list
+    fandoms: list
+    relationships: list
+    characters: list
+    freeforms: list
+    creators: list
+    series: list
+    gifts: list
+
+    @property
+    def language(self) -> str:
+        return language_name(self.work.language)
+
+    @property
+    def date(self) -> str:
+        """AO3's blurb date, "03 Feb 2020": when the work last got a chapter."""
+        when = self.work.revised_at or self.work.created_at
+        return timezone.localtime(when).strftime("%d %b %Y")
+
+    @property
+    def required_tags(self) -> list[tuple[str, str]]:
+        """The four squares: (css class, title) for rating, warnings, category, completion."""
+        ratings = [t for t in self.rating]
+        rating_class = "rating-notrated rating"
+        for tag_id in (13, 12, 11, 10):
+            if any(t.pk == tag_id for t in ratings):
+                rating_class = _RATING_CLASSES[tag_id]
+                break
+        rating_title = ", ".join(t.name for t in ratings) or "No rating"
+
+        warning_ids = {t.pk for t in self.warnings}
+        if warning_ids == {NO_WARNINGS_APPLY}:
+            warning_class = "warning-no warnings"
+        elif not warning_ids or warning_ids <= {CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY}:
+            warning_class = "warning-choosenotto warnings"
+        else:
+            warning_class = "warning-yes warnings"
+        warning_title = (
+            ", ".join(t.name for t in self.warnings) or "Creator Chose Not To Use Archive Warnings"
+        )
+
+        if not self.categories:
+            category_class = "category-none category"
+        elif len(self.categories) > 1:
+            category_class = "category-multi category"
+        else:
+            category_class = _CATEGORY_CLASSES.get(
+                self.categories[0].pk, "category-none category"
+            )
+        category_title = ", ".join(t.name for t in self.categories) or "No category"
+
+        if self.work.complete:
+            completion = ("complete-yes iswip", "Complete Work")
+        else:
+            completion = ("complete-no iswip", "Work in Progress")
+        return [
+            (rating_class, rating_title),
+            (warning_class, warning_title),
+            (category_class, category_title),
+            completion,
+        ]
+
+
+def blurb(work: Work) -> Blurb:
+    tags = [worktag.tag for worktag in work.ordered_worktags]
+
+    def of(*types):
+        return [tag for tag in tags if tag.type in types]
+
+    return Blurb(
+        work=work,
+        rating=of(TagType.RATING),
+        warnings=of(TagType.WARNING),
+        categories=of(TagType.CATEGORY),
+        fandoms=of(TagType.FANDOM),
+        relationships=of(TagType.RELATIONSHIP),
+        characters=of(TagType.CHARACTER),
+        freeforms=of(TagType.FREEFORM, TagType.UNSORTED),
+        creators=list(work.accepted_creatorships),
+        series=list(work.series_memberships),
+        gifts=list(work.unrefused_gifts),
+    )
+
+
+def blurbs(works) -> list[Blurb]:
+    return [blurb(work) for work in works]
+
+
+# Listings -------------------------------------------------------------------
+
+
+def _creator_of(user: User, pseud: Pseud | None = None) -> QuerySet:
+    creatorships = Creatorship.objects.filter(pseud__user=user, accepted=True)
+    if pseud is not None:
+        creatorships = creatorships.filter(pseud=pseud)
+    return creatorships.values("work_id")
+
+
+def user_works(*, viewer, user: User, pseud: Pseud | None = None, page=1) -> Page:
+    """Posted works credited to ``user`` (or one pseud), newest first, as blurbs."""
+    works = works_visible_to(viewer).filter(posted=True, pk__in=_creator_of(user, pseud))
+    works = blurb_queryset(works.order_by("-revised_at", "-pk"))
+    return paginate(works, page, prepare=blurbs)
+
+
+def user_drafts(*, user: User, page=1) -> Page:
+    """``user``'s own drafts, newest first. Only the owner's view asks for these."""
+    works = works_visible_to(user).filter(posted=False, pk__in=_creator_of(user))
+    works = blurb_queryset(works.order_by("-updated_at", "-pk"))
+    return paginate(works, page, prepare=blurbs)
+
+
+def recent_works(*, viewer, limit: int = PER_PAGE) -> list[Blurb]:
+    """The newest posted works the viewer may see, for the home page."""
+    works = works_visible_to(viewer).filter(posted=True).order_by("-revised_at", "-pk")
+    return blurbs(blurb_queryset(works)[:limit])
+
+
+@dataclass
+class SeriesPage:
+    series: Series
+    creators: list[Pseud]
+    works: Page
+    began: object
+    updated: object
+    word_count: int
+    work_count: int
+    is_creator: bool
+
+
+def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
+    """A series with its works the viewer may see, or ``None`` when there are none
+    (unless the viewer is one of its creators)."""
+    series = Series.objects.filter(pk=series_id).first()
+    if series is None:
+        return None
+    creators = list(series.creators.select_related("user").order_by("pk"))
+    is_creator = getattr(viewer, "is_authenticated", False) and any(
+        pseud.user_id == viewer.pk for pseud in creators
+    )
+    visible = works_visible_to(viewer).filter(posted=True, series_parts__series=series)
+    totals = visible.aggregate(
+        words=Sum("word_count"),
+        count=Count("pk"),
+        began=Min("published_on"),
+        updated=Max("revised_at"),
+    )
+    if not totals["count"] and not is_creator:
+        return None
+    ordered = visible.order_by("series_parts__position", "pk")
+    works = paginate(blurb_queryset(ordered), page, prepare=blurbs)
+    return SeriesPage(
+        series=series,
+        creators=creators,
+        works=works,
+        began=totals["began"] or series.created_at.date(),
+        updated=timezone.localdate(totals["updated"] or series.updated_at),
+        word_count=totals["words"] or 0,
+        work_count=totals["count"],
+        is_creator=is_creator,
+    )
+
+
+@dataclass
+class SeriesSummary:
+    series: Series
+    creators: list[Pseud]
+    work_count: int
+    word_count: int
+    updated: object
+
+
+def user_series(*, viewer, user: User, page=1) -> Page:
+    """Series ``user`` is credited on that hold at least one work the viewer may see."""
+    visible = works_visible_to(viewer).filter(posted=True)
+    parts = (
+        SeriesWork.objects.filter(
+            work__in=visible, series__in=Series.objects.filter(creators__user=user)
+        )
+        .values("series_id")
+        .annotate(works=Count("work_id", distinct=True), words=Sum("work__word_count"),
+                  updated=Max("work__revised_at"))
+        .order_by("-updated", "-series_id")
+    )
+
+    def prepare(rows):
+        series = Series.objects.in_bulk([row["series_id"] for row in rows])
+        creators = {
+            s.pk: list(s.creators.all())
+            for s in Series.objects.filter(pk__in=series).prefetch_related("creators__user")
+        }
+        return [
+            SeriesSummary(
+                series=series[row["series_id"]],
+                creators=creators.get(row["series_id"], []),
+                work_count=row["works"],
+                word_count=row["words"] or 0,
+                updated=row["updated"],
+            )
+            for row in rows
+        ]
+
+    return paginate(parts, page, prepare=prepare)
+
+
+__all__ = [
+    "PER_PAGE",
+    "Blurb",
+    "Page",
+    "SeriesPage",
+    "blurb_queryset",
+    "blurbs",
+    "paginate",
+    "recent_works",
+    "series_page",
+    "user_drafts",
+    "user_series",
+    "user_works",
+]

@@ -1,0 +1,209 @@
+"""Chapters: add (draft, posted or scheduled), edit, delete, reorder.
+
+The work's stored numbers (words, posted chapters, complete, Updated) are
+recomputed through ``stats.work_refresh_stats``; the Updated date moves only
+when a new chapter is posted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from chapterhouse.accounts.models import User
+
+from ..models import (
+    CHAPTER_TITLE_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    Chapter,
+    Work,
+)
+from ..text import TextFormat, render_user_text, word_count
+from .creators import creator_required
+from .posting import _check_content_for_posting, _too_long
+from .revisions import chapter_revision_record
+from .stats import work_refresh_stats
+
+#: ``expected_chapters`` left as it is.
+UNCHANGED = object()
+
+
+@dataclass
+class ChapterFields:
+    title: str = ""
+    summary: str = ""
+    summary_format: str = TextFormat.HTML
+    notes: str = ""
+    notes_format: str = TextFormat.HTML
+    endnotes: str = ""
+    endnotes_format: str = TextFormat.HTML
+    content: str = ""
+    content_format: str = TextFormat.HTML
+    scheduled_for: datetime.datetime | None = None
+    expected_chapters: object = UNCHANGED
+
+
+def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> dict:
+    errors: dict[str, list[str]] = {}
+    for name, limit, what in [
+        ("title", CHAPTER_TITLE_MAX_LENGTH, "Chapter titles"),
+        ("summary", SUMMARY_MAX_LENGTH, "Summaries"),
+        ("notes", NOTES_MAX_LENGTH, "Notes"),
+        ("endnotes", NOTES_MAX_LENGTH, "End notes"),
+        ("content", CONTENT_MAX_LENGTH, "Chapter text"),
+    ]:
+        problem = _too_long(getattr(fields, name), limit, what)
+        if problem:
+            errors.setdefault(name, []).append(problem)
+    for name in ("summary_format", "notes_format", "endnotes_format", "content_format"):
+        if getattr(fields, name) not in TextFormat.values:
+            errors.setdefault(name, []).append("Please choose a text format.")
+    if fields.scheduled_for is not None and fields.scheduled_for <= timezone.now():
+        errors.setdefault("scheduled_for", []).append(
+            "Please choose a time in the future, or leave it empty to post now."
+        )
+    expected = fields.expected_chapters
+    if expected is not UNCHANGED and expected is not None and expected < count:
+        errors.setdefault("expected_chapters", []).append(
+            f"This work has {count} chapters; the expected number cannot be smaller."
+        )
+    if posting or fields.scheduled_for:
+        _check_content_for_posting(
+            render_user_text(fields.content, text_format=fields.content_format), errors
+        )
+    return errors
+
+
+def _write(chapter: Chapter, fields: ChapterFields) -> None:
+    chapter.title = " ".join((fields.title or "").split())
+    chapter.summary = render_user_text(fields.summary, text_format=fields.summary_format)
+    chapter.notes = render_user_text(fields.notes, text_format=fields.notes_format)
+    chapter.endnotes = render_user_text(fields.endnotes, text_format=fields.endnotes_format)
+    chapter.content = render_user_text(fields.content, text_format=fields.content_format)
+    chapter.word_count = word_count(chapter.content)
+
+
+def _set_expected(work: Work, fields: ChapterFields) -> None:
+    if fields.expected_chapters is not UNCHANGED:
+        work.expected_chapters = fields.expected_chapters
+        work.save(update_fields=["expected_chapters", "updated_at"])
+
+
+@transaction.atomic
+def chapter_create(
+    *, user: User, work: Work, fields: ChapterFields, post: bool = False
+) -> Chapter:
+    """Add a chapter at the end. ``post`` posts it now, unless ``scheduled_for``
+    is set (then the background task posts it at that time); otherwise it is a
+    draft chapter. Chapters of a draft work wait for the work to be posted."""
+    creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    count = work.chapters.count()
+    errors = _check(fields, posting=post, work=work, count=count + 1)
+    if errors:
+        raise ValidationError(errors)
+    last = work.chapters.aggregate(last=Max("position"))["last"] or 0
+    chapter = Chapter(work=work, position=last + 1, scheduled_for=fields.scheduled_for)
+    _write(chapter, fields)
+    posting_now = post and work.posted and fields.scheduled_for is None
+    if posting_now:
+        chapter.posted = True
+        chapter.published_on = timezone.localdate()
+    chapter.save()
+    _set_expected(work, fields)
+    work_refresh_stats(work=work, new_chapter_posted=posting_now)
+    return chapter
+
+
+@transaction.atomic
+def chapter_update(
+    *, user: User, chapter: Chapter, fields: ChapterFields, post: bool = False
+) -> Chapter:
+    """Save the form over ``chapter``. A posted chapter's old text is kept as a
+    revision; ``post`` posts a draft chapter (or schedules it)."""
+    work = chapter.work
+    creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    chapter = Chapter.objects.get(pk=chapter.pk)
+    errors = _check(fields, posting=post or chapter.posted, work=work,
+                    count=work.chapters.count())
+    if chapter.posted and fields.scheduled_for:
+        errors.setdefault("scheduled_for", []).append(
+            "This chapter is already posted; it cannot be scheduled."
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = (chapter.title, chapter.summary, chapter.notes, chapter.endnotes, chapter.content)
+    _write(chapter, fields)
+    after = (chapter.title, chapter.summary, chapter.notes, chapter.endnotes, chapter.content)
+    if chapter.posted and before != after:
+        old = Chapter.objects.get(pk=chapter.pk)
+        chapter_revision_record(chapter=old, editor=user, reason="edit")
+    newly_posted = False
+    if not chapter.posted:
+        chapter.scheduled_for = fields.scheduled_for
+        if post and work.posted and fields.scheduled_for is None:
+            chapter.posted = True
+            chapter.published_on = timezone.localdate()
+            newly_posted = True
+    chapter.save()
+    _set_expected(work, fields)
+    work_refresh_stats(work=work, new_chapter_posted=newly_posted)
+    return chapter
+
+
+def _renumber(work: Work, ordered: list[Chapter]) -> None:
+    for position, chapter in enumerate(ordered, start=1):
+        if chapter.position != position:
+            chapter.position = position
+            chapter.save(update_fields=["position", "updated_at"])
+
+
+@transaction.atomic
+def chapter_delete(*, user: User, chapter: Chapter) -> None:
+    """Delete a chapter; a work's only chapter stays (delete the work instead)."""
+    work = chapter.work
+    creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    if work.chapters.count() <= 1:
+        raise ValidationError(
+            "This is the work's only chapter; delete the whole work instead."
+        )
+    chapter.delete()
+    _renumber(work, list(work.chapters.order_by("position", "pk")))
+    work_refresh_stats(work=work)
+
+
+@transaction.atomic
+def chapters_reorder(*, user: User, work: Work, positions: dict[int, int]) -> list[Chapter]:
+    """Order the chapters by the numbers the creator typed (``{chapter id:
+    number}``); equal numbers keep their old order; then number them 1…n."""
+    creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    chapters = list(work.chapters.order_by("position", "pk"))
+    if set(positions) != {c.pk for c in chapters}:
+        raise ValidationError("Please give a position for every chapter.")
+    if any(not isinstance(n, int) or n < 1 for n in positions.values()):
+        raise ValidationError("Positions must be whole numbers from 1 up.")
+    ordered = sorted(chapters, key=lambda c: (positions[c.pk], c.position))
+    _renumber(work, ordered)
+    return ordered
+
+
+def chapter_fields_of(chapter: Chapter) -> ChapterFields:
+    return ChapterFields(
+        title=chapter.title,
+        summary=chapter.summary,
+        notes=chapter.notes,
+        endnotes=chapter.endnotes,
+        content=chapter.content,
+        scheduled_for=chapter.scheduled_for,
+        expected_chapters=chapter.work.expected_chapters,
+    )

@@ -1,0 +1,470 @@
+"""Creating, editing, posting, deleting and orphaning works.
+
+A new work is a draft, seen by its creators alone, until ``work_post``.
+Every rule lives here, whatever the caller (form, API, importer): limits,
+required tags, co-creator and gift consent, related works, backdating.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chapterhouse.accounts import selectors as people
+from chapterhouse.accounts.models import Pseud, User
+
+from ..languages import LANGUAGES
+from ..models import (
+    CHANGE_NOTE_MAX_LENGTH,
+    CHAPTER_TITLE_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Chapter,
+    CommentPermission,
+    Creatorship,
+    Gift,
+    RelatedWork,
+    Work,
+    WorkSkin,
+)
+from ..selectors.visibility import can_view_work
+from ..text import TextFormat, render_user_text, strip_html, word_count
+from . import creators, tagging
+from . import series as series_services
+from .revisions import chapter_revision_record, work_revision_record
+from .stats import work_refresh_stats
+
+#: AO3 asks for at least this much text in a chapter before posting it.
+CONTENT_MIN_LENGTH = 10
+GIFT_NAME_MAX = 100
+
+
+@dataclass
+class WorkFields:
+    """Everything the work form collects. Texts are as typed, with their format."""
+
+    title: str = ""
+    summary: str = ""
+    summary_format: str = TextFormat.HTML
+    notes: str = ""
+    notes_format: str = TextFormat.HTML
+    endnotes: str = ""
+    endnotes_format: str = TextFormat.HTML
+    language: str = "en"
+    tags: tagging.TagChoice = field(default_factory=tagging.TagChoice)
+    series_id: int | None = None
+    new_series_title: str = ""
+    cocreators: str = ""
+    gifts: str = ""
+    parent_url: str = ""
+    parent_title: str = ""
+    parent_author: str = ""
+    parent_translation: bool = False
+    comment_permission: str = CommentPermission.EVERYONE
+    moderated_comments: bool = False
+    restricted: bool = False
+    published_on: datetime.date | None = None
+    corrections_enabled: bool = True
+    skin_id: int | None = None
+    change_note: str = ""
+    expected_chapters: int | None = None
+    pseud_id: int | None = None
+    # The first chapter, on the same form as AO3 has it.
+    chapter_title: str = ""
+    content: str = ""
+    content_format: str = TextFormat.HTML
+
+
+def _too_long(value: str, limit: int, what: str) -> str | None:
+    if len(value or "") > limit:
+        return f"{what} must be at most {limit:,} characters long (it has {len(value):,})."
+    return None
+
+
+def _check_texts(fields: WorkFields, errors: dict[str, list[str]]) -> None:
+    title = " ".join((fields.title or "").split())
+    if not title:
+        errors.setdefault("title", []).append("Please give your work a title.")
+    for name, limit, what in [
+        ("title", TITLE_MAX_LENGTH, "Titles"),
+        ("summary", SUMMARY_MAX_LENGTH, "Summaries"),
+        ("notes", NOTES_MAX_LENGTH, "Notes"),
+        ("endnotes", NOTES_MAX_LENGTH, "End notes"),
+        ("change_note", CHANGE_NOTE_MAX_LENGTH, "Change notes"),
+        ("chapter_title", CHAPTER_TITLE_MAX_LENGTH, "Chapter titles"),
+        ("content", CONTENT_MAX_LENGTH, "Chapter text"),
+    ]:
+        problem = _too_long(getattr(fields, name), limit, what)
+        if problem:
+            errors.setdefault(name, []).append(problem)
+    for name in ("summary_format", "notes_format", "endnotes_format", "content_format"):
+        if getattr(fields, name) not in TextFormat.values:
+            errors.setdefault(name, []).append("Please choose a text format.")
+    if fields.language not in LANGUAGES:
+        errors.setdefault("language", []).append("Please choose a language.")
+    if fields.comment_permission not in CommentPermission.values:
+        errors.setdefault("comment_permission", []).append("Please choose who may comment.")
+    if fields.published_on and fields.published_on > timezone.localdate():
+        errors.setdefault("published_on", []).append(
+            "The publication date cannot be in the future."
+        )
+    if fields.expected_chapters is not None and fields.expected_chapters < 1:
+        errors.setdefault("expected_chapters", []).append(
+            "The expected number of chapters must be a positive number, or ? when unknown."
+        )
+
+
+def _check_content_for_posting(html: str, errors: dict[str, list[str]]) -> None:
+    if len(strip_html(html).strip()) < CONTENT_MIN_LENGTH:
+        errors.setdefault("content", []).append(
+            f"Chapter text must be at least {CONTENT_MIN_LENGTH} characters long before "
+            "it is posted."
+        )
+
+
+def _related_parent(
+    *, user: User, fields: WorkFields, site_host: str, errors: dict
+) -> tuple[Work | None, str] | None:
+    """The work this one is inspired by or translates: (local work, "") or
+    (None, external URL); None when no URL was given."""
+    url = (fields.parent_url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    local = re.fullmatch(r"/works/(\d+)(?:/.*)?", parts.path or "")
+    if local and (not parts.netloc or parts.netloc == site_host):
+        parent = Work.objects.filter(pk=int(local.group(1))).first()
+        if parent is None or not can_view_work(user, parent):
+            errors.setdefault("parent_url", []).append(
+                "We couldn't find a work at that address that you can see."
+            )
+            return None
+        return parent, ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        errors.setdefault("parent_url", []).append(
+            "Please give a web address starting with http:// or https://, or a /works/ID "
+            "address of a work here."
+        )
+        return None
+    if not fields.parent_title.strip():
+        errors.setdefault("parent_title", []).append(
+            "Please give the title of the work this one is related to."
+        )
+    if not fields.parent_author.strip():
+        errors.setdefault("parent_author", []).append(
+            "Please give the creator of the work this one is related to."
+        )
+    return None, url
+
+
+def _gift_recipients(*, user: User, names: str, errors: dict) -> list[tuple[User | None, str]]:
+    recipients: list[tuple[User | None, str]] = []
+    seen: set[str] = set()
+    for raw in (names or "").split(","):
+        name = " ".join(raw.split())
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        if len(name) > GIFT_NAME_MAX:
+            errors.setdefault("gifts", []).append(
+                f"Gift recipient names must be at most {GIFT_NAME_MAX} characters long."
+            )
+            continue
+        recipient = people.user_by_name(name)
+        if recipient is None:
+            pseud = creators.pseud_find(name)
+            recipient = pseud.user if pseud else None
+        if recipient is None:
+            recipients.append((None, name))
+            continue
+        if recipient.pk == user.pk:
+            errors.setdefault("gifts", []).append("You can't give a gift to yourself.")
+            continue
+        preference = people.preference_for(recipient)
+        if preference is not None and not preference.allow_gifts:
+            errors.setdefault("gifts", []).append(
+                f"{recipient.username} does not accept gifts."
+            )
+            continue
+        recipients.append((recipient, ""))
+    return recipients
+
+
+def _gifts_set(work: Work, recipients: list[tuple[User | None, str]]) -> None:
+    wanted_users = {r.pk for r, _ in recipients if r is not None}
+    wanted_names = {n.casefold() for r, n in recipients if r is None}
+    for gift in work.gifts.all():
+        keep = (
+            gift.recipient_id in wanted_users
+            if gift.recipient_id
+            else gift.recipient_name.casefold() in wanted_names
+        )
+        if not keep and not gift.refused:
+            gift.delete()
+    have_users = set(work.gifts.filter(recipient__isnull=False).values_list("recipient_id",
+                                                                             flat=True))
+    have_names = {n.casefold() for n in work.gifts.filter(recipient__isnull=True)
+                  .values_list("recipient_name", flat=True)}
+    for recipient, name in recipients:
+        if recipient is not None and recipient.pk not in have_users:
+            Gift.objects.create(work=work, recipient=recipient)
+        elif recipient is None and name.casefold() not in have_names:
+            Gift.objects.create(work=work, recipient_name=name)
+
+
+def _check_choices(*, user: User, work: Work | None, fields: WorkFields, errors: dict) -> None:
+    if fields.skin_id and not WorkSkin.objects.filter(pk=fields.skin_id, owner=user).exists():
+        errors.setdefault("skin", []).append("Please choose one of your own work skins.")
+    if fields.series_id and not series_services.series_of_user(user).filter(
+        pk=fields.series_id
+    ).exists():
+        errors.setdefault("series", []).append("Please choose one of your own series.")
+    if len(fields.new_series_title or "") > TITLE_MAX_LENGTH:
+        errors.setdefault("new_series_title", []).append(
+            f"Series titles must be at most {TITLE_MAX_LENGTH} characters long."
+        )
+    if work is not None and fields.expected_chapters is not None:
+        count = work.chapters.count()
+        if fields.expected_chapters < count:
+            errors.setdefault("expected_chapters", []).append(
+                f"This work already has {count} chapters; the expected number cannot be "
+                "smaller."
+            )
+    if work is None and fields.pseud_id and not Pseud.objects.filter(
+        pk=fields.pseud_id, user=user
+    ).exists():
+        errors.setdefault("pseud", []).append("Please choose one of your own pseuds.")
+
+
+def _invite_all(*, user: User, work: Work, names: str, errors: dict) -> None:
+    for name in [n.strip() for n in (names or "").split(",") if n.strip()]:
+        try:
+            creators.creatorship_invite(actor=user, work=work, name=name)
+        except ValidationError as error:
+            for message in error.message_dict.get("cocreators", error.messages):
+                errors.setdefault("cocreators", []).append(message)
+
+
+def _apply(
+    *, user: User, work: Work, fields: WorkFields, site_host: str, posting: bool,
+    creating: bool,
+) -> Work:
+    """Check everything, then write the work, its first chapter and links.
+    Runs inside the caller's transaction; any problem rolls all of it back."""
+    errors: dict[str, list[str]] = {}
+    _check_texts(fields, errors)
+    errors.update(
+        {k: errors.get(k, []) + v for k, v in tagging.tag_choice_check(fields.tags).items()}
+    )
+    _check_choices(user=user, work=None if creating else work, fields=fields, errors=errors)
+    related = _related_parent(user=user, fields=fields, site_host=site_host, errors=errors)
+    recipients = _gift_recipients(user=user, names=fields.gifts, errors=errors)
+    content_html = render_user_text(fields.content, text_format=fields.content_format)
+    if posting or work.posted:
+        _check_content_for_posting(content_html, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    was_posted = work.posted
+    texts = {
+        "title": " ".join(fields.title.split()),
+        "summary": render_user_text(fields.summary, text_format=fields.summary_format),
+        "notes": render_user_text(fields.notes, text_format=fields.notes_format),
+        "endnotes": render_user_text(fields.endnotes, text_format=fields.endnotes_format),
+    }
+    if was_posted and any(getattr(work, k) != v for k, v in texts.items()):
+        work_revision_record(work=work, editor=user, reason="edit")
+    for key, value in texts.items():
+        setattr(work, key, value)
+    work.language = fields.language
+    work.restricted = bool(fields.restricted)
+    work.comment_permission = fields.comment_permission
+    work.moderated_comments = bool(fields.moderated_comments)
+    work.corrections_enabled = bool(fields.corrections_enabled)
+    work.skin_id = fields.skin_id or None
+    work.change_note = (fields.change_note or "").strip()
+    work.expected_chapters = fields.expected_chapters
+    if fields.published_on:
+        work.published_on = fields.published_on
+    work.save()
+
+    if creating:
+        pseud = (
+            Pseud.objects.get(pk=fields.pseud_id) if fields.pseud_id
+            else people.default_pseud(user)
+        )
+        Creatorship.objects.create(work=work, pseud=pseud, accepted=True)
+
+    chapter = work.chapters.order_by("position", "pk").first()
+    if chapter is None:
+        chapter = Chapter(work=work, position=1)
+    chapter_title = " ".join((fields.chapter_title or "").split())
+    if chapter.pk and chapter.posted and (
+        chapter.content != content_html or chapter.title != chapter_title
+    ):
+        chapter_revision_record(chapter=chapter, editor=user, reason="edit")
+    chapter.title = chapter_title
+    chapter.content = content_html
+    chapter.word_count = word_count(content_html)
+    if fields.published_on and chapter.published_on != fields.published_on and (
+        chapter.position == 1
+    ):
+        chapter.published_on = fields.published_on
+    chapter.save()
+
+    tagging.work_tags_set(work=work, choice=fields.tags)
+    _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    series_services.work_series_add(
+        user=user, work=work, series_id=fields.series_id, new_title=fields.new_series_title
+    )
+    _gifts_set(work, recipients)
+    RelatedWork.objects.filter(work=work).delete()
+    if related is not None:
+        parent, url = related
+        RelatedWork.objects.create(
+            work=work, parent=parent, url=url,
+            external_title="" if parent else fields.parent_title.strip(),
+            external_author="" if parent else fields.parent_author.strip(),
+            translation=bool(fields.parent_translation),
+        )
+    if posting and not was_posted:
+        _post(work, backdated=bool(fields.published_on))
+    else:
+        work_refresh_stats(work=work)
+    return work
+
+
+def _post(work: Work, *, backdated: bool) -> None:
+    today = timezone.localdate()
+    work.posted = True
+    if not work.published_on:
+        work.published_on = today
+    work.save(update_fields=["posted", "published_on", "updated_at"])
+    for chapter in work.chapters.filter(posted=False, scheduled_for__isnull=True):
+        chapter.posted = True
+        chapter.published_on = work.published_on if chapter.position == 1 else today
+        chapter.save(update_fields=["posted", "published_on", "updated_at"])
+    work_refresh_stats(work=work, new_chapter_posted=True)
+    if backdated and work.posted_chapter_count <= 1:
+        # A backdated one-shot was also last updated on that day.
+        work.revised_at = timezone.make_aware(
+            datetime.datetime.combine(work.published_on, datetime.time(12))
+        )
+        work.save(update_fields=["revised_at"])
+
+
+@transaction.atomic
+def work_create(
+    *, user: User, fields: WorkFields, post: bool = False, site_host: str = ""
+) -> Work:
+    """A new work by ``user``: a draft, or posted at once when ``post``."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Please log in to post a work.")
+    # A placeholder row; _apply checks the real title and rolls back on a problem.
+    work = Work(title="Untitled")
+    work.save()
+    return _apply(user=user, work=work, fields=fields, site_host=site_host, posting=post,
+                  creating=True)
+
+
+@transaction.atomic
+def work_update(
+    *, user: User, work: Work, fields: WorkFields, post: bool = False, site_host: str = ""
+) -> Work:
+    """Save the form over ``work``; ``post`` also posts a draft. Edits to the
+    text of a posted work keep the old version as a revision."""
+    creators.creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    return _apply(user=user, work=work, fields=fields, site_host=site_host, posting=post,
+                  creating=False)
+
+
+@transaction.atomic
+def work_post(*, user: User, work: Work) -> Work:
+    """Post a draft: it becomes visible, with today's date unless backdated."""
+    creators.creator_required(user=user, work=work)
+    work = Work.objects.select_for_update().get(pk=work.pk)
+    if work.posted:
+        return work
+    errors: dict[str, list[str]] = {}
+    first = work.chapters.order_by("position", "pk").first()
+    _check_content_for_posting(first.content if first else "", errors)
+    choice = tagging.tag_choice_of(work)
+    errors.update(tagging.tag_choice_check(choice))
+    if errors:
+        raise ValidationError(errors)
+    _post(work, backdated=work.published_on is not None
+          and work.published_on < timezone.localdate())
+    return work
+
+
+@transaction.atomic
+def work_delete(*, user: User, work: Work) -> None:
+    """Delete a work and everything on it. Creators only."""
+    creators.creator_required(user=user, work=work)
+    work.delete()
+
+
+def work_fields_of(work: Work) -> WorkFields:
+    """The saved work as the form shows it (stored HTML, format HTML)."""
+    chapter = work.chapters.order_by("position", "pk").first()
+    related = work.parent_links.select_related("parent").first()
+    in_series = work.series_parts.order_by("pk").first()
+    gifts = [g.recipient.username if g.recipient else g.recipient_name
+             for g in work.gifts.filter(refused=False).select_related("recipient")]
+    return WorkFields(
+        title=work.title,
+        summary=work.summary,
+        notes=work.notes,
+        endnotes=work.endnotes,
+        language=work.language,
+        tags=tagging.tag_choice_of(work),
+        series_id=in_series.series_id if in_series else None,
+        gifts=", ".join(gifts),
+        parent_url=(f"/works/{related.parent_id}" if related and related.parent_id
+                    else related.url if related else ""),
+        parent_title=related.external_title if related else "",
+        parent_author=related.external_author if related else "",
+        parent_translation=related.translation if related else False,
+        comment_permission=work.comment_permission,
+        moderated_comments=work.moderated_comments,
+        restricted=work.restricted,
+        published_on=None,
+        corrections_enabled=work.corrections_enabled,
+        skin_id=work.skin_id,
+        change_note=work.change_note,
+        expected_chapters=work.expected_chapters,
+        chapter_title=chapter.title if chapter else "",
+        content=chapter.content if chapter else "",
+    )
+
+
+def work_for_editing(*, user, work_id: int) -> Work:
+    """The work ``user`` may edit, or PermissionDenied (Http404 when there is none)."""
+    from django.http import Http404
+
+    work = Work.objects.filter(pk=work_id).first()
+    if work is None:
+        raise Http404("No such work.")
+    creators.creator_required(user=user, work=work)
+    return work
+
+
+@transaction.atomic
+def gift_refuse(*, user: User, gift: Gift) -> Gift:
+    """The recipient turns a gift down; the work stays, without their name."""
+    if gift.recipient_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the recipient may refuse a gift.")
+    gift.refused = True
+    gift.save(update_fields=["refused"])
+    return gift

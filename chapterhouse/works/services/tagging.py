@@ -1,0 +1,178 @@
+"""Tags on a work: the fixed rating, warnings and categories, and the names
+creators type (fandoms, relationships, characters, additional tags).
+
+Typed names follow AO3's rules: at most 100 characters each, none of AO3's
+restricted characters, at most 75 user tags on a work. A name that already
+exists (in any letter case, of any type) is reused as it is; a new name gets
+the type of the field it was typed in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
+from chapterhouse.tags.models import Tag, TagType
+
+from ..models import MAX_USER_TAGS, Work, WorkTag
+
+#: AO3's tag length limit (ArchiveConfig.TAG_MAX).
+TAG_NAME_MAX = 100
+#: AO3 refuses these in tag names (the comma separates tags, so it never
+#: reaches a name; the full-width and ideographic commas do).
+FORBIDDEN_TAG_CHARACTERS = ",^*<>{}=`，、\\%"
+FORBIDDEN_DISPLAY = ", ^ * < > { } = ` ， 、 \\ %"
+
+#: The form fields that take typed names, with the type a new name gets.
+USER_TAG_FIELDS = {
+    "fandoms": TagType.FANDOM,
+    "relationships": TagType.RELATIONSHIP,
+    "characters": TagType.CHARACTER,
+    "freeforms": TagType.FREEFORM,
+}
+_FIXED_TYPES = {TagType.RATING, TagType.WARNING, TagType.CATEGORY}
+
+
+@dataclass
+class TagChoice:
+    """What a creator chose: fixed tag ids and typed names (comma-separated)."""
+
+    rating: int | None = None
+    warnings: list[int] = field(default_factory=list)
+    categories: list[int] = field(default_factory=list)
+    fandoms: str = ""
+    relationships: str = ""
+    characters: str = ""
+    freeforms: str = ""
+
+
+def tag_names_split(text: str) -> list[str]:
+    """Comma-separated names, trimmed, inner spaces collapsed, duplicates dropped
+    (whatever their letter case), in the order typed."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for raw in (text or "").split(","):
+        name = re.sub(r"\s+", " ", raw).strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
+
+
+def tag_name_problems(name: str) -> list[str]:
+    problems = []
+    if len(name) > TAG_NAME_MAX:
+        problems.append(
+            f"Tag name '{name}' is too long -- try using less than {TAG_NAME_MAX} characters "
+            "or using commas to separate your tags."
+        )
+    found = sorted({ch for ch in name if ch in FORBIDDEN_TAG_CHARACTERS}, key=name.index)
+    if found:
+        problems.append(
+            f"Tag name '{name}' cannot include the following restricted characters: "
+            f"{FORBIDDEN_DISPLAY} (it has {' '.join(found)})."
+        )
+    return problems
+
+
+def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
+    """Every problem with ``choice``, by form field; empty when it may be saved."""
+    errors: dict[str, list[str]] = {}
+    if choice.rating not in RATINGS:
+        errors.setdefault("rating", []).append("Please choose a rating.")
+    warnings = [w for w in choice.warnings if w in WARNINGS]
+    if not warnings or len(warnings) != len(choice.warnings):
+        errors.setdefault("warnings", []).append(
+            "Please choose at least one archive warning (or 'Creator Chose Not To Use "
+            "Archive Warnings')."
+        )
+    if any(c not in CATEGORIES for c in choice.categories):
+        errors.setdefault("categories", []).append("Please choose categories from the list.")
+    total = 0
+    for field_name in USER_TAG_FIELDS:
+        names = tag_names_split(getattr(choice, field_name))
+        total += len(names)
+        for name in names:
+            errors_here = tag_name_problems(name)
+            existing = Tag.objects.filter(name__iexact=name).first()
+            if existing is not None and existing.type in _FIXED_TYPES:
+                errors_here.append(
+                    f"'{existing.name}' is a {existing.get_type_display().lower()}; "
+                    "choose it from the list above instead."
+                )
+            if errors_here:
+                errors.setdefault(field_name, []).extend(errors_here)
+    if not tag_names_split(choice.fandoms) and "fandoms" not in errors:
+        errors.setdefault("fandoms", []).append("Please add at least one fandom.")
+    if total > MAX_USER_TAGS:
+        errors.setdefault("freeforms", []).append(
+            f"You have {total} fandom, relationship, character and additional tags; "
+            f"a work may have at most {MAX_USER_TAGS}."
+        )
+    return errors
+
+
+def tags_find_or_create(*, names: list[str], tag_type: str) -> list[Tag]:
+    """The tags called ``names``: existing ones (any case, any type) are reused;
+    new names become tags of ``tag_type``."""
+    tags = []
+    for name in names:
+        existing = Tag.objects.filter(name__iexact=name).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    existing = Tag.objects.create(name=name, type=tag_type)
+            except IntegrityError:  # someone made it just now
+                existing = Tag.objects.get(name__iexact=name)
+        tags.append(existing)
+    return tags
+
+
+def work_tags_set(*, work: Work, choice: TagChoice) -> list[Tag]:
+    """Replace the work's tags with ``choice``, in AO3's order: rating,
+    warnings, categories, fandoms, relationships, characters, additional tags.
+    Raises ValidationError (by field) when the choice breaks a rule."""
+    errors = tag_choice_check(choice)
+    if errors:
+        raise ValidationError(errors)
+    fixed = Tag.objects.in_bulk([choice.rating, *choice.warnings, *choice.categories])
+    ordered: list[Tag] = [fixed[choice.rating]]
+    ordered += [fixed[w] for w in choice.warnings]
+    ordered += [fixed[c] for c in choice.categories]
+    for field_name, tag_type in USER_TAG_FIELDS.items():
+        names = tag_names_split(getattr(choice, field_name))
+        ordered += tags_find_or_create(names=names, tag_type=tag_type)
+    unique: list[Tag] = []
+    for each in ordered:
+        if each.pk not in {t.pk for t in unique}:
+            unique.append(each)
+    WorkTag.objects.filter(work=work).delete()
+    WorkTag.objects.bulk_create(
+        WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
+    )
+    return unique
+
+
+def tag_choice_of(work: Work) -> TagChoice:
+    """The work's tags as the form shows them."""
+    choice = TagChoice()
+    names: dict[str, list[str]] = {name: [] for name in USER_TAG_FIELDS}
+    by_type = {tag_type: name for name, tag_type in USER_TAG_FIELDS.items()}
+    by_type[TagType.UNSORTED] = "freeforms"
+    for work_tag in WorkTag.objects.filter(work=work).select_related("tag"):
+        each = work_tag.tag
+        if each.type == TagType.RATING:
+            choice.rating = each.pk
+        elif each.type == TagType.WARNING:
+            choice.warnings.append(each.pk)
+        elif each.type == TagType.CATEGORY:
+            choice.categories.append(each.pk)
+        else:
+            names[by_type.get(each.type, "freeforms")].append(each.name)
+    for name, values in names.items():
+        setattr(choice, name, ", ".join(values))
+    return choice

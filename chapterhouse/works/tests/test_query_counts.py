@@ -1,0 +1,88 @@
+"""The work page must not make more queries for a longer work (no N+1)."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.works.models import Gift, RelatedWork
+from chapterhouse.works.tests.factories import WorkFactory, add_to_series, tag
+
+pytestmark = pytest.mark.django_db
+
+#: Session and user (2), the work with the viewer's creator flag, tags, creators,
+#: chapters, gifts (5), related works with their visibility and creators (3),
+#: the series and its neighbours (2), preferences (1): 13 for a signed-in
+#: reader of a work that has all of these, whatever its length.
+WORK_PAGE_MAX_QUERIES = 13
+LISTING_MAX_QUERIES = 12
+
+
+def rich_work(chapters: int, creator):
+    work = WorkFactory(chapters=chapters, creator=creator)
+    for name in ("Storms", "Lanterns", "Slow Burn"):
+        work.worktag_set.create(tag=tag(name), position=10)
+    earlier = WorkFactory(creator=creator)
+    series = add_to_series(earlier, position=1)
+    add_to_series(work, series=series, position=2)
+    Gift.objects.create(work=work, recipient_name="a friend")
+    RelatedWork.objects.create(work=work, parent=earlier)
+    return work
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def reader_client(db):
+    client = Client()
+    client.force_login(UserFactory(), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_chapter_page_of_a_long_work_stays_small(reader_client, django_assert_max_num_queries):
+    creator = UserFactory()
+    long_work, short_work = rich_work(100, creator), rich_work(10, creator)
+    long_chapter = long_work.chapters.get(position=50)
+    short_chapter = short_work.chapters.get(position=5)
+    with django_assert_max_num_queries(WORK_PAGE_MAX_QUERIES):
+        reader_client.get(f"/works/{long_work.pk}/chapters/{long_chapter.pk}")
+    assert count(reader_client, f"/works/{long_work.pk}/chapters/{long_chapter.pk}") == count(
+        reader_client, f"/works/{short_work.pk}/chapters/{short_chapter.pk}"
+    )
+
+
+def test_entire_work_view_of_a_long_work_stays_small(reader_client, django_assert_max_num_queries):
+    creator = UserFactory()
+    long_work, short_work = rich_work(100, creator), rich_work(10, creator)
+    with django_assert_max_num_queries(WORK_PAGE_MAX_QUERIES):
+        response = reader_client.get(f"/works/{long_work.pk}?view_full_work=true")
+    assert response.content.decode().count('class="userstuff module"') == 100
+    assert count(reader_client, f"/works/{long_work.pk}?view_full_work=true") == count(
+        reader_client, f"/works/{short_work.pk}?view_full_work=true"
+    )
+
+
+def test_creator_view_of_a_long_work_stays_small(django_assert_max_num_queries):
+    creator = UserFactory()
+    work = rich_work(100, creator)
+    client = Client()
+    client.force_login(creator, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_max_num_queries(WORK_PAGE_MAX_QUERIES):
+        client.get(f"/works/{work.pk}?view_full_work=true")
+
+
+def test_a_full_listing_page_costs_the_same_as_a_short_one(django_assert_max_num_queries):
+    busy, quiet = UserFactory(username="busy"), UserFactory(username="quiet")
+    for _ in range(20):
+        rich_work(1, busy)
+    rich_work(1, quiet)
+    client = Client()
+    with django_assert_max_num_queries(LISTING_MAX_QUERIES):
+        client.get("/users/busy/works")
+    assert count(client, "/users/busy/works") == count(client, "/users/quiet/works")

@@ -7,7 +7,12 @@ from playwright.sync_api import expect
 
 from chapterhouse.accounts.models import User
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Transactional (the live server sees the data); serialized_rollback brings back
+# the fixed tags that migrations made after a previous test's flush.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "lanterns over the harbour"
 

@@ -37,3 +37,15 @@ CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY = 14, 16
 VIOLENCE, MAJOR_CHARACTER_DEATH, NONCON, UNDERAGE = 17, 18, 19, 20
 #: Ratings behind the adult-content interstitial.
 ADULT_RATINGS = frozenset({NOT_RATED, MATURE, EXPLICIT})
+
+
+def ensure_fixed_tags(tag_model=None) -> None:
+    """Create any fixed tag that is missing, with its AO3 id. Migrations call
+    this with the historical model; tests that flush the database call it
+    to put the tags back."""
+    if tag_model is None:
+        from .models import Tag as tag_model
+    for tag_id, name, tag_type in FIXED_TAGS:
+        tag_model.objects.update_or_create(
+            id=tag_id, defaults={"name": name, "type": str(tag_type), "canonical": True}
+        )

@@ -7,12 +7,8 @@ from playwright.sync_api import expect
 
 from chapterhouse.accounts.models import User
 
-# Transactional (the live server sees the data); serialized_rollback brings back
-# the fixed tags that migrations made after a previous test's flush.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Transactional, so that the live server sees the data.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "lanterns over the harbour"
 

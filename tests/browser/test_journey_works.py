@@ -8,12 +8,8 @@ from playwright.sync_api import expect
 from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
 from chapterhouse.works.models import Chapter, ChapterRevision, Correction, Work
 
-# Transactional (the live server sees the data); serialized_rollback brings back
-# the fixed tags that migrations made after a previous test's flush.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Transactional, so that the live server sees the data.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHAPTER_ONE = (
     "The ferry horn sounded twice across the harbour.\n\n"

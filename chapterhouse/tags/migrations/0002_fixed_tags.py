@@ -4,13 +4,9 @@ from django.db import migrations
 
 
 def create_fixed_tags(apps, schema_editor):
-    from chapterhouse.tags.fixed import FIXED_TAGS
+    from chapterhouse.tags.fixed import ensure_fixed_tags
 
-    Tag = apps.get_model("tags", "Tag")
-    for tag_id, name, tag_type in FIXED_TAGS:
-        Tag.objects.update_or_create(
-            id=tag_id, defaults={"name": name, "type": str(tag_type), "canonical": True}
-        )
+    ensure_fixed_tags(apps.get_model("tags", "Tag"))
     if schema_editor.connection.vendor == "postgresql":
         # Explicit ids do not move the sequence; move it past them.
         with schema_editor.connection.cursor() as cursor:

@@ -74,7 +74,7 @@ def test_several_due_chapters_of_several_works(work, user):
     assert work.chapters_display == "3/3" and work.complete
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_post_each_chapter_exactly_once(user):
     import threading
 

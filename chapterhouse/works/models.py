@@ -57,6 +57,10 @@ class Work(models.Model):
     summary = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     endnotes = models.TextField(blank=True)
+    sources = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the writer typed in Markdown or plain text; see services/sources.py.",
+    )
     language = models.CharField(max_length=16, default="en")
     tags = models.ManyToManyField(Tag, through="WorkTag", related_name="works")
 
@@ -161,6 +165,10 @@ class Chapter(models.Model):
     notes = models.TextField(blank=True)
     endnotes = models.TextField(blank=True)
     content = models.TextField(blank=True, help_text="Sanitised HTML.")
+    sources = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the writer typed in Markdown or plain text; see services/sources.py.",
+    )
     word_count = models.PositiveIntegerField(default=0)
 
     posted = models.BooleanField(default=False, db_index=True)

@@ -216,6 +216,8 @@ class WorkForm(forms.Form):
             "expected_chapters": "?" if fields.expected_chapters is None
             else str(fields.expected_chapters),
             "chapter_title": fields.chapter_title, "content": fields.content,
+            "summary_format": fields.summary_format, "notes_format": fields.notes_format,
+            "endnotes_format": fields.endnotes_format, "content_format": fields.content_format,
         }
 
 
@@ -273,6 +275,8 @@ class ChapterForm(forms.Form):
         return {
             "title": fields.title, "summary": fields.summary, "notes": fields.notes,
             "endnotes": fields.endnotes, "content": fields.content,
+            "summary_format": fields.summary_format, "notes_format": fields.notes_format,
+            "endnotes_format": fields.endnotes_format, "content_format": fields.content_format,
             "scheduled_for": scheduled.astimezone(self.zone).replace(tzinfo=None)
             if isinstance(scheduled, datetime.datetime) else None,
             "expected_chapters": "?" if expected in (None, chapter_services.UNCHANGED)

@@ -26,6 +26,7 @@ from ..models import (
     Work,
 )
 from ..text import TextFormat, render_user_text, word_count
+from . import sources
 from .creators import creator_required
 from .posting import _check_content_for_posting, _too_long
 from .revisions import chapter_revision_record
@@ -83,10 +84,8 @@ def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> d
 
 def _write(chapter: Chapter, fields: ChapterFields) -> None:
     chapter.title = " ".join((fields.title or "").split())
-    chapter.summary = render_user_text(fields.summary, text_format=fields.summary_format)
-    chapter.notes = render_user_text(fields.notes, text_format=fields.notes_format)
-    chapter.endnotes = render_user_text(fields.endnotes, text_format=fields.endnotes_format)
-    chapter.content = render_user_text(fields.content, text_format=fields.content_format)
+    for name in ("summary", "notes", "endnotes", "content"):
+        sources.text_store(chapter, name, getattr(fields, name), getattr(fields, f"{name}_format"))
     chapter.word_count = word_count(chapter.content)
 
 
@@ -198,12 +197,21 @@ def chapters_reorder(*, user: User, work: Work, positions: dict[int, int]) -> li
 
 
 def chapter_fields_of(chapter: Chapter) -> ChapterFields:
+    """The saved chapter as the form shows it, in the format the writer used."""
+    texts = {
+        name: sources.text_source(chapter, name)
+        for name in ("summary", "notes", "endnotes", "content")
+    }
     return ChapterFields(
         title=chapter.title,
-        summary=chapter.summary,
-        notes=chapter.notes,
-        endnotes=chapter.endnotes,
-        content=chapter.content,
+        summary=texts["summary"][0],
+        summary_format=texts["summary"][1],
+        notes=texts["notes"][0],
+        notes_format=texts["notes"][1],
+        endnotes=texts["endnotes"][0],
+        endnotes_format=texts["endnotes"][1],
+        content=texts["content"][0],
+        content_format=texts["content"][1],
         scheduled_for=chapter.scheduled_for,
         expected_chapters=chapter.work.expected_chapters,
     )

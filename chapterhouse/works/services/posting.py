@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..selectors.visibility import can_view_work
 from ..text import TextFormat, render_user_text, strip_html, word_count
-from . import creators, tagging
+from . import creators, sources, tagging
 from . import series as series_services
 from .revisions import chapter_revision_record, work_revision_record
 from .stats import work_refresh_stats
@@ -282,8 +282,9 @@ def _apply(
     }
     if was_posted and any(getattr(work, k) != v for k, v in texts.items()):
         work_revision_record(work=work, editor=user, reason="edit")
-    for key, value in texts.items():
-        setattr(work, key, value)
+    work.title = texts["title"]
+    for name in ("summary", "notes", "endnotes"):
+        sources.text_store(work, name, getattr(fields, name), getattr(fields, f"{name}_format"))
     work.language = fields.language
     work.restricted = bool(fields.restricted)
     work.comment_permission = fields.comment_permission
@@ -312,8 +313,8 @@ def _apply(
     ):
         chapter_revision_record(chapter=chapter, editor=user, reason="edit")
     chapter.title = chapter_title
-    chapter.content = content_html
-    chapter.word_count = word_count(content_html)
+    sources.text_store(chapter, "content", fields.content, fields.content_format)
+    chapter.word_count = word_count(chapter.content)
     if fields.published_on and chapter.published_on != fields.published_on and (
         chapter.position == 1
     ):
@@ -416,17 +417,25 @@ def work_delete(*, user: User, work: Work) -> None:
 
 
 def work_fields_of(work: Work) -> WorkFields:
-    """The saved work as the form shows it (stored HTML, format HTML)."""
+    """The saved work as the form shows it: what the writer typed, in the format
+    they typed it, where that still matches the stored HTML (services/sources.py)."""
     chapter = work.chapters.order_by("position", "pk").first()
     related = work.parent_links.select_related("parent").first()
     in_series = work.series_parts.order_by("pk").first()
     gifts = [g.recipient.username if g.recipient else g.recipient_name
              for g in work.gifts.filter(refused=False).select_related("recipient")]
+    texts = {name: sources.text_source(work, name) for name in ("summary", "notes", "endnotes")}
+    content, content_format = (
+        sources.text_source(chapter, "content") if chapter else ("", TextFormat.HTML)
+    )
     return WorkFields(
         title=work.title,
-        summary=work.summary,
-        notes=work.notes,
-        endnotes=work.endnotes,
+        summary=texts["summary"][0],
+        summary_format=texts["summary"][1],
+        notes=texts["notes"][0],
+        notes_format=texts["notes"][1],
+        endnotes=texts["endnotes"][0],
+        endnotes_format=texts["endnotes"][1],
         language=work.language,
         tags=tagging.tag_choice_of(work),
         series_id=in_series.series_id if in_series else None,
@@ -445,7 +454,8 @@ def work_fields_of(work: Work) -> WorkFields:
         change_note=work.change_note,
         expected_chapters=work.expected_chapters,
         chapter_title=chapter.title if chapter else "",
-        content=chapter.content if chapter else "",
+        content=content,
+        content_format=content_format,
     )
 
 

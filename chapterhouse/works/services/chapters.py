@@ -26,9 +26,8 @@ from ..models import (
     Work,
 )
 from ..text import TextFormat, render_user_text, word_count
-from . import sources
+from . import limits, sources
 from .creators import creator_required
-from .posting import _check_content_for_posting, _too_long
 from .revisions import chapter_revision_record
 from .stats import work_refresh_stats
 
@@ -53,19 +52,14 @@ class ChapterFields:
 
 def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> dict:
     errors: dict[str, list[str]] = {}
-    for name, limit, what in [
+    limits.lengths_check(fields, [
         ("title", CHAPTER_TITLE_MAX_LENGTH, "Chapter titles"),
         ("summary", SUMMARY_MAX_LENGTH, "Summaries"),
         ("notes", NOTES_MAX_LENGTH, "Notes"),
         ("endnotes", NOTES_MAX_LENGTH, "End notes"),
         ("content", CONTENT_MAX_LENGTH, "Chapter text"),
-    ]:
-        problem = _too_long(getattr(fields, name), limit, what)
-        if problem:
-            errors.setdefault(name, []).append(problem)
-    for name in ("summary_format", "notes_format", "endnotes_format", "content_format"):
-        if getattr(fields, name) not in TextFormat.values:
-            errors.setdefault(name, []).append("Please choose a text format.")
+    ], errors)
+    limits.formats_check(fields, ("summary", "notes", "endnotes", "content"), errors)
     if fields.scheduled_for is not None and fields.scheduled_for <= timezone.now():
         errors.setdefault("scheduled_for", []).append(
             "Please choose a time in the future, or leave it empty to post now."
@@ -76,7 +70,7 @@ def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> d
             f"This work has {count} chapters; the expected number cannot be smaller."
         )
     if posting or fields.scheduled_for:
-        _check_content_for_posting(
+        limits.content_check_for_posting(
             render_user_text(fields.content, text_format=fields.content_format), errors
         )
     return errors

@@ -36,14 +36,12 @@ from ..models import (
     WorkSkin,
 )
 from ..selectors.visibility import can_view_work
-from ..text import TextFormat, render_user_text, strip_html, word_count
-from . import creators, sources, tagging
+from ..text import TextFormat, render_user_text, word_count
+from . import creators, limits, sources, tagging
 from . import series as series_services
 from .revisions import chapter_revision_record, work_revision_record
 from .stats import work_refresh_stats
 
-#: AO3 asks for at least this much text in a chapter before posting it.
-CONTENT_MIN_LENGTH = 10
 GIFT_NAME_MAX = 100
 
 
@@ -83,17 +81,11 @@ class WorkFields:
     content_format: str = TextFormat.HTML
 
 
-def _too_long(value: str, limit: int, what: str) -> str | None:
-    if len(value or "") > limit:
-        return f"{what} must be at most {limit:,} characters long (it has {len(value):,})."
-    return None
-
-
 def _check_texts(fields: WorkFields, errors: dict[str, list[str]]) -> None:
     title = " ".join((fields.title or "").split())
     if not title:
         errors.setdefault("title", []).append("Please give your work a title.")
-    for name, limit, what in [
+    limits.lengths_check(fields, [
         ("title", TITLE_MAX_LENGTH, "Titles"),
         ("summary", SUMMARY_MAX_LENGTH, "Summaries"),
         ("notes", NOTES_MAX_LENGTH, "Notes"),
@@ -101,13 +93,8 @@ def _check_texts(fields: WorkFields, errors: dict[str, list[str]]) -> None:
         ("change_note", CHANGE_NOTE_MAX_LENGTH, "Change notes"),
         ("chapter_title", CHAPTER_TITLE_MAX_LENGTH, "Chapter titles"),
         ("content", CONTENT_MAX_LENGTH, "Chapter text"),
-    ]:
-        problem = _too_long(getattr(fields, name), limit, what)
-        if problem:
-            errors.setdefault(name, []).append(problem)
-    for name in ("summary_format", "notes_format", "endnotes_format", "content_format"):
-        if getattr(fields, name) not in TextFormat.values:
-            errors.setdefault(name, []).append("Please choose a text format.")
+    ], errors)
+    limits.formats_check(fields, ("summary", "notes", "endnotes", "content"), errors)
     if fields.language not in LANGUAGES:
         errors.setdefault("language", []).append("Please choose a language.")
     if fields.comment_permission not in CommentPermission.values:
@@ -119,14 +106,6 @@ def _check_texts(fields: WorkFields, errors: dict[str, list[str]]) -> None:
     if fields.expected_chapters is not None and fields.expected_chapters < 1:
         errors.setdefault("expected_chapters", []).append(
             "The expected number of chapters must be a positive number, or ? when unknown."
-        )
-
-
-def _check_content_for_posting(html: str, errors: dict[str, list[str]]) -> None:
-    if len(strip_html(html).strip()) < CONTENT_MIN_LENGTH:
-        errors.setdefault("content", []).append(
-            f"Chapter text must be at least {CONTENT_MIN_LENGTH} characters long before "
-            "it is posted."
         )
 
 
@@ -269,7 +248,7 @@ def _apply(
     recipients = _gift_recipients(user=user, names=fields.gifts, errors=errors)
     content_html = render_user_text(fields.content, text_format=fields.content_format)
     if posting or work.posted:
-        _check_content_for_posting(content_html, errors)
+        limits.content_check_for_posting(content_html, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -399,7 +378,7 @@ def work_post(*, user: User, work: Work) -> Work:
         return work
     errors: dict[str, list[str]] = {}
     first = work.chapters.order_by("position", "pk").first()
-    _check_content_for_posting(first.content if first else "", errors)
+    limits.content_check_for_posting(first.content if first else "", errors)
     choice = tagging.tag_choice_of(work)
     errors.update(tagging.tag_choice_check(choice))
     if errors:

@@ -21,6 +21,19 @@ from .text import TextFormat
 PLAIN = TextFormat.PLAIN
 
 
+def _tags(
+    *, fandoms="Original Work", rating=fixed.GENERAL, warnings=None, categories=(21,), **typed
+) -> dict:
+    """The demo's usual tags: General, no warnings, Gen, Original Work."""
+    return {
+        "rating": rating,
+        "warnings": list(warnings or [fixed.NO_WARNINGS_APPLY]),
+        "categories": list(categories),
+        "fandoms": fandoms,
+        **typed,
+    }
+
+
 def _person(username: str) -> User:
     return User.objects.get(username=username)
 
@@ -61,15 +74,15 @@ def load() -> None:
         endnotes=texts.SALT_AND_SIGNAL_ENDNOTES,
         content=texts.SALT_AND_SIGNAL,
         expected_chapters=1,
-        tags={
-            "rating": fixed.MATURE,
-            "warnings": [fixed.VIOLENCE],
-            "categories": [22],
-            "fandoms": harbour,
-            "relationships": "Ines/Teodor",
-            "characters": "Ines, Teodor",
-            "freeforms": "Hurt/Comfort, Lighthouses, Grief, Missing Scene",
-        },
+        tags=_tags(
+            rating=fixed.MATURE,
+            warnings=[fixed.VIOLENCE],
+            categories=[22],
+            fandoms=harbour,
+            relationships="Ines/Teodor",
+            characters="Ines, Teodor",
+            freeforms="Hurt/Comfort, Lighthouses, Grief, Missing Scene",
+        ),
         published_on=timezone.localdate() - datetime.timedelta(days=40),
     )
 
@@ -82,14 +95,11 @@ def load() -> None:
         "where nobody draws past the blank edge.",
         chapter_title=first_title,
         content=first_text,
-        tags={
-            "rating": fixed.TEEN,
-            "warnings": [fixed.NO_WARNINGS_APPLY],
-            "categories": [21],
-            "fandoms": "Original Work",
-            "characters": "Mirela, Master Orrin",
-            "freeforms": "Maps, Apprenticeship, Found Family",
-        },
+        tags=_tags(
+            rating=fixed.TEEN,
+            characters="Mirela, Master Orrin",
+            freeforms="Maps, Apprenticeship, Found Family",
+        ),
         pseud_id=ash.pk,
     )
     for title, content in texts.CARTOGRAPHER[1:]:
@@ -113,13 +123,7 @@ def load() -> None:
         new_series_title="Open All Winter",
         gifts="mireille",
         expected_chapters=5,
-        tags={
-            "rating": fixed.GENERAL,
-            "warnings": [fixed.NO_WARNINGS_APPLY],
-            "categories": [21],
-            "fandoms": "Original Work",
-            "freeforms": "Found Family, Winter, Slow Burn",
-        },
+        tags=_tags(freeforms="Found Family, Winter, Slow Burn"),
     )
     for title, content in texts.FIVE_WINTERS[1:]:
         _chapter(junebug, winters, title=title, content=content)
@@ -131,13 +135,7 @@ def load() -> None:
         content=texts.THAW,
         series_id=series_id,
         expected_chapters=1,
-        tags={
-            "rating": fixed.GENERAL,
-            "warnings": [fixed.NO_WARNINGS_APPLY],
-            "categories": [21],
-            "fandoms": "Original Work",
-            "freeforms": "Epilogue",
-        },
+        tags=_tags(freeforms="Epilogue"),
     )
 
     _work(
@@ -147,13 +145,9 @@ def load() -> None:
         content=texts.LETTERS_RESTRICTED,
         restricted=True,
         expected_chapters=1,
-        tags={
-            "rating": fixed.GENERAL,
-            "warnings": [fixed.CHOSE_NOT_TO_WARN],
-            "categories": [24],
-            "fandoms": "Original Work",
-            "freeforms": "Epistolary, Friendship",
-        },
+        tags=_tags(
+            warnings=[fixed.CHOSE_NOT_TO_WARN], categories=[24], freeforms="Epistolary, Friendship"
+        ),
     )
 
     skin, _ = skins.skin_create(
@@ -170,13 +164,7 @@ def load() -> None:
         content=texts.GARDEN_WITH_SKIN,
         skin_id=skin.pk,
         expected_chapters=1,
-        tags={
-            "rating": fixed.GENERAL,
-            "warnings": [fixed.NO_WARNINGS_APPLY],
-            "categories": [21],
-            "fandoms": "Original Work",
-            "freeforms": "Gardens, Drabble",
-        },
+        tags=_tags(freeforms="Gardens, Drabble"),
     )
 
     _work(
@@ -185,9 +173,5 @@ def load() -> None:
         title="The Bell That Rang Itself",
         summary="Draft. Not ready.",
         content=texts.DRAFT_TEXT,
-        tags={
-            "rating": fixed.GENERAL,
-            "warnings": [fixed.NO_WARNINGS_APPLY],
-            "fandoms": "Original Work",
-        },
+        tags=_tags(categories=()),
     )

@@ -131,7 +131,8 @@ def test_csrf_failure_keeps_the_text_and_links_back(user):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     response = browser.post(f"/works/{work.pk}/edit", work_post_data(
-        title="Typed Before The Token Expired", content=WORDS, update_button="Update"))
+        title="Typed Before The Token Expired", content=WORDS, update_button="Update"),
+        HTTP_REFERER=f"http://testserver/works/{work.pk}/edit")
     assert response.status_code == 403
     page = soup(response)
     assert page.select_one("div#main")["class"] == ["error-403", "region"]
@@ -145,7 +146,8 @@ def test_csrf_failure_keeps_the_text_and_links_back(user):
 
 def test_csrf_failure_of_a_guest_keeps_the_text_in_the_session(user):
     browser = Client(enforce_csrf_checks=True)
-    response = browser.post("/works/new", work_post_data(title="Guest Typed", content=WORDS))
+    response = browser.post("/works/new", work_post_data(title="Guest Typed", content=WORDS),
+                            HTTP_ORIGIN="http://testserver")
     assert response.status_code == 403
     assert "We kept everything you typed" in soup(response).text
     # The log-in form has its own token; the test posts it without checks.
@@ -154,6 +156,20 @@ def test_csrf_failure_of_a_guest_keeps_the_text_in_the_session(user):
                                           "password": PASSWORD}).status_code == 302
     page = soup(browser.get("/works/new"))
     assert page.select_one("#id_title")["value"] == "Guest Typed"
+
+
+def test_a_forged_post_from_another_site_is_never_offered_back(user):
+    work = WorkFactory(creator=user)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    response = browser.post(f"/works/{work.pk}/edit", work_post_data(
+        title="Planted By Someone Else", content=WORDS, update_button="Update"),
+        HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assert not EditDraft.objects.filter(user=user).exists()
+    form = soup(browser.get(f"/works/{work.pk}/edit"))
+    assert form.select_one("#id_title")["value"] == work.title
+    assert form.select_one(".restored") is None
 
 
 def test_other_csrf_failures_get_the_plain_message_in_the_frame(user):

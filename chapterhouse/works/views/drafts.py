@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -152,12 +153,22 @@ def autosave(request):
     )
 
 
+def _sent_from_this_site(request) -> bool:
+    """Only a post from our own form page is worth keeping. A forged post from
+    another site also fails the CSRF check, and its text must never be offered
+    to the writer as theirs."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not source or source == "null":
+        return False
+    return urlsplit(source).netloc == request.get_host()
+
+
 def csrf_failure(request, reason: str = ""):
     """``CSRF_FAILURE_VIEW``. A form that was open too long (or a browser that
     dropped the cookie) must not cost the writer their text: for the edit
     forms the fields are kept, and the page links back to the form."""
     key = form_key_for(request.path_info) if request.method == "POST" else None
-    if key:
+    if key and _sent_from_this_site(request):
         kept = keep_posted_fields(request, key)
         return render(
             request,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chapterhouse.accounts",
     "chapterhouse.tags",
     "chapterhouse.works",
+    "chapterhouse.discovery",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

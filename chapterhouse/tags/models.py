@@ -1,9 +1,19 @@
-"""Tags: the fixed ratings, warnings and categories, and the names creators type.
+"""Tags: the fixed ratings, warnings and categories, the names creators type,
+and the wrangling that ties them together.
 
-Wrangling (canonical tags, synonyms, metatags, fandom links) builds on this
-model in a later step; for now a tag is a name with a type.
+- A tag is *canonical* (used for filtering), a *synonym* of a canonical
+  (``merger``; its works are found under the canonical), or unwrangled.
+- ``TagParent`` links a tag to its parents: fandoms for characters,
+  relationships and freeforms; media for fandoms; characters for
+  relationships.
+- ``MetaTagging`` makes a canonical a metatag of another of the same type:
+  works of the subtag are found under the metatag, transitively.
+- ``WorkFilterTag`` holds each work's *effective filter tags*: its canonical
+  tags, the canonicals of its synonyms, and every metatag above them.
+  Listings read it directly; wrangling recomputes it.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -19,6 +29,7 @@ class TagType(models.TextChoices):
     CHARACTER = "Character", "Character"
     FREEFORM = "Freeform", "Additional Tag"
     UNSORTED = "UnsortedTag", "Unsorted Tag"
+    MEDIA = "Media", "Media"
 
 
 #: Types whose tags creators type in (everything but the fixed ones).
@@ -29,10 +40,22 @@ class Tag(models.Model):
     name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
     type = models.CharField(max_length=20, choices=TagType.choices, db_index=True)
     canonical = models.BooleanField(default=False)
+    merger = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms",
+        help_text="The canonical tag this one is a synonym of.",
+    )
+    unwrangleable = models.BooleanField(default=False)
+    description = models.TextField(blank=True, help_text="Sanitised HTML.")
+    use_count = models.PositiveIntegerField(
+        default=0, help_text="Works tagged with it directly (kept by the services)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique")]
+        indexes = [models.Index(fields=["type", "canonical"], name="tag_type_canonical")]
+        permissions = [("wrangle_tag", "Can wrangle tags")]
 
     def __str__(self) -> str:
         return self.name
@@ -56,3 +79,86 @@ def tag_name_from_url(value: str) -> str:
     for raw, escaped in _URL_ESCAPES:
         value = value.replace(escaped, raw)
     return value
+
+
+class TagParent(models.Model):
+    """``child`` belongs to ``parent``: a character to a fandom, a fandom to a medium,
+    a relationship to its characters."""
+
+    child = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="child_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="tagparent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} in {self.parent_id}"
+
+
+class MetaTagging(models.Model):
+    """``meta`` is a metatag of ``sub``: works under ``sub`` also appear under ``meta``."""
+
+    meta = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="sub_links")
+    sub = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="meta_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meta", "sub"], name="metatagging_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meta_id} above {self.sub_id}"
+
+
+class WorkFilterTag(models.Model):
+    """One of a work's effective filter tags (see the module docstring)."""
+
+    work = models.ForeignKey("works.Work", on_delete=models.CASCADE, related_name="filter_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="filtered_works")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "tag"], name="workfiltertag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "work"], name="workfiltertag_tag_work")]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}:{self.tag_id}"
+
+
+class WranglingAction(models.Model):
+    """The audit log: who changed which tag, how, and what it was before."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="wrangling_actions")
+    action = models.CharField(max_length=40)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.tag_id}"
+
+
+class FilterRecompute(models.Model):
+    """A pending recomputation of effective filter tags after wrangling, worked
+    through in batches by the background worker (``after_work_id`` is the cursor)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    after_work_id = models.BigIntegerField(default=0)
+    done = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recompute under {self.tag_id}"
+

@@ -44,17 +44,3 @@ def _plain_static_files(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
-
-@pytest.fixture(autouse=True)
-def _fixed_tags_after_flush(request):
-    """A transactional test empties every table when it ends, the fixed tags
-    that migrations made included; put them back for each transactional test."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
-    )
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        from chapterhouse.tags.fixed import ensure_fixed_tags
-
-        ensure_fixed_tags()

@@ -380,3 +380,12 @@ def test_admin_logs_in_through_the_site_login(client, user):
     user.is_staff = True
     user.save()
     assert client.get("/admin/").status_code == 200
+
+
+def test_admins_can_find_users_and_give_them_roles(client, user):
+    admin_user = User.objects.create_superuser("keeper", "keeper@example.org", "x" * 20)
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    listing = client.get("/admin/accounts/user/?q=rowan")
+    assert listing.status_code == 200
+    assert "rowan_test" in listing.content.decode()
+    assert client.get(f"/admin/accounts/user/{user.pk}/change/").status_code == 200

@@ -100,15 +100,21 @@ def _parent_gone(parent_pid: int | None) -> bool:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run the background tasks: post scheduled chapters, every ``--interval`` seconds."""
+    """Run the background tasks every ``--interval`` seconds: post scheduled
+    chapters, and recompute effective filter tags after large wrangling changes."""
     _setup_django()
     import logging
 
     from django.db import close_old_connections
 
+    from chapterhouse.tags.services.jobs import filter_jobs_run
     from chapterhouse.works.services.scheduling import chapters_post_due
 
     log = logging.getLogger("chapterhouse.worker")
+    tasks = [
+        ("posting scheduled chapters", chapters_post_due),
+        ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
+    ]
     # gunicorn stops its process group with SIGTERM; end between runs, quietly.
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -116,17 +122,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
         print(f"Background worker started (every {args.interval} s).", flush=True)
     try:
         while True:
-            try:
-                posted = chapters_post_due()
-            except Exception:  # a database hiccup must not end the worker
-                if args.once:
-                    raise
-                log.exception("Posting scheduled chapters failed; trying again later.")
-            else:
-                if posted or args.once:
-                    print(f"Posted {posted} scheduled chapter(s).", flush=True)
-            finally:
-                close_old_connections()
+            results = {}
+            for name, task in tasks:
+                try:
+                    results[name] = task()
+                except Exception:  # a database hiccup must not end the worker
+                    if args.once:
+                        raise
+                    log.exception("The background task %s failed; trying again later.", name)
+                finally:
+                    close_old_connections()
+            posted = results.get("posting scheduled chapters") or 0
+            if posted or args.once:
+                print(f"Posted {posted} scheduled chapter(s).", flush=True)
             if args.once:
                 return 0
             deadline = time.monotonic() + max(0.5, args.interval)

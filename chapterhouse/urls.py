@@ -24,6 +24,8 @@ urlpatterns = [
     path("users/", include("allauth.urls")),
     re_path(r"^users/(?P<word>login|logout|signup|email|inactive|reauthenticate)$", _with_slash),
     path("", include("chapterhouse.works.urls")),
+    path("", include("chapterhouse.tags.wrangling_urls")),
+    path("", include("chapterhouse.tags.urls")),
     path("", include("chapterhouse.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("chapterhouse.web.urls")),
@@ -31,7 +33,7 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^uploads/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 handler400 = "chapterhouse.web.views.bad_request"

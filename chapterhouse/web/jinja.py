@@ -7,6 +7,7 @@ from django.urls import reverse
 from jinja2 import Environment, StrictUndefined, Undefined
 
 from chapterhouse.accounts.selectors import theme_for
+from chapterhouse.tags.roles import is_wrangler
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -28,6 +29,7 @@ def environment(**options) -> Environment:
             "static": static,
             "get_messages": get_messages,
             "theme_for": theme_for,
+            "is_wrangler": is_wrangler,
         }
     )
     env.filters["intcomma"] = intcomma

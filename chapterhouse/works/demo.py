@@ -21,7 +21,7 @@ from .text import TextFormat
 PLAIN = TextFormat.PLAIN
 
 
-def _tags(
+def demo_tags(
     *, fandoms="Original Work", rating=fixed.GENERAL, warnings=None, categories=(21,), **typed
 ) -> dict:
     """The demo's usual tags: General, no warnings, Gen, Original Work."""
@@ -74,7 +74,7 @@ def load() -> None:
         endnotes=texts.SALT_AND_SIGNAL_ENDNOTES,
         content=texts.SALT_AND_SIGNAL,
         expected_chapters=1,
-        tags=_tags(
+        tags=demo_tags(
             rating=fixed.MATURE,
             warnings=[fixed.VIOLENCE],
             categories=[22],
@@ -95,7 +95,7 @@ def load() -> None:
         "where nobody draws past the blank edge.",
         chapter_title=first_title,
         content=first_text,
-        tags=_tags(
+        tags=demo_tags(
             rating=fixed.TEEN,
             characters="Mirela, Master Orrin",
             freeforms="Maps, Apprenticeship, Found Family",
@@ -123,7 +123,7 @@ def load() -> None:
         new_series_title="Open All Winter",
         gifts="mireille",
         expected_chapters=5,
-        tags=_tags(freeforms="Found Family, Winter, Slow Burn"),
+        tags=demo_tags(freeforms="Found Family, Winter, Slow Burn"),
     )
     for title, content in texts.FIVE_WINTERS[1:]:
         _chapter(junebug, winters, title=title, content=content)
@@ -135,7 +135,7 @@ def load() -> None:
         content=texts.THAW,
         series_id=series_id,
         expected_chapters=1,
-        tags=_tags(freeforms="Epilogue"),
+        tags=demo_tags(freeforms="Epilogue"),
     )
 
     _work(
@@ -145,7 +145,7 @@ def load() -> None:
         content=texts.LETTERS_RESTRICTED,
         restricted=True,
         expected_chapters=1,
-        tags=_tags(
+        tags=demo_tags(
             warnings=[fixed.CHOSE_NOT_TO_WARN], categories=[24], freeforms="Epistolary, Friendship"
         ),
     )
@@ -164,7 +164,7 @@ def load() -> None:
         content=texts.GARDEN_WITH_SKIN,
         skin_id=skin.pk,
         expected_chapters=1,
-        tags=_tags(freeforms="Gardens, Drabble"),
+        tags=demo_tags(freeforms="Gardens, Drabble"),
     )
 
     _work(
@@ -173,5 +173,5 @@ def load() -> None:
         title="The Bell That Rang Itself",
         summary="Draft. Not ready.",
         content=texts.DRAFT_TEXT,
-        tags=_tags(categories=()),
+        tags=demo_tags(categories=()),
     )

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag, TagType
+from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_refresh
 
 from ..models import MAX_USER_TAGS, Work, WorkTag
 
@@ -150,10 +151,13 @@ def work_tags_set(*, work: Work, choice: TagChoice) -> list[Tag]:
     for each in ordered:
         if each.pk not in {t.pk for t in unique}:
             unique.append(each)
+    before = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
     WorkTag.objects.filter(work=work).delete()
     WorkTag.objects.bulk_create(
         WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
     )
+    tag_use_counts_adjust(before=before, after={each.pk for each in unique})
+    work_filter_tags_refresh(work_ids=[work.pk])
     return unique
 
 

@@ -204,6 +204,23 @@ def test_user_works_listing(world, viewer, state, owner):
         assert blurbs == [] and "The Lamp Room" not in text(response)
 
 
+def test_tag_works_listing(world, viewer, state):
+    from chapterhouse.tags.services.filters import work_filter_tags_refresh
+
+    work_filter_tags_refresh(work_ids=[world.work.pk])
+    response = world.client(viewer).get("/tags/Lighthouse Keepers/works")
+    assert response.status_code == 200
+    page = BeautifulSoup(text(response), "html.parser")
+    heading = page.select_one("h2.heading").get_text(" ", strip=True)
+    blurbs = page.select("li.blurb")
+    if listed(viewer, state):
+        assert heading.startswith("1 - 1 of 1 Works in")
+        assert [li["id"] for li in blurbs] == [f"work_{world.work.pk}"]
+    else:
+        assert heading.startswith("0 Works in")
+        assert blurbs == [] and "The Lamp Room" not in text(response)
+
+
 def test_pseud_works_listing(world, viewer, state):
     response = world.client(viewer).get("/users/mara/pseuds/mara/works")
     heading = BeautifulSoup(text(response), "html.parser").select_one("h2.heading").get_text()

@@ -1,0 +1,398 @@
+"""Reads for the public tag pages: a tag's page, its works, tag search, the
+fandom index by medium, and autocomplete.
+
+Works are always narrowed through ``works_visible_to`` (the one door for
+privacy), so every count on these pages is what the viewer may see. A tag's
+works are the works whose *effective filter tags* (``WorkFilterTag``) include
+it; wrangling keeps those rows current in the background. See docs/tag-pages.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Collate, Lower
+
+from chapterhouse.works.models import Work, WorkTag
+from chapterhouse.works.selectors.listing import Page, blurb_queryset, blurbs, paginate
+from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.text import sanitize_html
+
+from .models import (
+    USER_TAG_TYPES,
+    Tag,
+    TagParent,
+    TagType,
+    WorkFilterTag,
+    tag_name_from_url,
+    tag_name_to_url,
+)
+
+#: The medium AO3 files fandoms under when no wrangler has given them one.
+UNCATEGORIZED = "Uncategorized Fandoms"
+AUTOCOMPLETE_LIMIT = 15
+#: Substring (not prefix) matches need a scan; only look for them from this length.
+SUBSTRING_MIN_LENGTH = 3
+SEARCH_PER_PAGE = 50
+TOP_FANDOMS_PER_MEDIUM = 5
+
+
+def tag_path(name: str, suffix: str = "") -> str:
+    """The root-relative URL of a tag page, in AO3's escaping: ``/tags/Mulder*s*Scully``."""
+    return f"/tags/{quote(tag_name_to_url(name), safe='*')}{suffix}"
+
+
+def media_path(name: str) -> str:
+    return f"/media/{quote(tag_name_to_url(name), safe='*')}/fandoms"
+
+
+def _by_lower_name(queryset: QuerySet[Tag], name: str) -> QuerySet[Tag]:
+    # Compares LOWER(name), so the unique index on LOWER(name) answers it.
+    return queryset.annotate(lower_name=Lower("name")).filter(lower_name=name.lower())
+
+
+def tag_by_url_name(value: str) -> Tag | None:
+    """The tag a URL segment names (``Mulder*s*Scully`` is "Mulder/Scully"), any case."""
+    name = tag_name_from_url(value).strip()
+    if not name:
+        return None
+    return _by_lower_name(Tag.objects.select_related("merger"), name).first()
+
+
+# The tag page -----------------------------------------------------------------
+
+
+@dataclass
+class TagPage:
+    tag: Tag
+    description: str
+    state: str
+    parents: dict[str, list[Tag]] = field(default_factory=dict)
+    synonyms: list[Tag] = field(default_factory=list)
+    metatags: list[Tag] = field(default_factory=list)
+    subtags: list[Tag] = field(default_factory=list)
+    children: dict[str, list[Tag]] = field(default_factory=dict)
+
+    @property
+    def type_label(self) -> str:
+        return TagType(self.tag.type).label if self.tag.type in TagType.values else self.tag.type
+
+    @property
+    def has_works_listing(self) -> bool:
+        return self.tag.type != TagType.MEDIA
+
+
+#: How many child tags of each type a tag page lists.
+CHILDREN_SHOWN = 300
+_TYPE_ORDER = [
+    TagType.MEDIA, TagType.FANDOM, TagType.CHARACTER, TagType.RELATIONSHIP,
+    TagType.FREEFORM, TagType.UNSORTED,
+]
+
+
+def _grouped(tags) -> dict[str, list[Tag]]:
+    groups: dict[str, list[Tag]] = {}
+    for tag in tags:
+        groups.setdefault(tag.type, []).append(tag)
+    order = {t.value: i for i, t in enumerate(_TYPE_ORDER)}
+    return {
+        TagType(kind).label if kind in TagType.values else kind: items
+        for kind, items in sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))
+    }
+
+
+def _state(tag: Tag) -> str:
+    if tag.merger_id:
+        return "synonym"
+    if tag.canonical:
+        return "canonical"
+    if tag.unwrangleable:
+        return "unwrangleable"
+    return "unwrangled"
+
+
+def tag_page(*, tag: Tag) -> TagPage:
+    """Everything the page ``/tags/NAME`` shows about ``tag``."""
+    parents = Tag.objects.filter(child_links__child=tag).order_by(Lower("name"))
+    children = Tag.objects.filter(parent_links__parent=tag, merger__isnull=True).order_by(
+        Lower("name")
+    )[:CHILDREN_SHOWN]
+    return TagPage(
+        tag=tag,
+        description=sanitize_html(tag.description),
+        state=_state(tag),
+        parents=_grouped(parents),
+        synonyms=list(tag.synonyms.order_by(Lower("name"))),
+        metatags=list(Tag.objects.filter(sub_links__sub=tag).order_by(Lower("name"))),
+        subtags=list(Tag.objects.filter(meta_links__meta=tag).order_by(Lower("name"))),
+        children=_grouped(children),
+    )
+
+
+# A tag's works ------------------------------------------------------------------
+
+
+def tag_works_queryset(*, viewer, tag: Tag) -> QuerySet[Work]:
+    """Posted works the viewer may see that are listed under ``tag``, newest first.
+
+    A canonical tag lists the works whose effective filter tags include it (its
+    synonyms' and subtags' works too); a tag nobody has wrangled yet lists the
+    works tagged with it directly.
+    """
+    if tag.canonical:
+        under = Exists(WorkFilterTag.objects.filter(tag=tag, work=OuterRef("pk")))
+    else:
+        under = Exists(WorkTag.objects.filter(tag=tag, work=OuterRef("pk")))
+    works = works_visible_to(viewer).filter(under, posted=True)
+    return works.order_by("-revised_at", "-pk")
+
+
+def tag_works(*, viewer, tag: Tag, page=1) -> Page:
+    """One page of 20 blurbs for ``/tags/NAME/works``."""
+    works = blurb_queryset(tag_works_queryset(viewer=viewer, tag=tag))
+    return paginate(works, page, prepare=blurbs)
+
+
+# Tag search ----------------------------------------------------------------------
+
+
+def tags_search(
+    *, name: str = "", type: str = "", canonical: bool | None = None, fandom: str = "", page=1
+) -> Page:
+    """Tags whose name contains ``name`` (any case), of ``type``, canonical or not,
+    belonging to the fandom named ``fandom``; by name, 50 a page."""
+    tags = Tag.objects.exclude(type__in=[TagType.RATING, TagType.WARNING, TagType.CATEGORY])
+    if name.strip():
+        tags = tags.filter(name__icontains=name.strip())
+    if type:
+        tags = tags.filter(type=type)
+    if canonical is not None:
+        tags = tags.filter(canonical=canonical)
+    if fandom.strip():
+        in_fandom = TagParent.objects.filter(child=OuterRef("pk")).annotate(
+            parent_lower=Lower("parent__name")
+        ).filter(parent_lower=fandom.strip().lower())
+        tags = tags.filter(Exists(in_fandom))
+    tags = tags.select_related("merger").order_by(Lower("name"), "pk")
+    return paginate(tags, page, per_page=SEARCH_PER_PAGE)
+
+
+# The fandom index ------------------------------------------------------------------
+
+
+def _visible_counts(*, viewer, tag_ids) -> dict[int, int]:
+    """Per tag, how many posted works the viewer may see are listed under it."""
+    visible = works_visible_to(viewer).filter(posted=True).values("pk")
+    rows = (
+        WorkFilterTag.objects.filter(tag_id__in=tag_ids, work_id__in=visible)
+        .values("tag_id")
+        .annotate(n=Count("work_id"))
+    )
+    return {row["tag_id"]: row["n"] for row in rows}
+
+
+def _uncategorized_fandoms() -> QuerySet[Tag]:
+    has_medium = TagParent.objects.filter(child=OuterRef("pk"), parent__type=TagType.MEDIA)
+    return Tag.objects.filter(type=TagType.FANDOM, canonical=True).exclude(Exists(has_medium))
+
+
+def _fandoms_of(medium_name: str, medium: Tag | None) -> QuerySet[Tag]:
+    fandoms = Tag.objects.none()
+    if medium is not None:
+        fandoms = Tag.objects.filter(
+            type=TagType.FANDOM, canonical=True, parent_links__parent=medium
+        )
+    if medium_name.lower() == UNCATEGORIZED.lower():
+        fandoms = fandoms | _uncategorized_fandoms()
+    return fandoms.distinct()
+
+
+@dataclass
+class FandomCount:
+    tag: Tag
+    count: int
+
+
+@dataclass
+class Medium:
+    name: str
+    tag: Tag | None
+    fandoms: list[FandomCount]
+
+    @property
+    def path(self) -> str:
+        return media_path(self.name)
+
+
+def media_index(*, viewer, top: int = TOP_FANDOMS_PER_MEDIUM) -> list[Medium]:
+    """Every medium with its ``top`` fandoms by the works the viewer may see, and
+    "Uncategorized Fandoms" last when some fandom has no medium."""
+    media = list(Tag.objects.filter(type=TagType.MEDIA).order_by(Lower("name")))
+    links = list(
+        TagParent.objects.filter(
+            parent__in=media, child__type=TagType.FANDOM, child__canonical=True
+        ).select_related("child")
+    )
+    loose = list(_uncategorized_fandoms())
+    counts = _visible_counts(
+        viewer=viewer, tag_ids={link.child_id for link in links} | {t.pk for t in loose}
+    )
+    by_medium: dict[int, list[Tag]] = {}
+    for link in links:
+        by_medium.setdefault(link.parent_id, []).append(link.child)
+
+    def ranked(fandoms) -> list[FandomCount]:
+        rows = [FandomCount(tag=t, count=counts.get(t.pk, 0)) for t in fandoms]
+        rows.sort(key=lambda row: (-row.count, row.tag.name.lower()))
+        return rows[:top]
+
+    result = [
+        Medium(name=m.name, tag=m, fandoms=ranked(by_medium.get(m.pk, [])))
+        for m in media
+        if m.name.lower() != UNCATEGORIZED.lower()
+    ]
+    own = next((m for m in media if m.name.lower() == UNCATEGORIZED.lower()), None)
+    if loose or own is not None:
+        extra = by_medium.get(own.pk, []) if own is not None else []
+        result.append(Medium(name=UNCATEGORIZED, tag=own, fandoms=ranked([*extra, *loose])))
+    return result
+
+
+@dataclass
+class Letter:
+    letter: str
+    fandoms: list[FandomCount]
+
+
+@dataclass
+class MediumFandoms:
+    name: str
+    tag: Tag | None
+    letters: list[Letter]
+
+    @property
+    def count(self) -> int:
+        return sum(len(letter.fandoms) for letter in self.letters)
+
+
+def _letter(name: str) -> str:
+    first = name.strip()[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def media_fandoms(*, viewer, medium_url_name: str) -> MediumFandoms | None:
+    """The canonical fandoms in one medium, grouped by first letter, each with the
+    number of works the viewer may see; ``None`` for an unknown medium."""
+    name = tag_name_from_url(medium_url_name).strip()
+    medium = _by_lower_name(Tag.objects.filter(type=TagType.MEDIA), name).first()
+    if medium is None and name.lower() != UNCATEGORIZED.lower():
+        return None
+    fandoms = sorted(_fandoms_of(name, medium), key=lambda t: (t.name.lower(), t.pk))
+    counts = _visible_counts(viewer=viewer, tag_ids=[t.pk for t in fandoms])
+    letters: list[Letter] = []
+    for tag in fandoms:
+        letter = _letter(tag.name)
+        if not letters or letters[-1].letter != letter:
+            letters.append(Letter(letter=letter, fandoms=[]))
+        letters[-1].fandoms.append(FandomCount(tag=tag, count=counts.get(tag.pk, 0)))
+    letters.sort(key=lambda group: (group.letter != "#", group.letter))
+    return MediumFandoms(name=medium.name if medium else UNCATEGORIZED, tag=medium, letters=letters)
+
+
+# Autocomplete ------------------------------------------------------------------------
+
+
+def _name_key():
+    """The lower-cased name in byte (codepoint) order, the sort key prefix ranges use.
+
+    PostgreSQL: ``LOWER(name) COLLATE "C"`` (a linguistic collation would not keep
+    prefixes together); SQLite compares bytes already.
+    """
+    if connection.vendor == "postgresql":
+        return Collate(Lower("name"), "C")
+    return Lower("name")
+
+
+def _prefix_filter(queryset: QuerySet[Tag], term: str) -> QuerySet[Tag]:
+    """Names starting with ``term`` (already lower-cased), as an index range,
+    ``term <= key < next(term)``, ordered by that key: with an index on
+    ``(canonical, key)`` the database reads just the first rows of the range."""
+    upper = term[:-1] + chr(ord(term[-1]) + 1)
+    queryset = queryset.annotate(name_key=_name_key())
+    return queryset.filter(name_key__gte=term, name_key__lt=upper).order_by("name_key", "pk")
+
+
+def _fandom_ids(names) -> list[int]:
+    wanted = {n.strip().lower() for n in names if n and n.strip()}
+    if not wanted:
+        return []
+    found = Tag.objects.annotate(lower_name=Lower("name")).filter(
+        type=TagType.FANDOM, lower_name__in=wanted
+    )
+    return sorted({t.merger_id or t.pk for t in found})
+
+
+def tags_autocomplete(
+    *, term: str, type: str = "", fandoms=(), limit: int = AUTOCOMPLETE_LIMIT
+) -> list[dict]:
+    """Up to ``limit`` tags for a name being typed: canonical tags before others,
+    and within each, names starting with ``term`` before names containing it.
+
+    ``type`` narrows to one of Fandom, Character, Relationship, Freeform (else
+    any of them). For characters and relationships, ``fandoms`` (names) narrows
+    to tags whose parent fandoms include one of them (unknown names are ignored).
+    """
+    term = " ".join(term.split()).lower()[:100]
+    if not term:
+        return []
+    base = Tag.objects.filter(type=type) if type else Tag.objects.filter(type__in=USER_TAG_TYPES)
+    if type in (TagType.CHARACTER, TagType.RELATIONSHIP):
+        fandom_ids = _fandom_ids(fandoms)
+        if fandom_ids:
+            base = base.filter(
+                Exists(TagParent.objects.filter(child=OuterRef("pk"), parent_id__in=fandom_ids))
+            )
+    def rows(queryset, wanted):
+        return list(queryset.values_list("pk", "name", "canonical")[:wanted])
+
+    # Prefix matches come from an index range, one query per canonical state.
+    prefix_canonical = rows(_prefix_filter(base.filter(canonical=True), term), limit)
+    prefix_other = []
+    if len(prefix_canonical) < limit:
+        prefix_other = rows(_prefix_filter(base.filter(canonical=False), term), limit)
+    # Substring matches need a scan (or a trigram index). Unordered with a LIMIT, so a
+    # common substring stops early; the few found are sorted here. Only when the term
+    # is long enough and there is room left.
+    substring_canonical, substring_other = [], []
+    if len(term) >= SUBSTRING_MIN_LENGTH and len(prefix_canonical) < limit:
+        seen = {pk for pk, _, _ in prefix_canonical + prefix_other}
+
+        def unordered(canonical: bool, wanted: int):
+            found = base.filter(canonical=canonical, name__icontains=term).exclude(pk__in=seen)
+            found = found.values_list("pk", "name", "canonical")[:wanted]
+            return sorted(found, key=lambda row: (row[1].lower(), row[0]))
+
+        substring_canonical = unordered(True, limit - len(prefix_canonical))
+        room = limit - len(prefix_canonical) - len(substring_canonical) - len(prefix_other)
+        if room > 0:
+            substring_other = unordered(False, room)
+    ordered = prefix_canonical + substring_canonical + prefix_other + substring_other
+    return [{"id": pk, "name": name} for pk, name, _ in ordered[:limit]]
+
+
+__all__ = [
+    "UNCATEGORIZED",
+    "media_fandoms",
+    "media_index",
+    "media_path",
+    "tag_by_url_name",
+    "tag_page",
+    "tag_path",
+    "tag_works",
+    "tag_works_queryset",
+    "tags_autocomplete",
+    "tags_search",
+]

@@ -1,0 +1,132 @@
+"""Effective filter tags: the tags a work is listed and filtered under.
+
+For each tag a work carries directly:
+
+- a canonical tag counts as itself;
+- a synonym counts as its canonical (``merger``);
+- an unwrangled tag (neither canonical nor a synonym) counts as itself, so a
+  small site that never wrangles still has working tag listings;
+- an *unwrangleable* tag counts as nothing: a wrangler has said it is not for
+  filtering (AO3 keeps such tags off filters too).
+
+Then every metatag above those tags, transitively, is added. A work's rows in
+``WorkFilterTag`` are swapped to the new set in one transaction per batch, and
+only the rows that differ are written, so a reader sees each work with either
+its old set or its new set, never with neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from chapterhouse.discovery.outbox import WORK_FILTER_TAGS, outbox_record
+
+from ..models import Tag, WorkFilterTag
+from ..selectors import metatag_ancestors
+
+#: Works refreshed per transaction by ``work_filter_tags_refresh``.
+REFRESH_CHUNK = 1000
+
+
+def _direct_tags(work_ids: list[int]) -> dict[int, set[int]]:
+    from chapterhouse.works.models import WorkTag
+
+    direct: dict[int, set[int]] = {work_id: set() for work_id in work_ids}
+    rows = WorkTag.objects.filter(work_id__in=work_ids).values_list("work_id", "tag_id")
+    for work_id, tag_id in rows:
+        direct[work_id].add(tag_id)
+    return direct
+
+
+def filter_tags_for(work_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each work's effective filter tag ids, computed from its direct tags
+    (a handful of queries, however many works)."""
+    work_ids = list(work_ids)
+    if not work_ids:
+        return {}
+    direct = _direct_tags(work_ids)
+    tag_ids = set().union(*direct.values())
+    counts_as: dict[int, int | None] = {}
+    for tag_id, canonical, merger_id, unwrangleable in Tag.objects.filter(
+        pk__in=tag_ids
+    ).values_list("pk", "canonical", "merger_id", "unwrangleable"):
+        if merger_id:
+            counts_as[tag_id] = merger_id
+        elif canonical or not unwrangleable:
+            counts_as[tag_id] = tag_id
+        else:
+            counts_as[tag_id] = None
+    bases = {each for each in counts_as.values() if each is not None}
+    above = metatag_ancestors(bases)
+    result: dict[int, set[int]] = {}
+    for work_id, tags in direct.items():
+        effective: set[int] = set()
+        for tag_id in tags:
+            base = counts_as.get(tag_id)
+            if base is not None:
+                effective.add(base)
+                effective |= above.get(base, set())
+        result[work_id] = effective
+    return result
+
+
+def _swap(work_ids: list[int]) -> int:
+    """Bring the rows of ``work_ids`` to their new sets; the rows written."""
+    wanted = filter_tags_for(work_ids)
+    have: dict[int, set[int]] = {work_id: set() for work_id in work_ids}
+    for work_id, tag_id in WorkFilterTag.objects.filter(work_id__in=work_ids).values_list(
+        "work_id", "tag_id"
+    ):
+        have[work_id].add(tag_id)
+    stale = [
+        (work_id, tag_id)
+        for work_id in work_ids
+        for tag_id in have[work_id] - wanted[work_id]
+    ]
+    fresh = [
+        WorkFilterTag(work_id=work_id, tag_id=tag_id)
+        for work_id in work_ids
+        for tag_id in sorted(wanted[work_id] - have[work_id])
+    ]
+    if stale:
+        by_tag: dict[int, list[int]] = {}
+        for work_id, tag_id in stale:
+            by_tag.setdefault(tag_id, []).append(work_id)
+        for tag_id, ids in by_tag.items():
+            WorkFilterTag.objects.filter(tag_id=tag_id, work_id__in=ids).delete()
+    if fresh:
+        WorkFilterTag.objects.bulk_create(fresh, batch_size=1000)
+    changed = sorted({w for w, _ in stale} | {row.work_id for row in fresh})
+    if changed:
+        outbox_record(topic=WORK_FILTER_TAGS, payload={"work_ids": changed})
+    return len(stale) + len(fresh)
+
+
+def work_filter_tags_refresh(*, work_ids: Iterable[int]) -> int:
+    """Recompute the effective filter tags of ``work_ids`` and swap each work's
+    rows to the new set, one transaction per chunk of works. Records
+    ``work.filter_tags`` in the outbox for the works whose set changed.
+    Returns the number of rows written (added or removed)."""
+    ids = sorted(set(work_ids))
+    written = 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        with transaction.atomic():
+            written += _swap(ids[start:start + REFRESH_CHUNK])
+    return written
+
+
+def tag_use_counts_adjust(*, before: set[int], after: set[int]) -> None:
+    """Keep ``Tag.use_count`` (works tagged directly) right after a work's tags
+    changed from ``before`` to ``after`` (tag ids)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    added, removed = after - before, before - after
+    if added:
+        Tag.objects.filter(pk__in=added).update(use_count=F("use_count") + 1)
+    if removed:
+        Tag.objects.filter(pk__in=removed).update(
+            use_count=Greatest(F("use_count") - 1, Value(0))
+        )

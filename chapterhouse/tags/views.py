@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET
 from chapterhouse.accounts.selectors import preference_for
 
 from . import page_selectors as pages
+from . import selectors
 from .forms import TagSearchForm
 from .models import TagType
+from .roles import is_wrangler
 
 #: Types the autocomplete answers for (AO3's ``type`` parameter).
 AUTOCOMPLETE_TYPES = {
@@ -46,6 +48,7 @@ def show(request, name: str):
         {
             "main_class": "tags-show",
             "page": pages.tag_page(tag=tag),
+            "audit": selectors.audit_of(tag, limit=50) if is_wrangler(request.user) else None,
             "tag_path": pages.tag_path,
             "media_path": pages.media_path,
         },

@@ -95,3 +95,29 @@ def test_a_refused_action_explains_and_keeps_the_choice(wrangler, fandom):
     assert page.select_one("#wrangle_target")["value"] == "Nobody Called This"
     poe.refresh_from_db()
     assert poe.merger_id is None
+
+
+def test_the_tag_page_shows_wranglers_the_history_and_nobody_else(wrangler, client, fandom):
+    _work_with("Poe")
+    poe = Tag.objects.get(name="Poe")
+    canonical = Tag.objects.create(name="Poe Dameron", type=TagType.CHARACTER, canonical=True)
+    wrangler.post(
+        "/tags/Star Harbour (Film)/wrangle?show=characters",
+        {"tag_ids": [poe.pk], "action": "make_synonym", "target": canonical.name},
+    )
+    page = soup(wrangler.get("/tags/Poe"))
+    rows = page.select("#wrangling_history tbody tr")
+    assert len(rows) == 1
+    cells = [td.get_text(" ", strip=True) for td in rows[0].select("td")]
+    assert cells[1] == "sorter"
+    assert cells[2].startswith("make synonym")
+    assert "Poe Dameron" in cells[4]
+    client.logout()
+    assert soup(client.get("/tags/Poe")).select_one("#wrangling_history") is None
+
+
+def test_the_posting_form_suggests_tags_as_the_writer_types(user_client):
+    page = soup(user_client.get("/works/new"))
+    assert page.select_one("#id_fandoms")["data-autocomplete"] == "Fandom"
+    assert page.select_one("#id_characters")["data-autocomplete-fandoms"] == "#id_fandoms"
+    assert page.select_one('script[src$="tags/autocomplete.js"]') is not None

@@ -41,8 +41,15 @@ def _text(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
     )
 
 
-def _line(label: str, *, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=False, help_text=help_text)
+def _line(label: str, *, help_text: str = "", suggest: str = "") -> forms.CharField:
+    attrs = {}
+    if suggest:
+        attrs["data-autocomplete"] = suggest
+        if suggest in ("Character", "Relationship"):
+            attrs["data-autocomplete-fandoms"] = "#id_fandoms"
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs=attrs)
+    )
 
 
 def _optional_int(value):
@@ -74,10 +81,12 @@ class WorkForm(forms.Form):
         label="Categories", coerce=int, required=False,
         choices=list(CATEGORIES.items()), widget=forms.CheckboxSelectMultiple,
     )
-    fandoms = _line("Fandoms", help_text="Separate names with commas.")
-    relationships = _line("Relationships")
-    characters = _line("Characters")
-    freeforms = _line("Additional Tags")
+    # data-autocomplete: tags/static/tags/autocomplete.js offers canonical tags
+    # as the writer types; without JavaScript these are plain text fields.
+    fandoms = _line("Fandoms", help_text="Separate names with commas.", suggest="Fandom")
+    relationships = _line("Relationships", suggest="Relationship")
+    characters = _line("Characters", suggest="Character")
+    freeforms = _line("Additional Tags", suggest="Freeform")
     title = forms.CharField(label="Work Title", required=False, strip=False)
     summary = _text("Summary", rows=5, help_text="At most 1,250 characters.")
     summary_format = _format_field("Summary format")

@@ -81,6 +81,13 @@ def generate(count: int, rng: random.Random) -> tuple[int, int]:
             cursor.executemany(sql, batch)
         made += len(batch)
         print(f"\r  {made:,} tags", end="", flush=True, file=sys.stderr)
+    # Raw inserts skip the save signal, so give the new tags their words here.
+    from chapterhouse.tags.words import tag_words_rebuild
+
+    new_tags = Tag.objects.filter(pk__gt=before).order_by("pk")
+    for start in range(0, made, 20_000):
+        with transaction.atomic():
+            tag_words_rebuild(new_tags[start:start + 20_000])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")

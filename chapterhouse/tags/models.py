@@ -162,3 +162,20 @@ class FilterRecompute(models.Model):
     def __str__(self) -> str:
         return f"recompute under {self.tag_id}"
 
+
+
+class TagWord(models.Model):
+    """Each word of a tag's name, lower-cased, so that autocomplete can find
+    "Poe" in "Kylo Ren/Poe Dameron" with an index range instead of a scan.
+    Kept by ``tags/words.py`` whenever a tag is created or renamed."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="words")
+    word = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    canonical = models.BooleanField(default=False, help_text="A copy of the tag's, for the index.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "word"], name="tagword_unique")]
+        indexes = [models.Index(fields=["canonical", "word"], name="tagword_canonical_word")]
+
+    def __str__(self) -> str:
+        return self.word

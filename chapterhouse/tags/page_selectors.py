@@ -26,16 +26,18 @@ from .models import (
     Tag,
     TagParent,
     TagType,
+    TagWord,
     WorkFilterTag,
     tag_name_from_url,
     tag_name_to_url,
 )
+from .words import words_of
 
 #: The medium AO3 files fandoms under when no wrangler has given them one.
 UNCATEGORIZED = "Uncategorized Fandoms"
 AUTOCOMPLETE_LIMIT = 15
-#: Substring (not prefix) matches need a scan; only look for them from this length.
-SUBSTRING_MIN_LENGTH = 3
+#: Word-start matches (after whole-name prefix matches) from this many characters.
+SUBSTRING_MIN_LENGTH = 2
 SEARCH_PER_PAGE = 50
 TOP_FANDOMS_PER_MEDIUM = 5
 
@@ -335,6 +337,36 @@ def _fandom_ids(names) -> list[int]:
     return sorted({t.merger_id or t.pk for t in found})
 
 
+#: How many candidate tags one word-start lookup reads from the index at most.
+WORD_CANDIDATES = 500
+
+
+def _word_start_matches(base, term: str, *, canonical: bool, wanted: int, seen: set) -> list:
+    """Tags (not in ``seen``) each of whose term words starts one of the name's
+    words, sorted by name. The longest term word drives an index range on TagWord."""
+    term_words = sorted(words_of(term), key=len, reverse=True)
+    if not term_words:
+        return []
+    key = term_words[0]
+    upper = key[:-1] + chr(ord(key[-1]) + 1)
+    candidates = list(
+        TagWord.objects.filter(canonical=canonical, word__gte=key, word__lt=upper)
+        .values_list("tag_id", flat=True)[:WORD_CANDIDATES]
+    )
+    found = (
+        base.filter(pk__in=candidates, canonical=canonical)
+        .exclude(pk__in=seen)
+        .values_list("pk", "name", "canonical")
+    )
+
+    def matches(name: str) -> bool:
+        name_words = words_of(name)
+        return all(any(w.startswith(t) for w in name_words) for t in term_words)
+
+    rows = sorted((row for row in found if matches(row[1])), key=lambda r: (r[1].lower(), r[0]))
+    return rows[:wanted]
+
+
 def tags_autocomplete(
     *, term: str, type: str = "", fandoms=(), limit: int = AUTOCOMPLETE_LIMIT
 ) -> list[dict]:
@@ -363,22 +395,19 @@ def tags_autocomplete(
     prefix_other = []
     if len(prefix_canonical) < limit:
         prefix_other = rows(_prefix_filter(base.filter(canonical=False), term), limit)
-    # Substring matches need a scan (or a trigram index). Unordered with a LIMIT, so a
-    # common substring stops early; the few found are sorted here. Only when the term
-    # is long enough and there is room left.
+    # Then names with a word that starts with the term ("poe" finds "Kylo Ren/Poe
+    # Dameron"), from the TagWord index: an index range, never a scan.
     substring_canonical, substring_other = [], []
     if len(term) >= SUBSTRING_MIN_LENGTH and len(prefix_canonical) < limit:
         seen = {pk for pk, _, _ in prefix_canonical + prefix_other}
-
-        def unordered(canonical: bool, wanted: int):
-            found = base.filter(canonical=canonical, name__icontains=term).exclude(pk__in=seen)
-            found = found.values_list("pk", "name", "canonical")[:wanted]
-            return sorted(found, key=lambda row: (row[1].lower(), row[0]))
-
-        substring_canonical = unordered(True, limit - len(prefix_canonical))
+        substring_canonical = _word_start_matches(
+            base, term, canonical=True, wanted=limit - len(prefix_canonical), seen=seen
+        )
         room = limit - len(prefix_canonical) - len(substring_canonical) - len(prefix_other)
         if room > 0:
-            substring_other = unordered(False, room)
+            substring_other = _word_start_matches(
+                base, term, canonical=False, wanted=room, seen=seen
+            )
     ordered = prefix_canonical + substring_canonical + prefix_other + substring_other
     return [{"id": pk, "name": name} for pk, name, _ in ordered[:limit]]
 

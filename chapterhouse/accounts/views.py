@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chapterhouse.web.forms import apply_errors
+
 from . import selectors, services
 from .forms import (
     AccountDeleteForm,
@@ -58,13 +60,6 @@ def _person(username: str):
     return user
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it is about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 NOT_DONE = object()
@@ -79,7 +74,7 @@ def _submit(request, form, action):
     try:
         return action(form.cleaned_data)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return NOT_DONE
 
 

@@ -12,20 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.forms import apply_errors
 
 from ..forms.corrections import CorrectionForm, CorrectionsSwitchForm
 from ..models import Correction, Work
 from ..selectors.visibility import chapters_visible_to, works_visible_to
 from ..services import corrections as correction_services
 from ..services.creators import creator_required
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _readable_chapter(request, work_id: int, chapter_id: int):
@@ -65,7 +58,7 @@ def correction_new(request, work_id, chapter_id):
                 form.add_error(None, error.messages)
                 status, retry_after = 429, error.retry_after
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.web.forms import apply_errors
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
 from ..models import Chapter, Series, Work
@@ -43,13 +44,6 @@ def chapter_url(chapter: Chapter) -> str:
         return f"/works/{chapter.work_id}/chapters/{chapter.pk}"
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's messages beside the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _time_zone(user) -> str:

@@ -9,16 +9,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from chapterhouse.web.forms import apply_errors
+
 from ..forms.skins import SkinForm
 from ..services import skins as skin_services
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _report_dropped(request, dropped: list[str]) -> None:
@@ -55,7 +49,7 @@ def skin_new(request):
         try:
             skin, dropped = skin_services.skin_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Work skin “{skin.title}” was created.")
             _report_dropped(request, dropped)
@@ -74,7 +68,7 @@ def skin_edit(request, skin_id):
                     user=request.user, skin=skin, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"Work skin “{skin.title}” was saved.")
                 _report_dropped(request, dropped)

@@ -177,22 +177,27 @@ def _newer_of(revision, siblings):
     )
 
 
+def _field_diffs(before, after, specs: list[tuple[str, str, bool]]) -> list[FieldDiff]:
+    """One diff per field that changed; ``specs`` are (label, field name, is HTML)."""
+    return [
+        FieldDiff(label, text_diff(getattr(before, name), getattr(after, name), is_html=is_html))
+        for label, name, is_html in specs
+        if getattr(before, name) != getattr(after, name)
+    ]
+
+
 def chapter_revision_comparison(*, user, revision: ChapterRevision) -> RevisionComparison:
     chapter = revision.chapter
     creator_required(user=user, work=chapter.work)
     newer = _newer_of(revision, ChapterRevision.objects.filter(chapter=chapter))
     after = newer or chapter
-    fields = []
-    for label, name, is_html in [
+    fields = _field_diffs(revision, after, [
         ("Chapter title", "title", False),
         ("Summary", "summary", True),
         ("Notes", "notes", True),
         ("End notes", "endnotes", True),
         ("Chapter text", "content", True),
-    ]:
-        old, new = getattr(revision, name), getattr(after, name)
-        if old != new:
-            fields.append(FieldDiff(label, text_diff(old, new, is_html=is_html)))
+    ])
     return RevisionComparison(
         revision=revision, newer=newer, fields=fields,
         words_before=revision.word_count, words_after=after.word_count,
@@ -204,16 +209,12 @@ def work_revision_comparison(*, user, revision: WorkRevision) -> RevisionCompari
     creator_required(user=user, work=work)
     newer = _newer_of(revision, WorkRevision.objects.filter(work=work))
     after = newer or work
-    fields = []
-    for label, name, is_html in [
+    fields = _field_diffs(revision, after, [
         ("Title", "title", False),
         ("Summary", "summary", True),
         ("Notes", "notes", True),
         ("End notes", "endnotes", True),
-    ]:
-        old, new = getattr(revision, name), getattr(after, name)
-        if old != new:
-            fields.append(FieldDiff(label, text_diff(old, new, is_html=is_html)))
+    ])
     return RevisionComparison(revision=revision, newer=newer, fields=fields)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from chapterhouse.works.models import WorkTag
 
@@ -33,23 +33,21 @@ class QueueRow:
 
 
 def fandoms_to_wrangle() -> list[tuple[Tag, int]]:
-    """Canonical fandoms with the number of unwrangled tags used on their works."""
-    fandoms = list(Tag.objects.filter(type=TagType.FANDOM, canonical=True).order_by("name"))
-    counts = {}
-    for fandom in fandoms:
-        counts[fandom.pk] = (
-            _queue_tags(fandom, tuple(SHOW_TYPES.values()), "unwrangled").count()
+    """Canonical fandoms with the number of unwrangled tags used on their works,
+    counted in one grouped query."""
+    unwrangled = {f"work__worktag__tag__{key}": value
+                  for key, value in STATUS_FILTERS["unwrangled"].items()}
+    counts = dict(
+        WorkFilterTag.objects.filter(
+            tag__type=TagType.FANDOM, tag__canonical=True,
+            work__worktag__tag__type__in=tuple(SHOW_TYPES.values()), **unwrangled,
         )
-    return [(fandom, counts[fandom.pk]) for fandom in fandoms]
-
-
-def _queue_tags(fandom: Tag, types: tuple, status: str) -> QuerySet[Tag]:
-    works = WorkFilterTag.objects.filter(tag=fandom).values("work_id")
-    return (
-        Tag.objects.filter(type__in=types, worktag__work_id__in=works)
-        .filter(**STATUS_FILTERS[status])
-        .distinct()
+        .values("tag_id")
+        .annotate(count=Count("work__worktag__tag", distinct=True))
+        .values_list("tag_id", "count")
     )
+    fandoms = Tag.objects.filter(type=TagType.FANDOM, canonical=True).order_by("name")
+    return [(fandom, counts.get(fandom.pk, 0)) for fandom in fandoms]
 
 
 def wrangling_queue(*, fandom: Tag, show: str, status: str) -> list[QueueRow]:

@@ -121,3 +121,18 @@ def test_the_posting_form_suggests_tags_as_the_writer_types(user_client):
     assert page.select_one("#id_fandoms")["data-autocomplete"] == "Fandom"
     assert page.select_one("#id_characters")["data-autocomplete-fandoms"] == "#id_fandoms"
     assert page.select_one('script[src$="tags/autocomplete.js"]') is not None
+
+
+def test_the_fandom_list_counts_in_one_query_whatever_the_fandoms(
+    wrangler, fandom, django_assert_max_num_queries
+):
+    _work_with("Poe")
+    for number in range(5):
+        other = tag(f"Other Fandom {number}", TagType.FANDOM)
+        Tag.objects.filter(pk=other.pk).update(canonical=True)
+    from chapterhouse.tags.queue import fandoms_to_wrangle
+
+    with django_assert_max_num_queries(2):
+        rows = fandoms_to_wrangle()
+    assert dict((f.name, n) for f, n in rows)[FANDOM] == 1
+    assert len(rows) == 6

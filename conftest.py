@@ -44,3 +44,15 @@ def _plain_static_files(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index(settings, tmp_path_factory):
+    """The search index is derived from the database, which each test rolls
+    back: every test gets an index of its own, built on first use."""
+    from chapterhouse.discovery.engine.index import reset_index
+
+    settings.CHAPTERHOUSE_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    reset_index()
+    yield
+    reset_index()

@@ -2,6 +2,7 @@
 
     chapterhouse serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
     chapterhouse worker [--once] [--interval SECONDS]
+    chapterhouse reindex
     chapterhouse demo
     chapterhouse createadmin [--username U --email E --password P]
     chapterhouse manage <any Django management command>
@@ -20,6 +21,8 @@ import time
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_WORKER_INTERVAL = 30
+#: Seconds between snapshots of the search index written by the worker.
+SNAPSHOT_INTERVAL = 300
 
 
 def _setup_django() -> None:
@@ -70,10 +73,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         created = demo.load()
         print("Demo content loaded." if created else "Demo content was already there.")
+    from chapterhouse.discovery.engine.index import rebuild
+
+    rebuild(only_if_missing=True)
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
     if not args.no_worker:
         _start_worker()
+        # The worker writes this node's full-text index; web processes only read it.
+        os.environ["CHAPTERHOUSE_SEARCH_INDEXER"] = "false"
     argv = [
         sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
         "--bind", bind,
@@ -111,6 +119,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from chapterhouse.works.services.scheduling import chapters_post_due
 
     log = logging.getLogger("chapterhouse.worker")
+    if not args.once:
+        _start_indexer(log)
     tasks = [
         ("posting scheduled chapters", chapters_post_due),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
@@ -144,6 +154,49 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
     except KeyboardInterrupt:
         return 0
+
+
+def _start_indexer(log) -> None:
+    """Follow the outbox into this node's search index every half second, and
+    save a snapshot every few minutes so web processes start near now."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from chapterhouse.discovery.engine.index import get_index
+
+    def follow() -> None:
+        last_snapshot = time.monotonic()
+        while True:
+            try:
+                index = get_index()
+                index.sync()
+                if time.monotonic() - last_snapshot > SNAPSHOT_INTERVAL:
+                    index.save_snapshot()
+                    last_snapshot = time.monotonic()
+            except Exception:  # the database may be away for a moment
+                log.exception("The search indexer failed; trying again shortly.")
+            finally:
+                close_old_connections()
+            time.sleep(0.5)
+
+    threading.Thread(target=follow, name="search-indexer", daemon=True).start()
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Build a fresh search index beside the live one and swap it in."""
+    _setup_django()
+    from chapterhouse.discovery.engine.index import rebuild
+
+    started = time.monotonic()
+
+    def progress(done: int) -> None:
+        if done % 50_000 < 5000:
+            print(f"  {done:,} works read…", flush=True)
+
+    path = rebuild(progress=progress)
+    print(f"Search index rebuilt in {time.monotonic() - started:.1f} s: {path}", flush=True)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -232,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
+
+    reindex = commands.add_parser(
+        "reindex", help="rebuild the search index beside the live one and swap it in"
+    )
+    reindex.set_defaults(func=cmd_reindex)
 
     demo = commands.add_parser("demo", help="load the demo content")
     demo.set_defaults(func=cmd_demo)

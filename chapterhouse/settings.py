@@ -174,6 +174,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
 # --- Mail -----------------------------------------------------------------
+# The search index (derived; `chapterhouse reindex` rebuilds it). Each node keeps
+# its own copy. CHAPTERHOUSE_SEARCH_INDEXER: whether this process may write the
+# full-text index (`serve` lets only its worker write it).
+CHAPTERHOUSE_SEARCH_DIR = Path(
+    env.str("CHAPTERHOUSE_SEARCH_DIR", default=str(VAR_DIR / "search"))
+).resolve()
+CHAPTERHOUSE_SEARCH_INDEXER = env.bool("CHAPTERHOUSE_SEARCH_INDEXER", default=True)
+
 MAIL_DIR = VAR_DIR / "mail"
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

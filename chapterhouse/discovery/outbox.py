@@ -6,8 +6,13 @@ from __future__ import annotations
 from .models import OutboxEvent
 
 #: Topics in use. ``work.filter_tags`` — a work's effective filter tags changed
-#: (payload: work_ids); ``tag.changed`` — a tag was wrangled (payload: tag_id, action).
+#: (payload: work_ids); ``work.changed`` — anything else a listing shows of a
+#: work changed, or it was deleted (work_ids); ``work.posted`` — a work was
+#: posted for the first time (work_ids; subscriptions are told of it);
+#: ``tag.changed`` — a tag was wrangled (payload: tag_id, action).
 WORK_FILTER_TAGS = "work.filter_tags"
+WORK_CHANGED = "work.changed"
+WORK_POSTED = "work.posted"
 TAG_CHANGED = "tag.changed"
 
 

@@ -1,0 +1,387 @@
+"""Keeping the index: generations on disk, the outbox follower, rebuilds.
+
+Layout under ``settings.CHAPTERHOUSE_SEARCH_DIR``::
+
+    current            the name of the live generation (swapped atomically)
+    gen-<stamp>/text/  the Tantivy index (written by one indexer per node)
+    gen-<stamp>/columns.npz, columns.pkl, columns.json
+                       a snapshot of the column store and the outbox position
+                       it reflects
+
+Each process holds one ``Index``: the column store in memory (loaded from
+the snapshot, then brought up to date from the outbox by itself, before each
+search) and a reader on the text index. The text index has one writer per
+node: the process that holds Tantivy's writer lock (the worker under
+``chapterhouse serve``; the only process in tests and ``runserver``).
+
+Outbox ids can commit out of order on PostgreSQL (two transactions, the
+later id first), so the follower remembers the ids it skipped and looks for
+them again for a minute.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max
+
+from ..models import OutboxEvent
+from ..outbox import TAG_CHANGED
+from .columns import Store
+from .documents import all_posted_work_ids, documents_for
+from .search import FacetCache
+
+log = logging.getLogger(__name__)
+
+#: How long a skipped outbox id is looked for again.
+GAP_SECONDS = 60.0
+#: Events applied per round by ``sync``.
+EVENTS_PER_ROUND = 5000
+
+
+def search_dir() -> Path:
+    return Path(settings.CHAPTERHOUSE_SEARCH_DIR)
+
+
+def _group_codes() -> dict[str, int]:
+    from chapterhouse.tags.models import TagType
+
+    from ..query import FACET_GROUPS
+
+    by_type = {
+        "rating": [TagType.RATING], "archive_warning": [TagType.WARNING],
+        "category": [TagType.CATEGORY], "fandom": [TagType.FANDOM],
+        "character": [TagType.CHARACTER], "relationship": [TagType.RELATIONSHIP],
+        "freeform": [TagType.FREEFORM, TagType.UNSORTED],
+    }
+    codes = {}
+    for code, group in enumerate(FACET_GROUPS, start=1):
+        for tag_type in by_type[group]:
+            codes[str(tag_type)] = code
+    return codes
+
+
+class TagGroups:
+    """Each tag id's facet group (0 = none), as one array."""
+
+    def __init__(self) -> None:
+        self.array = np.zeros(0, dtype=np.uint8)
+        self.codes = _group_codes()
+
+    def load(self, tag_ids=None) -> None:
+        from chapterhouse.tags.models import Tag
+
+        tags = Tag.objects.all() if tag_ids is None else Tag.objects.filter(pk__in=tag_ids)
+        rows = list(tags.values_list("pk", "type"))
+        if not rows:
+            return
+        top = max(pk for pk, _ in rows)
+        if top >= len(self.array):
+            bigger = np.zeros(top + 1024, dtype=np.uint8)
+            bigger[: len(self.array)] = self.array
+            self.array = bigger
+        for pk, kind in rows:
+            self.array[pk] = self.codes.get(kind, 0)
+
+    def ensure(self, tag_ids) -> None:
+        missing = [t for t in tag_ids if t >= len(self.array) or self.array[t] == 0]
+        if missing:
+            self.load(missing)
+
+
+class Generation:
+    """One built index on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def text_path(self) -> Path:
+        return self.path / "text"
+
+    @property
+    def columns_path(self) -> Path:
+        return self.path / "columns"
+
+    def read_meta(self) -> dict:
+        try:
+            return json.loads((self.path / "columns.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_meta(self, meta: dict) -> None:
+        tmp = self.path / "columns.json.tmp"
+        tmp.write_text(json.dumps(meta))
+        tmp.replace(self.path / "columns.json")
+
+
+def _current_name(base: Path | None = None) -> str | None:
+    try:
+        return ((base or search_dir()) / "current").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _set_current(name: str, base: Path) -> None:
+    tmp = base / "current.tmp"
+    tmp.write_text(name)
+    tmp.replace(base / "current")
+
+
+class _Cursor:
+    """Where a follower is in the outbox, with the ids it skipped."""
+
+    def __init__(self, position: int = 0) -> None:
+        self.position = position
+        self.gaps: dict[int, float] = {}
+
+    def take(self, limit: int = EVENTS_PER_ROUND) -> list[OutboxEvent]:
+        events = list(OutboxEvent.objects.filter(pk__gt=self.position).order_by("pk")[:limit])
+        now = time.monotonic()
+        late: list[OutboxEvent] = []
+        if self.gaps:
+            for gap, since in list(self.gaps.items()):
+                if now - since > GAP_SECONDS:
+                    del self.gaps[gap]
+            if self.gaps:
+                late = list(OutboxEvent.objects.filter(pk__in=list(self.gaps)))
+                for event in late:
+                    self.gaps.pop(event.pk, None)
+        expected = self.position + 1
+        for event in events:
+            for missing in range(expected, event.pk):
+                if len(self.gaps) < 10_000:
+                    self.gaps[missing] = now
+            expected = event.pk + 1
+        if events:
+            self.position = events[-1].pk
+        return late + events
+
+
+def _work_ids_of(events: list[OutboxEvent]) -> tuple[set[int], set[int]]:
+    work_ids: set[int] = set()
+    tag_ids: set[int] = set()
+    for event in events:
+        payload = event.payload or {}
+        work_ids.update(int(w) for w in payload.get("work_ids", ()))
+        if event.topic == TAG_CHANGED and payload.get("tag_id"):
+            tag_ids.add(int(payload["tag_id"]))
+    return work_ids, tag_ids
+
+
+class Index:
+    """This process's view of the index (see the module docstring)."""
+
+    def __init__(self, *, base: Path | None = None, text_writer: bool | None = None) -> None:
+        self.base = base or search_dir()
+        self.lock = threading.RLock()
+        self.generation: Generation | None = None
+        self.store = Store()
+        self.cache = FacetCache(self.store)
+        self.groups = TagGroups()
+        self.cursor = _Cursor()
+        self.text = None
+        self.text_cursor = _Cursor()
+        self.want_text_writer = (
+            getattr(settings, "CHAPTERHOUSE_SEARCH_INDEXER", True)
+            if text_writer is None else text_writer
+        )
+        self.is_text_writer = False
+
+    # Opening ------------------------------------------------------------------------
+
+    def _open(self, name: str) -> None:
+        from .text import TextIndex, WriterBusy
+
+        generation = Generation(self.base / name)
+        meta = generation.read_meta()
+        store = Store.load(generation.columns_path)
+        if self.text is not None:
+            self.text.close()
+        text = None
+        self.is_text_writer = False
+        if self.want_text_writer:
+            try:
+                text = TextIndex(generation.text_path, writer=True)
+                self.is_text_writer = True
+            except WriterBusy:
+                text = None
+        if text is None:
+            text = TextIndex(generation.text_path, writer=False)
+        self.generation = generation
+        self.store = store
+        self.cache = FacetCache(store)
+        self.groups = TagGroups()
+        self.groups.load()
+        position = int(meta.get("position", 0))
+        text_position = int(meta.get("text_position", position))
+        if self.is_text_writer:
+            # Replay what the text index may lack; applying a work twice is harmless.
+            position = min(position, text_position)
+        self.cursor = _Cursor(position)
+        self.text_cursor = _Cursor(text_position)
+        self.text = text
+
+    def ensure_open(self) -> None:
+        name = _current_name(self.base)
+        if name is None:
+            rebuild(base=self.base, only_if_missing=True)
+            name = _current_name(self.base)
+        if self.generation is None or self.generation.path.name != name:
+            self._open(name)
+
+    # Following the outbox ---------------------------------------------------------
+
+    def sync(self) -> int:
+        """Apply every outbox event this process hasn't seen yet; returns how many."""
+        with self.lock:
+            self.ensure_open()
+            applied = 0
+            while True:
+                events = self.cursor.take()
+                if not events:
+                    break
+                work_ids, tag_ids = _work_ids_of(events)
+                if tag_ids:
+                    self.groups.load(tag_ids)
+                    self.cache.entries.clear()
+                documents = documents_for(work_ids)
+                for doc in documents.values():
+                    if doc is not None:
+                        self.groups.ensure(doc.filter_tag_ids)
+                self.store.apply(documents)
+                if self.is_text_writer:
+                    self._write_text(documents)
+                    self.text_cursor.position = self.cursor.position
+                applied += len(events)
+                if len(events) < EVENTS_PER_ROUND:
+                    break
+            if not self.is_text_writer:
+                self.text.reload()
+            return applied
+
+    def _write_text(self, documents) -> None:
+        upserts = [doc for doc in documents.values() if doc is not None]
+        deletes = [work_id for work_id, doc in documents.items() if doc is None]
+        if deletes:
+            self.text.delete(deletes)
+        if upserts:
+            self.text.upsert(upserts)
+        if upserts or deletes:
+            self.text.commit()
+
+    def save_snapshot(self) -> None:
+        """Write the column store and positions, so new processes start near now."""
+        with self.lock:
+            self.ensure_open()
+            self.store.save(self.generation.columns_path)
+            meta = self.generation.read_meta()
+            meta["position"] = self.cursor.position
+            if self.is_text_writer:
+                meta["text_position"] = self.text_cursor.position
+            self.generation.write_meta(meta)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.text is not None:
+                self.text.close()
+                self.text = None
+            self.generation = None
+
+
+# The process's index ------------------------------------------------------------------
+
+_index: Index | None = None
+_index_lock = threading.Lock()
+
+
+def get_index() -> Index:
+    global _index
+    with _index_lock:
+        if _index is None:
+            _index = Index()
+        return _index
+
+
+def reset_index() -> None:
+    """Forget this process's index (tests point it at a fresh directory)."""
+    global _index
+    with _index_lock:
+        if _index is not None:
+            _index.close()
+        _index = None
+
+
+# Rebuilding -------------------------------------------------------------------------
+
+
+def rebuild(
+    *, base: Path | None = None, keep: int = 2, progress=None, only_if_missing: bool = False
+) -> Path:
+    """Build a fresh generation from the database beside the live one, then swap
+    it in. Readers keep answering from the old one until they see the swap.
+    Returns the new generation's path."""
+    from .text import TextIndex
+
+    base = base or search_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    with open(base / "rebuild.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        if only_if_missing and _current_name(base) is not None:
+            return base / _current_name(base)
+        name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
+        generation = Generation(base / name)
+        generation.path.mkdir(parents=True)
+        position = OutboxEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+        store = Store()
+        store.start_build()
+        text = TextIndex(generation.text_path, writer=True)
+        done = 0
+        for chunk in all_posted_work_ids():
+            documents = documents_for(chunk)
+            store.apply(documents)
+            text.upsert([doc for doc in documents.values() if doc is not None])
+            done += len(chunk)
+            if callable(progress):
+                progress(done)
+        store.finish_build()
+        text.commit()
+        # Catch up with what was written while we read.
+        cursor = _Cursor(position)
+        while True:
+            events = cursor.take()
+            if not events:
+                break
+            work_ids, _ = _work_ids_of(events)
+            documents = documents_for(work_ids)
+            store.apply(documents)
+            upserts = [doc for doc in documents.values() if doc is not None]
+            deletes = [w for w, doc in documents.items() if doc is None]
+            if deletes:
+                text.delete(deletes)
+            if upserts:
+                text.upsert(upserts)
+            text.commit()
+        text.close()
+        store.save(generation.columns_path)
+        generation.write_meta({"position": cursor.position, "text_position": cursor.position,
+                               "built_at": time.time(), "works": store.live_count})
+        previous = _current_name(base)
+        _set_current(name, base)
+        _prune(base, keep=keep, live=name, previous=previous)
+        return generation.path
+
+
+def _prune(base: Path, *, keep: int, live: str, previous: str | None) -> None:
+    generations = sorted(p for p in base.glob("gen-*") if p.is_dir())
+    for old in generations[:-keep]:
+        if old.name not in (live, previous):
+            shutil.rmtree(old, ignore_errors=True)

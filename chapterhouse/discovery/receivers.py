@@ -1,0 +1,52 @@
+"""Recording in the outbox, inside the writing transaction, every change to a
+work that listings or search must learn of.
+
+Model signals catch every save of a work, its credits and its tags, whichever
+service made it; the events only name the works, and the indexer reads them
+afresh from the database. Connected in ``apps.DiscoveryConfig.ready``.
+Counter updates made with ``QuerySet.update`` send no signal: their services
+call ``work_changed`` themselves.
+"""
+
+from __future__ import annotations
+
+from .outbox import WORK_CHANGED, WORK_POSTED, outbox_record
+
+
+def work_changed(work_ids) -> None:
+    ids = sorted({int(pk) for pk in work_ids})
+    if ids:
+        outbox_record(topic=WORK_CHANGED, payload={"work_ids": ids})
+
+
+def on_work_init(sender, instance, **kwargs) -> None:
+    # Only when loaded: reading a deferred field here would cost a query per work.
+    if "posted" in instance.__dict__:
+        instance._discovery_was_posted = instance.posted
+
+
+def on_work_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    work_changed([instance.pk])
+    if instance.posted and not getattr(instance, "_discovery_was_posted", False):
+        outbox_record(topic=WORK_POSTED, payload={"work_ids": [instance.pk]})
+    instance._discovery_was_posted = instance.posted
+
+
+def on_work_deleted(sender, instance, **kwargs) -> None:
+    work_changed([instance.pk])
+
+
+def on_work_part_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A credit or a direct tag of a work was saved or deleted."""
+    if not raw and instance.work_id:
+        work_changed([instance.work_id])
+
+
+def on_pseud_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw or created:
+        return
+    from chapterhouse.works.models import Creatorship
+
+    work_changed(Creatorship.objects.filter(pseud=instance).values_list("work_id", flat=True))

@@ -1,0 +1,236 @@
+"""Reads for finding works: listings with filters and facets, and search.
+
+``search_works`` is the one entry point. It answers a ``WorkQuery`` for a
+viewer from the search index (``engine/``), which holds every posted work;
+the viewer's visibility (restricted, hidden) and mutes are applied inside the
+engine, so the total, the page and every facet count agree with each other
+and with ``works.selectors.visibility``. The page's blurbs are then read from
+the database through ``works_visible_to`` as well, so a work that changed a
+moment ago is never shown to someone who may no longer see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from chapterhouse.tags.models import Tag
+from chapterhouse.works.selectors.listing import PER_PAGE, Page, blurb_queryset, blurbs
+from chapterhouse.works.selectors.visibility import works_visible_to
+
+from .engine import search as engine
+from .engine.index import get_index
+from .query import SORT_COLUMNS, WorkQuery
+
+
+@dataclass
+class FacetEntry:
+    tag_id: int
+    name: str
+    count: int
+
+
+@dataclass
+class Results:
+    page: Page  # of works.selectors.listing.Blurb
+    facets: dict[str, list[FacetEntry]]  # FACET_GROUPS keys, top 10 each by count
+    query: WorkQuery
+    notices: list[str] = field(default_factory=list)
+
+
+def _viewer_class(viewer) -> str:
+    if not getattr(viewer, "is_authenticated", False):
+        return engine.GUEST
+    return engine.ADMIN if getattr(viewer, "is_staff", False) else engine.MEMBER
+
+
+def _mutes(viewer) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    if not getattr(viewer, "is_authenticated", False):
+        return (), ()
+    try:
+        from .mutes import mutes_of
+    except ImportError:  # pragma: no cover - while muting is being built
+        return (), ()
+    mutes = mutes_of(viewer)
+    return tuple(sorted(mutes.user_ids)), tuple(sorted(mutes.tag_ids))
+
+
+def _tags_named(names: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+    """Names (any case) → the tag each is listed under (a synonym's canonical);
+    and the names no tag has."""
+    wanted = {name.strip().casefold(): name.strip() for name in names if name.strip()}
+    if not wanted:
+        return {}, []
+    found: dict[str, int] = {}
+    for name, pk, merger_id in (
+        Tag.objects.annotate(lower=Lower("name"))
+        .filter(lower__in=[name.lower() for name in wanted.values()])
+        .values_list("name", "pk", "merger_id")
+    ):
+        found[name.casefold()] = merger_id or pk
+    unknown = [typed for key, typed in wanted.items() if key not in found]
+    return found, unknown
+
+
+def _day_bounds(dates) -> tuple[int | None, int | None]:
+    """A date range as epoch microseconds, whole days in the site's time zone."""
+    low, high = dates
+    zone = timezone.get_current_timezone()
+    start = end = None
+    if low is not None:
+        start = round(dt.datetime.combine(low, dt.time.min, tzinfo=zone).timestamp() * 1e6)
+    if high is not None:
+        end = round(dt.datetime.combine(high, dt.time.max, tzinfo=zone).timestamp() * 1e6)
+    return start, end
+
+
+def _scoped(node, scope: str):
+    """``node`` with its field-less words and phrases searched in ``scope`` only
+    (the search form's Title and Creators boxes)."""
+    from dataclasses import replace
+
+    from .engine import syntax
+
+    if isinstance(node, (syntax.Term, syntax.Phrase)):
+        return replace(node, field=scope) if node.field is None else node
+    if isinstance(node, (syntax.And, syntax.Or)):
+        return type(node)([_scoped(child, scope) for child in node.children])
+    if isinstance(node, syntax.Not):
+        return syntax.Not(_scoped(node.node, scope))
+    return node
+
+
+def _text_matches(index, query: WorkQuery):
+    """(rows, scores) of the works matching the query's text, or (None, None)."""
+    from .engine import syntax
+
+    nodes = []
+    for text, scope in ((query.query, None), (query.title, "title"),
+                        (query.creators, "creators")):
+        node = syntax.parse(text) if text and text.strip() else None
+        if node is not None:
+            nodes.append(_scoped(node, scope) if scope else node)
+    node = syntax.all_of(nodes)
+    if node is None:
+        return None, None
+    work_ids, scores = index.text.match(node)
+    rows = index.store.row_of
+    work_ids = np.asarray(work_ids, dtype=np.int64)
+    inside = (work_ids >= 0) & (work_ids < len(rows))
+    work_ids, scores = work_ids[inside], np.asarray(scores, dtype=np.float32)[inside]
+    found = rows[work_ids]
+    keep = found >= 0
+    return found[keep].astype(np.int32), scores[keep]
+
+
+def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]]:
+    """The engine's plan for ``query`` as ``viewer`` asks it, and notices to show."""
+    notices = list(query.errors)
+    include, unknown_include = _tags_named(query.include_names)
+    exclude, unknown_exclude = _tags_named(query.exclude_names)
+    impossible = False
+    for name in unknown_include:
+        notices.append(f"No tag is named “{name}”, so no work can include it.")
+        impossible = True
+    for name in unknown_exclude:
+        notices.append(f"No tag is named “{name}”; nothing was excluded for it.")
+    muted_users, muted_tags = _mutes(viewer)
+    ranges = {}
+    for column, value in (("words", query.words), ("hits", query.hits),
+                          ("kudos", query.kudos), ("comments", query.comments),
+                          ("bookmarks", query.bookmarks)):
+        if value != (None, None):
+            ranges[column] = value
+    if query.revised != (None, None):
+        ranges["revised"] = _day_bounds(query.revised)
+    sort_column = query.sort_column if query.sort_column in SORT_COLUMNS else "revised_at"
+    text_rows, text_scores = _text_matches(index, query)
+    if sort_column == "_score" and text_rows is None:
+        sort_column = "revised_at"
+    plan = engine.Plan(
+        viewer_class=_viewer_class(viewer),
+        all_tags=tuple(dict.fromkeys(query.tag_ids + query.include_ids
+                                     + tuple(include.values()))),
+        any_ratings=tuple(query.rating_ids),
+        exclude_tags=tuple(dict.fromkeys(query.exclude_ids + tuple(exclude.values()))),
+        user_id=query.user_id,
+        pseud_id=query.pseud_id,
+        muted_users=muted_users,
+        muted_tags=muted_tags,
+        crossover=query.crossover,
+        complete=query.complete,
+        single_chapter=query.single_chapter,
+        ranges=ranges,
+        language=query.language,
+        text_rows=text_rows,
+        text_scores=text_scores,
+        sort_column=sort_column,
+        descending=query.sort_direction != "asc",
+        impossible=impossible,
+    )
+    return plan, notices
+
+
+def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) -> Results:
+    """One page of 20 blurbs answering ``query`` for ``viewer``, with the facet
+    counts of everything that matched (see the module docstring)."""
+    from chapterhouse.works.selectors.listing import page_number
+
+    index = get_index()
+    index.sync()
+    with index.lock:
+        plan, notices = plan_for(viewer=viewer, query=query, index=index)
+        wanted = page_number(page)
+        outcome = engine.execute(
+            index.store, plan, tag_group=index.groups.array, cache=index.cache,
+            page=wanted, per_page=PER_PAGE, with_facets=with_facets,
+        )
+    if outcome.page < wanted and outcome.total:
+        notices.append(
+            f"There are only {outcome.page:,} pages of results; this is the last one."
+        )
+    works = works_visible_to(viewer).filter(posted=True, pk__in=outcome.work_ids)
+    by_id = {work.pk: work for work in blurb_queryset(works)}
+    items = blurbs([by_id[pk] for pk in outcome.work_ids if pk in by_id])
+    num_pages = max(1, -(-outcome.total // PER_PAGE))
+    result_page = Page(items=items, number=outcome.page, num_pages=num_pages,
+                       total=outcome.total)
+    facets: dict[str, list[FacetEntry]] = {}
+    if with_facets:
+        ids = {tag_id for entries in outcome.facets.values() for tag_id, _ in entries}
+        names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
+        facets = {
+            group: [FacetEntry(tag_id, names.get(tag_id, ""), count)
+                    for tag_id, count in entries]
+            for group, entries in outcome.facets.items()
+        }
+    return Results(page=result_page, facets=facets, query=query, notices=notices)
+
+
+def matching_work_ids(*, viewer, query: WorkQuery, limit: int = PER_PAGE) -> list[int]:
+    """The first ``limit`` work ids answering ``query`` in its order (feeds,
+    notifications); no facets, no blurbs."""
+    index = get_index()
+    index.sync()
+    with index.lock:
+        plan, _ = plan_for(viewer=viewer, query=query, index=index)
+        outcome = engine.execute(
+            index.store, plan, tag_group=index.groups.array, cache=None,
+            page=1, per_page=limit, with_facets=False,
+        )
+    return outcome.work_ids
+
+
+def work_matches(*, viewer, query: WorkQuery, work_id: int) -> bool:
+    """Whether the work is among the results of ``query`` for ``viewer``."""
+    index = get_index()
+    index.sync()
+    with index.lock:
+        plan, _ = plan_for(viewer=viewer, query=query, index=index)
+        rows = engine.match(index.store, plan)
+        row = index.store.row_of[work_id] if work_id < len(index.store.row_of) else -1
+        return bool(row >= 0 and np.isin(row, rows))

@@ -78,10 +78,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     rebuild(only_if_missing=True)
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
-    if not args.no_worker:
-        _start_worker()
-        # The worker writes this node's full-text index; web processes only read it.
-        os.environ["CHAPTERHOUSE_SEARCH_INDEXER"] = "false"
+    # This node's indexer runs in the worker (or, with --no-worker, in an
+    # indexer-only worker): it alone writes the node's full-text index.
+    _start_worker(index_only=args.no_worker)
+    os.environ["CHAPTERHOUSE_SEARCH_INDEXER"] = "false"
     argv = [
         sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
         "--bind", bind,
@@ -94,13 +94,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_worker() -> None:
+def _start_worker(*, index_only: bool = False) -> None:
     """One background worker beside the web server. gunicorn takes over this
     process (same pid), so the worker watches this pid and ends with it."""
-    subprocess.Popen(  # noqa: S603 - our own command, no shell
-        [sys.executable, "-m", "chapterhouse.cli", "worker", "--parent-pid", str(os.getpid())],
-        stdin=subprocess.DEVNULL,
-    )
+    argv = [sys.executable, "-m", "chapterhouse.cli", "worker", "--parent-pid", str(os.getpid())]
+    if index_only:
+        argv.append("--index-only")
+    subprocess.Popen(argv, stdin=subprocess.DEVNULL)  # noqa: S603 - our own command
 
 
 def _parent_gone(parent_pid: int | None) -> bool:
@@ -121,6 +121,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     log = logging.getLogger("chapterhouse.worker")
     if not args.once:
         _start_indexer(log)
+    if args.index_only:
+        print("Search indexer started for this node.", flush=True)
+        while not _parent_gone(args.parent_pid):
+            time.sleep(1.0)
+        return 0
     tasks = [
         ("posting scheduled chapters", chapters_post_due),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
@@ -282,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--interval", type=float, default=DEFAULT_WORKER_INTERVAL,
         help=f"seconds between runs (default {DEFAULT_WORKER_INTERVAL})",
+    )
+    worker.add_argument(
+        "--index-only", action="store_true",
+        help="only keep this node's search index (one per app node started with --no-worker)",
     )
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)

@@ -88,43 +88,48 @@ def _day_bounds(dates) -> tuple[int | None, int | None]:
     return start, end
 
 
-def _scoped(node, scope: str):
-    """``node`` with its field-less words and phrases searched in ``scope`` only
-    (the search form's Title and Creators boxes)."""
-    from dataclasses import replace
-
-    from .engine import syntax
-
-    if isinstance(node, (syntax.Term, syntax.Phrase)):
-        return replace(node, field=scope) if node.field is None else node
-    if isinstance(node, (syntax.And, syntax.Or)):
-        return type(node)([_scoped(child, scope) for child in node.children])
-    if isinstance(node, syntax.Not):
-        return syntax.Not(_scoped(node.node, scope))
-    return node
+#: Longest text a search box may hold; longer text is cut there, with a note.
+TEXT_LIMIT = 2000
 
 
-def _text_matches(index, query: WorkQuery):
-    """(rows, scores) of the works matching the query's text, or (None, None)."""
+def _text_matches(index, query: WorkQuery, notices: list[str]):
+    """(rows, scores, excluded rows) for the query's text: the works matching
+    it, or, for a search that only excludes (``NOT x``), the works to leave
+    out — cheaper than asking the text index for everything else."""
     from .engine import syntax
 
     nodes = []
     for text, scope in ((query.query, None), (query.title, "title"),
                         (query.creators, "creators")):
-        node = syntax.parse(text) if text and text.strip() else None
+        if not text or not text.strip():
+            continue
+        if len(text) > TEXT_LIMIT:
+            notices.append(f"Searches are limited to {TEXT_LIMIT:,} characters; "
+                           "the rest was left out.")
+            text = text[:TEXT_LIMIT]
+        node, told = syntax.parse_with_notices(text, field=scope)
+        notices.extend(told)
         if node is not None:
-            nodes.append(_scoped(node, scope) if scope else node)
+            nodes.append(node)
     node = syntax.all_of(nodes)
     if node is None:
-        return None, None
-    work_ids, scores = index.text.match(node)
+        return None, None, None
+    if isinstance(node, syntax.Not):
+        rows, _ = _rows_for(index, index.text.match(node.node))
+        return None, None, rows
+    return (*_rows_for(index, index.text.match(node)), None)
+
+
+def _rows_for(index, matched) -> tuple[np.ndarray, np.ndarray]:
+    work_ids, scores = matched
     rows = index.store.row_of
     work_ids = np.asarray(work_ids, dtype=np.int64)
     inside = (work_ids >= 0) & (work_ids < len(rows))
     work_ids, scores = work_ids[inside], np.asarray(scores, dtype=np.float32)[inside]
     found = rows[work_ids]
     keep = found >= 0
-    return found[keep].astype(np.int32), scores[keep]
+    order = np.argsort(found[keep], kind="stable")
+    return found[keep][order].astype(np.int32), scores[keep][order]
 
 
 def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]]:
@@ -148,7 +153,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
     if query.revised != (None, None):
         ranges["revised"] = _day_bounds(query.revised)
     sort_column = query.sort_column if query.sort_column in SORT_COLUMNS else "revised_at"
-    text_rows, text_scores = _text_matches(index, query)
+    text_rows, text_scores, text_excluded = _text_matches(index, query, notices)
     if sort_column == "_score" and text_rows is None:
         sort_column = "revised_at"
     plan = engine.Plan(
@@ -168,6 +173,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
         language=query.language,
         text_rows=text_rows,
         text_scores=text_scores,
+        text_excluded=text_excluded,
         sort_column=sort_column,
         descending=query.sort_direction != "asc",
         impossible=impossible,

@@ -264,10 +264,12 @@ class Store:
             multi.bulk = False
             multi.reindex()
 
-    def save(self, path: Path) -> None:
-        """Write a compacted copy to ``path`` (a .npz beside a .pkl)."""
+    def save(self, path: Path, *, extra_arrays: dict | None = None) -> None:
+        """Write a compacted copy to ``path`` (a .npz beside a .pkl), with the
+        inverted indexes, so a new process starts without sorting anything."""
         store = self.compacted()
-        arrays = {
+        arrays = dict(extra_arrays or {})
+        arrays |= {
             name: getattr(store, name)
             for name in ("work_id", "flags", "lang", "revised", *self.INT_COLUMNS, "row_of")
         }
@@ -275,6 +277,9 @@ class Store:
             multi: Multi = getattr(store, name)
             arrays[f"{name}_off"] = multi.off[: multi.rows + 1]
             arrays[f"{name}_val"] = multi.val[: multi.size]
+            arrays[f"{name}_inv_keys"] = multi._inv_keys
+            arrays[f"{name}_inv_start"] = multi._inv_start
+            arrays[f"{name}_inv_rows"] = multi._inv_rows
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, **arrays)
         tmp.replace(path.with_suffix(".npz"))
@@ -288,9 +293,15 @@ class Store:
         extra.replace(path.with_suffix(".pkl"))
 
     @classmethod
-    def load(cls, path: Path) -> Store:
+    def load(cls, path: Path, *, extra_arrays: dict | None = None) -> Store:
+        """A store from ``save``; ``extra_arrays`` (a dict) receives the arrays
+        saved beside it."""
         store = cls()
         with np.load(path.with_suffix(".npz")) as data:
+            if extra_arrays is not None:
+                for name in data.files:
+                    if name.startswith("extra_"):
+                        extra_arrays[name] = data[name]
             for name in ("work_id", "flags", "lang", "revised", *cls.INT_COLUMNS, "row_of"):
                 setattr(store, name, data[name])
             store.n = len(store.work_id)
@@ -301,7 +312,10 @@ class Store:
                 multi.val = data[f"{name}_val"].astype(np.int32)
                 multi.size = len(multi.val)
                 multi.rows = store.n
-                multi.reindex()
+                multi._inv_keys = data[f"{name}_inv_keys"]
+                multi._inv_start = data[f"{name}_inv_start"]
+                multi._inv_rows = data[f"{name}_inv_rows"]
+                multi._inv_upto = store.n
                 setattr(store, name, multi)
         with open(path.with_suffix(".pkl"), "rb") as source:
             extra = pickle.load(source)  # noqa: S301 - our own snapshot file

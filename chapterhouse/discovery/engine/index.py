@@ -203,7 +203,8 @@ class Index:
 
         generation = Generation(self.base / name)
         meta = generation.read_meta()
-        store = Store.load(generation.columns_path)
+        saved: dict = {}
+        store = Store.load(generation.columns_path, extra_arrays=saved)
         if self.text is not None:
             self.text.close()
         text = None
@@ -220,7 +221,10 @@ class Index:
         self.store = store
         self.cache = FacetCache(store)
         self.groups = TagGroups()
-        self.groups.load()
+        if "extra_tag_groups" in saved:
+            self.groups.array = saved["extra_tag_groups"]
+        else:
+            self.groups.load()
         position = int(meta.get("position", 0))
         text_position = int(meta.get("text_position", position))
         if self.is_text_writer:
@@ -282,7 +286,8 @@ class Index:
         """Write the column store and positions, so new processes start near now."""
         with self.lock:
             self.ensure_open()
-            self.store.save(self.generation.columns_path)
+            self.store.save(self.generation.columns_path,
+                            extra_arrays={"extra_tag_groups": self.groups.array})
             meta = self.generation.read_meta()
             meta["position"] = self.cursor.position
             if self.is_text_writer:
@@ -350,6 +355,8 @@ def rebuild(
             store.apply(documents)
             text.upsert([doc for doc in documents.values() if doc is not None])
             done += len(chunk)
+            if done % 50_000 < len(chunk):
+                text.commit()  # keeps the writer's pending deletes small
             if callable(progress):
                 progress(done)
         store.finish_build()
@@ -371,7 +378,9 @@ def rebuild(
                 text.upsert(upserts)
             text.commit()
         text.close()
-        store.save(generation.columns_path)
+        groups = TagGroups()
+        groups.load()
+        store.save(generation.columns_path, extra_arrays={"extra_tag_groups": groups.array})
         generation.write_meta({"position": cursor.position, "text_position": cursor.position,
                                "built_at": time.time(), "works": store.live_count})
         previous = _current_name(base)

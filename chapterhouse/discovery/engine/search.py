@@ -50,6 +50,7 @@ class Plan:
     language: str = ""
     text_rows: np.ndarray | None = None  # rows matching the text, when there is text
     text_scores: np.ndarray | None = None  # aligned with text_rows
+    text_excluded: np.ndarray | None = None  # rows a text search of only NOTs leaves out
     sort_column: str = "revised_at"
     descending: bool = True
     impossible: bool = False  # e.g. an unknown tag name was required
@@ -66,7 +67,8 @@ class Plan:
             self.any_ratings or self.exclude_tags or self.user_id or self.pseud_id
             or self.crossover is not None or self.complete is not None
             or self.single_chapter is not None or self.ranges or self.language
-            or self.text_rows is not None or self.impossible
+            or self.text_rows is not None or self.text_excluded is not None
+            or self.impossible
         )
         if len(self.all_tags) == 1 and not narrowed and self.viewer_class != ADMIN:
             return self.all_tags[0]
@@ -162,6 +164,8 @@ def _narrow(store: Store, plan: Plan, rows: np.ndarray) -> np.ndarray:
     unwanted = plan.exclude_tags + plan.muted_tags
     if unwanted and len(rows):
         rows = rows[~_holding(store.tags, rows, unwanted)]
+    if plan.text_excluded is not None and len(rows):
+        rows = rows[~_membership(store, plan.text_excluded)[rows]]
     if plan.muted_users and len(rows):
         # Anonymous works carry no creators, so a mute never reveals one.
         rows = rows[~_holding(store.users, rows, plan.muted_users)]

@@ -1,0 +1,349 @@
+"""The full-text index: one Tantivy document per posted work.
+
+It answers one question — which works match this parsed search, and how well
+(BM25) — and leaves everything else (visibility, tag filters, facets, sorting,
+pages) to the column engine, which intersects its answer with the work ids
+``match`` returns. It is derived data: ``upsert`` and ``delete`` keep it in
+step with the database, and a lost index is rebuilt from ``Document``s.
+
+Text is analysed the way AO3 matches words: split on anything that is not a
+letter or digit, lower-cased, never stemmed (``lovers`` does not find
+``lover``). A word that splits into several (``spider-man``) must find them
+side by side. Search input never reaches Tantivy's own query language: the
+tree from ``syntax.parse`` is turned into queries with the builder API, so
+whatever a reader types can only ever be words.
+
+One process holds the writer (Tantivy's lock file enforces it across
+processes); any number of readers open the same directory and see the
+writer's commits after ``reload()``, which costs one ``stat`` when nothing
+changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pathlib
+import threading
+from operator import itemgetter
+
+import numpy
+import tantivy
+
+from chapterhouse.discovery.engine import syntax
+from chapterhouse.discovery.engine.documents import Document
+
+#: Text fields a word without a field prefix is looked for in, with their
+#: weights: a word in the title counts most, then in a tag name.
+TEXT_FIELDS: dict[str, float] = {
+    "title": 3.0,
+    "tags": 2.0,
+    "summary": 1.0,
+    "notes": 1.0,
+    "creators": 1.0,
+}
+NUMBER_FIELDS = ("words", "hits", "kudos", "comments", "bookmarks", "chapters")
+BOOLEAN_FIELDS = ("complete", "crossover", "single_chapter")
+_U64_MAX = 2**64 - 1
+#: Memory the writer may fill before it writes a segment (Tantivy wants at
+#: least 15 MB per indexing thread).
+WRITER_HEAP_BYTES = 64_000_000
+
+
+class WriterBusy(Exception):
+    """Another TextIndex (in this process or another) holds the writer."""
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("work_id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="default", index_option="position")
+    for name in NUMBER_FIELDS:
+        builder.add_unsigned_field(name, indexed=True, fast=True)
+    for name in BOOLEAN_FIELDS:
+        builder.add_boolean_field(name, indexed=True, fast=True)
+    builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+SCHEMA = _schema()
+
+#: The analysis Tantivy's "default" tokenizer applies to the text fields
+#: (split on non-alphanumerics, drop tokens over 40 bytes, lower-case), for
+#: turning a reader's words into the same terms.
+_ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .build()
+)
+
+
+def analyse(text: str) -> list[str]:
+    """The terms ``text`` is indexed as in a text field."""
+    return _ANALYZER.analyze(text)
+
+
+class TextIndex:
+    def __init__(self, path: pathlib.Path, *, writer: bool = False):
+        """Open the index at ``path``, creating it if it is missing.
+        ``writer=True`` takes the writer; ``WriterBusy`` when another
+        TextIndex holds it. Readers never write."""
+        self.path = pathlib.Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
+        # Readers reload when told to (``reload``), not from a watcher thread.
+        self._index.config_reader(reload_policy="manual")
+        self._lock = threading.Lock()
+        self._seen = self._meta_signature()
+        self._index.reload()
+        self._writer: tantivy.IndexWriter | None = None
+        # Works added since the last commit (not yet in any searcher).
+        self._uncommitted: set[int] = set()
+        if writer:
+            try:
+                self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES)
+            except ValueError as error:
+                if "LockBusy" in str(error):
+                    raise WriterBusy(
+                        f"the search index in {self.path} is already open for writing "
+                        "(by this process or another)"
+                    ) from error
+                raise
+
+    # --- Writing -----------------------------------------------------------
+
+    def upsert(self, documents: list[Document]) -> None:
+        """Add or replace these works (seen by searches after ``commit``)."""
+        writer = self._require_writer()
+        with self._lock:
+            searcher = self._index.searcher()
+            for document in documents:
+                work_id = int(document.work_id)
+                # Delete only what may be there: a delete is a query Tantivy
+                # runs again on every segment it writes before the commit, so
+                # deleting each of a million new works would make a rebuild
+                # quadratic. (``doc_freq`` may still count a deleted copy,
+                # which costs one needless delete.)
+                if work_id in self._uncommitted or searcher.doc_freq("work_id", work_id):
+                    writer.delete_documents_by_query(self._id_query(work_id))
+                writer.add_document(_tantivy_document(document))
+                self._uncommitted.add(work_id)
+
+    def delete(self, work_ids: list[int]) -> None:
+        """Remove these works (seen by searches after ``commit``)."""
+        writer = self._require_writer()
+        with self._lock:
+            for work_id in work_ids:
+                writer.delete_documents_by_query(self._id_query(work_id))
+
+    def commit(self) -> None:
+        """Make the changes so far durable and visible to this process (other
+        processes see them at their next ``reload``)."""
+        writer = self._require_writer()
+        with self._lock:
+            writer.commit()
+            self._seen = self._meta_signature()
+            self._index.reload()
+            self._uncommitted.clear()
+
+    def _require_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            raise RuntimeError("this TextIndex was opened to read; open it with writer=True")
+        return self._writer
+
+    @staticmethod
+    def _id_query(work_id: int) -> tantivy.Query:
+        # A query, not ``delete_documents_by_term``: that one turns a Python
+        # int into a signed term, which never matches an unsigned field.
+        return tantivy.Query.term_query(SCHEMA, "work_id", int(work_id))
+
+    # --- Reading -----------------------------------------------------------
+
+    def reload(self) -> None:
+        """See the latest commit of whichever process writes. Cheap when
+        nothing changed (one ``stat`` of meta.json), so call it before every
+        search."""
+        signature = self._meta_signature()
+        if signature != self._seen:
+            self._seen = signature
+            self._index.reload()
+
+    def _meta_signature(self) -> tuple[int, int, int] | None:
+        # Tantivy replaces meta.json atomically on each commit.
+        try:
+            stat = os.stat(self.path / "meta.json")
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def num_docs(self) -> int:
+        return self._index.searcher().num_docs
+
+    def match(self, node: syntax.Node | None) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Every work matching ``node``: their ids (int64) and BM25 scores
+        (float32), in no particular order. ``None`` matches every work.
+
+        Tantivy collects all matches (the count first, then that many hits),
+        and the ids come from the ``work_id`` fast field, never from stored
+        documents. Measured on this machine (2 cores, other work running),
+        warm, one word looked for in all five text fields of 200,000
+        documents of 60 words in 6 segments: 10,000 hits in 4-5 ms;
+        100,000 hits in 30-45 ms (counting 2 ms, collecting and ranking
+        20-30 ms, turning hits into Python objects 10-15 ms, the fast-field
+        lookup 10-12 ms); 190,000 hits (``-word``) in 70-100 ms. The cost
+        grows linearly with the hits, not with the index. The garbage
+        collector is paused meanwhile: with it running, the short-lived hit
+        objects cost about as much again in collections.
+
+        A query that only excludes (``NOT x``) means every document but
+        those, so it costs what matching everything costs; the column engine
+        may prefer to subtract ``match(x)`` itself.
+        """
+        query = self.query_for(node)
+        searcher = self._index.searcher()
+        count = searcher.search(query, limit=1, count=True).count
+        if not count:
+            return numpy.empty(0, dtype=numpy.int64), numpy.empty(0, dtype=numpy.float32)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            hits = searcher.search(query, limit=count, count=False).hits
+            scores = numpy.fromiter(map(itemgetter(0), hits), dtype=numpy.float32, count=len(hits))
+            addresses = list(map(itemgetter(1), hits))
+            del hits
+            ids = numpy.fromiter(
+                searcher.fast_field_values("work_id", addresses),
+                dtype=numpy.int64,
+                count=len(addresses),
+            )
+            del addresses
+        finally:
+            if collecting:
+                gc.enable()
+        return ids, scores
+
+    def query_for(self, node: syntax.Node | None) -> tantivy.Query:
+        """The Tantivy query for a parsed search (every document for None)."""
+        if node is None:
+            return tantivy.Query.all_query()
+        return _query(node)
+
+    def close(self) -> None:
+        """Let go of the writer (uncommitted changes are dropped) and the index."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.rollback()
+                # Waits for merges in flight and releases the lock file.
+                writer.wait_merging_threads()
+            self._index = None
+
+    def __enter__(self) -> TextIndex:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _tantivy_document(document: Document) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_unsigned("work_id", int(document.work_id))
+    doc.add_text("title", document.title or "")
+    doc.add_text("summary", document.summary or "")
+    doc.add_text("notes", document.notes or "")
+    for name in document.tag_names:
+        doc.add_text("tags", name)
+    # An anonymous work's creators are never searchable, whatever the
+    # reader of the database filled in.
+    if not document.anonymous:
+        for name in document.creator_names:
+            doc.add_text("creators", name)
+    for name in NUMBER_FIELDS:
+        doc.add_unsigned(name, min(max(int(getattr(document, name) or 0), 0), _U64_MAX))
+    for name in BOOLEAN_FIELDS:
+        doc.add_boolean(name, bool(getattr(document, name)))
+    language = (document.language or "").strip().lower()
+    if language:
+        doc.add_text("language", language)
+    return doc
+
+
+# --- From the parsed tree to Tantivy queries ------------------------------
+
+_Occur = tantivy.Occur
+
+
+def _query(node: syntax.Node) -> tantivy.Query:
+    if isinstance(node, syntax.And):
+        must = [_query(c) for c in node.children if not isinstance(c, syntax.Not)]
+        must_not = [_query(c.node) for c in node.children if isinstance(c, syntax.Not)]
+        if not must:
+            must = [tantivy.Query.all_query()]
+        return tantivy.Query.boolean_query(
+            [(_Occur.Must, q) for q in must] + [(_Occur.MustNot, q) for q in must_not]
+        )
+    if isinstance(node, syntax.Or):
+        return tantivy.Query.boolean_query([(_Occur.Should, _query(c)) for c in node.children])
+    if isinstance(node, syntax.Not):
+        return tantivy.Query.boolean_query(
+            [(_Occur.Must, tantivy.Query.all_query()), (_Occur.MustNot, _query(node.node))]
+        )
+    if isinstance(node, syntax.Term | syntax.Phrase):
+        if node.field == syntax.LANGUAGE_FIELD:
+            return tantivy.Query.term_query(SCHEMA, "language", node.text.strip().lower())
+        return _words(node.field, analyse(node.text))
+    if isinstance(node, syntax.Range):
+        return _range(node)
+    if isinstance(node, syntax.Bool):
+        if node.field not in BOOLEAN_FIELDS:
+            raise ValueError(f"not a yes/no field: {node.field!r}")
+        return tantivy.Query.term_query(SCHEMA, node.field, bool(node.value))
+    raise TypeError(f"not a search node: {node!r}")
+
+
+def _words(field_name: str | None, terms: list[str]) -> tantivy.Query:
+    """The terms side by side in one text field, or in any of them."""
+    if not terms:
+        return tantivy.Query.empty_query()
+    if field_name is not None:
+        if field_name not in TEXT_FIELDS:
+            raise ValueError(f"not a text field: {field_name!r}")
+        return _words_in(field_name, terms)
+    return tantivy.Query.boolean_query(
+        [
+            (_Occur.Should, _boosted(_words_in(name, terms), boost))
+            for name, boost in TEXT_FIELDS.items()
+        ]
+    )
+
+
+def _words_in(field_name: str, terms: list[str]) -> tantivy.Query:
+    if len(terms) == 1:
+        return tantivy.Query.term_query(SCHEMA, field_name, terms[0])
+    return tantivy.Query.phrase_query(SCHEMA, field_name, terms)
+
+
+def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
+def _range(node: syntax.Range) -> tantivy.Query:
+    if node.field not in NUMBER_FIELDS:
+        raise ValueError(f"not a numeric field: {node.field!r}")
+    low = None if node.low is None else max(node.low, 0)
+    high = node.high
+    if high is not None and high < 0:
+        return tantivy.Query.empty_query()
+    if low is not None and low > _U64_MAX:
+        return tantivy.Query.empty_query()
+    if high is not None:
+        high = min(high, _U64_MAX)
+    if low is not None and high is not None and low > high:
+        return tantivy.Query.empty_query()
+    if low is None and high is None:
+        return tantivy.Query.all_query()
+    return tantivy.Query.range_query(
+        SCHEMA, node.field, tantivy.FieldType.Unsigned, lower_bound=low, upper_bound=high
+    )

@@ -9,7 +9,7 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_init, post_save
 
-        from chapterhouse.accounts.models import Pseud
+        from chapterhouse.accounts.models import Pseud, User
         from chapterhouse.works.models import Creatorship, Work, WorkTag
 
         from . import receivers
@@ -23,3 +23,5 @@ class DiscoveryConfig(AppConfig):
             post_delete.connect(receivers.on_work_part_changed, sender=model,
                                 dispatch_uid=f"discovery-delete-{model.__name__}")
         post_save.connect(receivers.on_pseud_saved, sender=Pseud, dispatch_uid="discovery-pseud")
+        post_init.connect(receivers.on_user_init, sender=User, dispatch_uid="discovery-user-init")
+        post_save.connect(receivers.on_user_saved, sender=User, dispatch_uid="discovery-user")

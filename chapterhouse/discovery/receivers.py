@@ -50,3 +50,22 @@ def on_pseud_saved(sender, instance, created, raw=False, **kwargs) -> None:
     from chapterhouse.works.models import Creatorship
 
     work_changed(Creatorship.objects.filter(pseud=instance).values_list("work_id", flat=True))
+
+
+def on_user_init(sender, instance, **kwargs) -> None:
+    if "username" in instance.__dict__:
+        instance._discovery_username = instance.username
+
+
+def on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    """A new user name is searchable as a creator name (a log-in saves the user
+    too, so only a changed name counts)."""
+    before = getattr(instance, "_discovery_username", None)
+    instance._discovery_username = instance.username
+    if raw or created or before is None or before == instance.username:
+        return
+    from chapterhouse.works.models import Creatorship
+
+    work_changed(
+        Creatorship.objects.filter(pseud__user=instance).values_list("work_id", flat=True)
+    )

@@ -10,7 +10,7 @@ import pytest
 import requests
 from django.contrib.auth.models import AnonymousUser
 
-from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
 from chapterhouse.discovery.engine.index import get_index, rebuild
 from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.selectors import search_works
@@ -154,3 +154,38 @@ def test_reindex_under_load_fails_no_request(live_server):
     assert totals == {"ok"}
     get_index().sync()
     assert get_index().generation.path != before
+
+
+@pytest.mark.django_db
+def test_a_renamed_creator_is_found_by_the_new_name_only():
+    writer = UserFactory(username="oldkeeper")
+    _post(writer, title="Fog Bell")
+    assert _titles(search_works(viewer=GUEST, query=WorkQuery(creators="oldkeeper"))) == [
+        "Fog Bell"]
+    from chapterhouse.accounts.services import username_change
+
+    username_change(user=writer, new_username="newkeeper", password=PASSWORD)
+    assert _titles(search_works(viewer=GUEST, query=WorkQuery(creators="newkeeper"))) == [
+        "Fog Bell"]
+    pseud = writer.pseuds.get()
+    pseud.name = "Lamp Trimmer"
+    pseud.save()
+    assert _titles(search_works(viewer=GUEST,
+                                query=WorkQuery(creators='"lamp trimmer"'))) == ["Fog Bell"]
+
+
+@pytest.mark.django_db
+def test_deleting_or_hiding_a_work_takes_it_out_of_listings():
+    writer = UserFactory()
+    kept = _post(writer, title="Kept")
+    hidden = _post(writer, title="Hidden Away")
+    gone = _post(writer, title="Gone")
+    fandom = Tag.objects.get(name="Tidewatch")
+    query = WorkQuery(tag_ids=(fandom.pk,))
+    assert search_works(viewer=GUEST, query=query).page.total == 3
+    hidden.hidden_by_admin = True
+    hidden.save()
+    posting.work_delete(user=writer, work=gone)
+    assert _titles(search_works(viewer=GUEST, query=query)) == [kept.title]
+    admin = UserFactory(is_staff=True)
+    assert sorted(_titles(search_works(viewer=admin, query=query))) == ["Hidden Away", "Kept"]

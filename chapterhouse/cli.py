@@ -115,6 +115,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from django.db import close_old_connections
 
+    from chapterhouse.discovery.notifications import filter_notifications_run
     from chapterhouse.tags.services.jobs import filter_jobs_run
     from chapterhouse.works.services.scheduling import chapters_post_due
 
@@ -129,6 +130,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     tasks = [
         ("posting scheduled chapters", chapters_post_due),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
+        ("telling readers of new works", filter_notifications_run),
     ]
     # gunicorn stops its process group with SIGTERM; end between runs, quietly.
     stopping = []

@@ -29,7 +29,7 @@ def on_work_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw:
         return
     work_changed([instance.pk])
-    if instance.posted and not getattr(instance, "_discovery_was_posted", False):
+    if instance.posted and (created or not getattr(instance, "_discovery_was_posted", False)):
         outbox_record(topic=WORK_POSTED, payload={"work_ids": [instance.pk]})
     instance._discovery_was_posted = instance.posted
 

@@ -158,6 +158,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
         sort_column = "revised_at"
     plan = engine.Plan(
         viewer_class=_viewer_class(viewer),
+        viewer_id=viewer.pk if getattr(viewer, "is_authenticated", False) else None,
         all_tags=tuple(dict.fromkeys(query.tag_ids + query.include_ids
                                      + tuple(include.values()))),
         any_ratings=tuple(query.rating_ids),

@@ -32,6 +32,9 @@ def environment(**options) -> Environment:
             "is_wrangler": is_wrangler,
         }
     )
+    from chapterhouse.discovery.reader_views import JINJA_GLOBALS as READER_GLOBALS
+
+    env.globals.update(READER_GLOBALS)
     env.filters["intcomma"] = intcomma
     return env
 

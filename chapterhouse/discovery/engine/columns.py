@@ -28,6 +28,7 @@ from .documents import Document
 RESTRICTED, HIDDEN, ANONYMOUS, COMPLETE, CROSSOVER, SINGLE = 1, 2, 4, 8, 16, 32
 
 _EPOCH = dt.date(1970, 1, 1)
+MULTI_COLUMNS = ("tags", "users", "pseuds", "owners")
 
 
 def _grow(array: np.ndarray, size: int, fill=0) -> np.ndarray:
@@ -138,6 +139,8 @@ class Store:
         self.tags = Multi()
         self.users = Multi()
         self.pseuds = Multi()
+        self.owners = Multi()  # creators' user ids, anonymous works too: only for the
+        #                        creator's own view (her hidden and anonymous works)
         self.row_of = np.zeros(0, dtype=np.int32) - 1  # by work id; -1 = none
         self.languages: list[str] = []
         self._language_index: dict[str, int] = {}
@@ -196,6 +199,7 @@ class Store:
         self.tags.append(row, doc.filter_tag_ids)
         self.users.append(row, doc.creator_user_ids)
         self.pseuds.append(row, doc.creator_pseud_ids)
+        self.owners.append(row, doc.owner_user_ids)
         self.row_of = _grow(self.row_of, doc.work_id + 1, fill=-1)
         self.row_of[doc.work_id] = row
         self.alive[row] = True
@@ -205,7 +209,7 @@ class Store:
         info = RowInfo(tags=self.tags.values_of(row), flags=flags)
         for listener in self.listeners:
             listener(info, +1)
-        for multi in (self.tags, self.users, self.pseuds):
+        for multi in (self.tags, self.users, self.pseuds, self.owners):
             multi.maybe_reindex()
 
     def apply(self, documents: dict[int, Document | None]) -> None:
@@ -237,7 +241,7 @@ class Store:
         fresh.alive = np.ones(fresh.n, dtype=bool)
         fresh.title_key = [self.title_key[r] for r in rows]
         fresh.creator_key = [self.creator_key[r] for r in rows]
-        for name in ("tags", "users", "pseuds"):
+        for name in MULTI_COLUMNS:
             old: Multi = getattr(self, name)
             new = Multi()
             lengths = old.off[rows + 1] - old.off[rows]
@@ -256,11 +260,11 @@ class Store:
         return fresh
 
     def start_build(self) -> None:
-        for multi in (self.tags, self.users, self.pseuds):
+        for multi in (self.tags, self.users, self.pseuds, self.owners):
             multi.bulk = True
 
     def finish_build(self) -> None:
-        for multi in (self.tags, self.users, self.pseuds):
+        for multi in (self.tags, self.users, self.pseuds, self.owners):
             multi.bulk = False
             multi.reindex()
 
@@ -273,7 +277,7 @@ class Store:
             name: getattr(store, name)
             for name in ("work_id", "flags", "lang", "revised", *self.INT_COLUMNS, "row_of")
         }
-        for name in ("tags", "users", "pseuds"):
+        for name in MULTI_COLUMNS:
             multi: Multi = getattr(store, name)
             arrays[f"{name}_off"] = multi.off[: multi.rows + 1]
             arrays[f"{name}_val"] = multi.val[: multi.size]
@@ -306,7 +310,7 @@ class Store:
                 setattr(store, name, data[name])
             store.n = len(store.work_id)
             store.alive = np.ones(store.n, dtype=bool)
-            for name in ("tags", "users", "pseuds"):
+            for name in MULTI_COLUMNS:
                 multi = Multi()
                 multi.off = data[f"{name}_off"].astype(np.int64)
                 multi.val = data[f"{name}_val"].astype(np.int32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 
@@ -36,6 +36,9 @@ class Document:
     bookmarks: int
     published: dt.date  # "Date Posted" (created_at sort)
     revised: dt.datetime  # "Date Updated" (revised_at sort)
+    # The creators' user ids, even for anonymous works: used only to show a
+    # creator her own works, never to find, sort or mute by creator.
+    owner_user_ids: list[int] = field(default_factory=list)
 
 
 # Reading documents ---------------------------------------------------------------
@@ -156,6 +159,7 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
                 creator_names=names,
                 creator_user_ids=sorted({c[2] for c in credited}),
                 creator_pseud_ids=sorted({c[0] for c in credited}),
+                owner_user_ids=sorted({c[2] for c in creators[work_id]}),
                 creator_sort=("anonymous" if anonymous
                               else (credited[0][1].casefold() if credited else "")),
                 filter_tag_ids=tags,

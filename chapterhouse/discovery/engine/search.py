@@ -36,6 +36,7 @@ _SORT_COLUMNS = {
 @dataclass
 class Plan:
     viewer_class: str = GUEST
+    viewer_id: int | None = None  # a signed-in viewer sees her own works in every state
     all_tags: tuple[int, ...] = ()  # every one must be there
     any_ratings: tuple[int, ...] = ()  # one of them
     exclude_tags: tuple[int, ...] = ()
@@ -74,6 +75,10 @@ class Plan:
             return self.all_tags[0]
         return None
 
+    def for_class(self) -> Plan:
+        """The same plan for any viewer of this class (no mutes, no own works)."""
+        return Plan(viewer_class=self.viewer_class, all_tags=self.all_tags)
+
 
 @dataclass
 class Outcome:
@@ -99,7 +104,9 @@ def match(store: Store, plan: Plan) -> np.ndarray:
     for tag in plan.all_tags:
         starts.append(store.tags.rows_with(tag))
     if plan.user_id is not None:
-        starts.append(store.users.rows_with(plan.user_id))
+        # Her own listing, to herself, includes her anonymous works.
+        credits = store.owners if plan.user_id == plan.viewer_id else store.users
+        starts.append(credits.rows_with(plan.user_id))
     if plan.pseud_id is not None:
         starts.append(store.pseuds.rows_with(plan.pseud_id))
     if plan.text_rows is not None:
@@ -113,8 +120,20 @@ def match(store: Store, plan: Plan) -> np.ndarray:
         rows = rows[_membership(store, other)[rows]]
     rows = rows[store.alive[rows]]
     if hidden:
-        rows = rows[(store.flags[rows] & hidden) == 0]
+        shown = (store.flags[rows] & hidden) == 0
+        own = _own_rows(store, plan)
+        if own is not None:
+            shown |= _membership(store, own)[rows]
+        rows = rows[shown]
     return _narrow(store, plan, rows)
+
+
+def _own_rows(store: Store, plan: Plan) -> np.ndarray | None:
+    """The viewer's own works, when she is signed in and has any."""
+    if plan.viewer_id is None:
+        return None
+    own = store.owners.rows_with(plan.viewer_id)
+    return own if len(own) else None
 
 
 def _scan(store: Store, plan: Plan, hidden: int) -> np.ndarray:
@@ -122,7 +141,11 @@ def _scan(store: Store, plan: Plan, hidden: int) -> np.ndarray:
     keep = store.alive[:n].copy()
     flags = store.flags[:n]
     if hidden:
-        keep &= (flags & hidden) == 0
+        shown = (flags & hidden) == 0
+        own = _own_rows(store, plan)
+        if own is not None:
+            shown[own] = True
+        keep &= shown
     for flag, wanted in (
         (CROSSOVER, plan.crossover), (COMPLETE, plan.complete), (SINGLE, plan.single_chapter)
     ):
@@ -313,14 +336,19 @@ def execute(
         listing_tag = plan.plain_listing_tag
         entry = None
         if listing_tag is not None and cache is not None:
-            if plan.muted_tags or plan.muted_users:
-                unmuted = match(store, Plan(viewer_class=plan.viewer_class,
-                                            all_tags=plan.all_tags))
+            unmuted = match(store, plan.for_class())
+            if plan.muted_tags or plan.muted_users or len(unmuted) != len(rows):
+                # Whatever the class sees, minus what this reader muted; her own
+                # works beyond the class's view make the sets differ the other
+                # way, and then the cache is not used.
+                if not np.isin(rows, unmuted, assume_unique=True).all():
+                    unmuted = None
             else:
                 unmuted = rows
-            entry = cache.get(listing_tag, plan.viewer_class, unmuted, size)
-            if entry is not None and entry["total"] != len(unmuted):
-                entry = None  # out of step: count this one afresh
+            if unmuted is not None:
+                entry = cache.get(listing_tag, plan.viewer_class, unmuted, size)
+                if entry is not None and entry["total"] != len(unmuted):
+                    entry = None  # out of step: count this one afresh
         if entry is not None:
             if len(unmuted) != len(rows):
                 muted_rows = np.setdiff1d(unmuted, rows, assume_unique=True)

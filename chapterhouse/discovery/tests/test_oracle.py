@@ -184,8 +184,11 @@ def _expected(viewer, query: WorkQuery):
             continue
         if query.language and work.language != query.language:
             continue
-        if query.user_id is not None and (anonymous or query.user_id not in creators[work.pk]):
-            continue
+        if query.user_id is not None:
+            # Anonymous works are on their creator's works page for her alone.
+            herself = getattr(viewer, "pk", None) == query.user_id
+            if query.user_id not in creators[work.pk] or (anonymous and not herself):
+                continue
         found.append(work)
     found.sort(key=SORTS[query.sort_column], reverse=query.sort_direction == "desc")
     counts: dict[int, int] = {}

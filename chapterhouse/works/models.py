@@ -82,6 +82,10 @@ class Work(models.Model):
     skin = models.ForeignKey(
         WorkSkin, null=True, blank=True, on_delete=models.SET_NULL, related_name="works"
     )
+    anonymous = models.BooleanField(
+        default=False,
+        help_text="Posted anonymously: readers see \"Anonymous\" instead of its creators.",
+    )
 
     # A work is a draft until it is posted; drafts never expire.
     posted = models.BooleanField(default=False, db_index=True)

@@ -114,6 +114,10 @@ class WorkForm(forms.Form):
     restricted = forms.BooleanField(
         label="Only show your work to registered users", required=False
     )
+    anonymous = forms.BooleanField(
+        label="Post anonymously (your name is hidden from readers; you can still edit the work)",
+        required=False,
+    )
     comment_permission = forms.ChoiceField(
         label="Who can comment on this work", choices=CommentPermission.choices,
         initial=CommentPermission.EVERYONE, widget=forms.RadioSelect,
@@ -149,7 +153,7 @@ class WorkForm(forms.Form):
         ("Associations", ["gifts", "parent_url", "parent_title", "parent_author",
                           "parent_translation", "series", "new_series_title",
                           "expected_chapters", "published_on", "language", "skin"]),
-        ("Privacy", ["restricted", "comment_permission", "moderated_comments",
+        ("Privacy", ["restricted", "anonymous", "comment_permission", "moderated_comments",
                      "corrections_enabled"]),
         ("Work Text", ["chapter_title", "content", "content_format", "change_note"]),
     ]
@@ -197,7 +201,7 @@ class WorkForm(forms.Form):
             parent_author=data["parent_author"], parent_translation=data["parent_translation"],
             comment_permission=data["comment_permission"],
             moderated_comments=data["moderated_comments"], restricted=data["restricted"],
-            published_on=data["published_on"],
+            anonymous=data["anonymous"], published_on=data["published_on"],
             corrections_enabled=data["corrections_enabled"], skin_id=data["skin"],
             change_note=data["change_note"], expected_chapters=data["expected_chapters"],
             pseud_id=data.get("pseud") or None,
@@ -220,6 +224,7 @@ class WorkForm(forms.Form):
             "parent_translation": fields.parent_translation,
             "comment_permission": fields.comment_permission,
             "moderated_comments": fields.moderated_comments, "restricted": fields.restricted,
+            "anonymous": fields.anonymous,
             "corrections_enabled": fields.corrections_enabled, "skin": fields.skin_id,
             "change_note": fields.change_note,
             "expected_chapters": "?" if fields.expected_chapters is None

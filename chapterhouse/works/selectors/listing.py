@@ -235,9 +235,22 @@ def _creator_of(user: User, pseud: Pseud | None = None) -> QuerySet:
     return creatorships.values("work_id")
 
 
+def _is_self(viewer, user: User) -> bool:
+    return getattr(viewer, "is_authenticated", False) and viewer.pk == user.pk
+
+
+def _anonymous_series() -> QuerySet:
+    """Series holding an anonymous work (in any state): they name no creator either."""
+    return SeriesWork.objects.filter(work__anonymous=True).values("series_id")
+
+
 def user_works(*, viewer, user: User, pseud: Pseud | None = None, page=1) -> Page:
-    """Posted works credited to ``user`` (or one pseud), newest first, as blurbs."""
+    """Posted works credited to ``user`` (or one pseud), newest first, as blurbs.
+    Anonymous works are listed to ``user`` alone: for anyone else they would
+    name their creator."""
     works = works_visible_to(viewer).filter(posted=True, pk__in=_creator_of(user, pseud))
+    if not _is_self(viewer, user):
+        works = works.filter(anonymous=False)
     works = blurb_queryset(works.order_by("-revised_at", "-pk"))
     return paginate(works, page, prepare=blurbs)
 
@@ -265,6 +278,7 @@ class SeriesPage:
     word_count: int
     work_count: int
     is_creator: bool
+    anonymous: bool = False
 
 
 def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
@@ -297,6 +311,7 @@ def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
         word_count=totals["words"] or 0,
         work_count=totals["count"],
         is_creator=is_creator,
+        anonymous=_anonymous_series().filter(series_id=series.pk).exists(),
     )
 
 
@@ -307,15 +322,18 @@ class SeriesSummary:
     work_count: int
     word_count: int
     updated: object
+    anonymous: bool = False
 
 
 def user_series(*, viewer, user: User, page=1) -> Page:
-    """Series ``user`` is credited on that hold at least one work the viewer may see."""
+    """Series ``user`` is credited on that hold at least one work the viewer may see.
+    Series holding an anonymous work are listed to ``user`` alone."""
     visible = works_visible_to(viewer).filter(posted=True)
+    credited = Series.objects.filter(creators__user=user)
+    if not _is_self(viewer, user):
+        credited = credited.exclude(pk__in=_anonymous_series())
     parts = (
-        SeriesWork.objects.filter(
-            work__in=visible, series__in=Series.objects.filter(creators__user=user)
-        )
+        SeriesWork.objects.filter(work__in=visible, series__in=credited)
         .values("series_id")
         .annotate(works=Count("work_id", distinct=True), words=Sum("work__word_count"),
                   updated=Max("work__revised_at"))
@@ -328,6 +346,8 @@ def user_series(*, viewer, user: User, page=1) -> Page:
             s.pk: list(s.creators.all())
             for s in Series.objects.filter(pk__in=series).prefetch_related("creators__user")
         }
+        anonymous = set(_anonymous_series().filter(series_id__in=list(series))
+                        .values_list("series_id", flat=True))
         return [
             SeriesSummary(
                 series=series[row["series_id"]],
@@ -335,6 +355,7 @@ def user_series(*, viewer, user: User, page=1) -> Page:
                 work_count=row["works"],
                 word_count=row["words"] or 0,
                 updated=row["updated"],
+                anonymous=row["series_id"] in anonymous,
             )
             for row in rows
         ]

@@ -69,6 +69,7 @@ class WorkFields:
     comment_permission: str = CommentPermission.EVERYONE
     moderated_comments: bool = False
     restricted: bool = False
+    anonymous: bool = False
     published_on: datetime.date | None = None
     corrections_enabled: bool = True
     skin_id: int | None = None
@@ -266,6 +267,7 @@ def _apply(
         sources.text_store(work, name, getattr(fields, name), getattr(fields, f"{name}_format"))
     work.language = fields.language
     work.restricted = bool(fields.restricted)
+    work.anonymous = bool(fields.anonymous)
     work.comment_permission = fields.comment_permission
     work.moderated_comments = bool(fields.moderated_comments)
     work.corrections_enabled = bool(fields.corrections_enabled)
@@ -427,6 +429,7 @@ def work_fields_of(work: Work) -> WorkFields:
         comment_permission=work.comment_permission,
         moderated_comments=work.moderated_comments,
         restricted=work.restricted,
+        anonymous=work.anonymous,
         published_on=None,
         corrections_enabled=work.corrections_enabled,
         skin_id=work.skin_id,

@@ -23,6 +23,9 @@ urlpatterns = [
     # their path words are reserved user names (accounts/validators.py).
     path("users/", include("allauth.urls")),
     re_path(r"^users/(?P<word>login|logout|signup|email|inactive|reauthenticate)$", _with_slash),
+    # Before the works URLs: /works and /works/search are listings, not works.
+    path("", include("chapterhouse.discovery.urls")),
+    path("", include("chapterhouse.discovery.reader_urls")),
     path("", include("chapterhouse.works.urls")),
     path("", include("chapterhouse.tags.wrangling_urls")),
     path("", include("chapterhouse.tags.urls")),

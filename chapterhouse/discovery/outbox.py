@@ -3,6 +3,8 @@ transaction, so the event exists exactly when the write does."""
 
 from __future__ import annotations
 
+import threading
+
 from .models import OutboxEvent
 
 #: Topics in use. ``work.filter_tags`` — a work's effective filter tags changed
@@ -16,5 +18,12 @@ WORK_POSTED = "work.posted"
 TAG_CHANGED = "tag.changed"
 
 
+#: Set when this process records an event, so its own index looks at the
+#: outbox on the next search instead of waiting for its next periodic look.
+written_here = threading.Event()
+
+
 def outbox_record(*, topic: str, payload: dict) -> OutboxEvent:
-    return OutboxEvent.objects.create(topic=topic, payload=payload)
+    event = OutboxEvent.objects.create(topic=topic, payload=payload)
+    written_here.set()
+    return event

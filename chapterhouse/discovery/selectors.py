@@ -209,7 +209,8 @@ def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) 
     facets: dict[str, list[FacetEntry]] = {}
     if with_facets:
         ids = {tag_id for entries in outcome.facets.values() for tag_id, _ in entries}
-        names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
+        with index.lock:
+            names = index.tag_names(ids)
         facets = {
             group: [FacetEntry(tag_id, names.get(tag_id, ""), count)
                     for tag_id, count in entries]

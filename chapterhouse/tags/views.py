@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.discovery.query import WorkQuery
+from chapterhouse.discovery.views import filtered_listing
 
 from . import page_selectors as pages
 from . import selectors
@@ -65,16 +67,19 @@ def works(request, name: str):
         return HttpResponseRedirect(target)
     if tag.type == TagType.MEDIA:
         return HttpResponseRedirect(pages.media_path(tag.name))
-    listing = pages.tag_works(viewer=request.user, tag=tag, page=request.GET.get("page"))
+    # The works, the filter sidebar and its facets come from the discovery app.
+    listing = filtered_listing(
+        request, base=WorkQuery(tag_ids=(tag.pk,)), saved_place=[("tag_id", tag.name)]
+    )
     return render(
         request,
         "tags/works.html",
         {
             "main_class": "works-index",
             "tag": tag,
-            "works": listing,
-            "counted": listing.heading("Works in"),
+            "counted": listing["works"].heading("Works in"),
             "tag_path": pages.tag_path,
+            **listing,
             **_hidden_tags(request),
         },
     )

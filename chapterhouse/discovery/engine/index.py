@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from ..models import OutboxEvent
-from ..outbox import TAG_CHANGED
+from ..outbox import TAG_CHANGED, written_here
 from .columns import Store
 from .documents import all_posted_work_ids, documents_for
 from .search import FacetCache
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: How long a skipped outbox id is looked for again.
 GAP_SECONDS = 60.0
+#: Seconds between looks at the outbox when this process wrote nothing.
+LOOK_INTERVAL = 0.25
 #: Events applied per round by ``sync``.
 EVENTS_PER_ROUND = 5000
 
@@ -195,6 +197,8 @@ class Index:
             if text_writer is None else text_writer
         )
         self.is_text_writer = False
+        self.last_look = 0.0
+        self.names: dict[int, str] = {}  # facet tag names, dropped when a tag changes
 
     # Opening ------------------------------------------------------------------------
 
@@ -244,10 +248,20 @@ class Index:
 
     # Following the outbox ---------------------------------------------------------
 
-    def sync(self) -> int:
-        """Apply every outbox event this process hasn't seen yet; returns how many."""
+    def sync(self, *, force: bool = False) -> int:
+        """Apply every outbox event this process hasn't seen yet; returns how many.
+
+        Without ``force`` the outbox is read at most every ``LOOK_INTERVAL``
+        seconds, unless this process wrote an event since (its own writes show
+        on its next page); other processes' writes show within the interval."""
         with self.lock:
             self.ensure_open()
+            now = time.monotonic()
+            if (not force and not written_here.is_set()
+                    and now - self.last_look < LOOK_INTERVAL):
+                return 0
+            written_here.clear()
+            self.last_look = now
             applied = 0
             while True:
                 events = self.cursor.take()
@@ -257,6 +271,8 @@ class Index:
                 if tag_ids:
                     self.groups.load(tag_ids)
                     self.cache.entries.clear()
+                    for tag_id in tag_ids:
+                        self.names.pop(tag_id, None)
                 documents = documents_for(work_ids)
                 for doc in documents.values():
                     if doc is not None:
@@ -281,6 +297,17 @@ class Index:
             self.text.upsert(upserts)
         if upserts or deletes:
             self.text.commit()
+
+    def tag_names(self, tag_ids) -> dict[int, str]:
+        """Names of facet tags, remembered until a wrangler changes the tag."""
+        from chapterhouse.tags.models import Tag
+
+        missing = [t for t in tag_ids if t not in self.names]
+        if missing:
+            self.names.update(Tag.objects.filter(pk__in=missing).values_list("pk", "name"))
+            if len(self.names) > 200_000:
+                self.names.clear()
+        return {t: self.names.get(t, "") for t in tag_ids}
 
     def save_snapshot(self) -> None:
         """Write the column store and positions, so new processes start near now."""

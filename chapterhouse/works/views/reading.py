@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from chapterhouse.accounts.selectors import preference_for, pseud_by_name, user_by_name
+from chapterhouse.discovery.query import WorkQuery
+from chapterhouse.discovery.views import filtered_listing
 
 from ..selectors import listing, reading
 from ..selectors.visibility import work_needs_login
@@ -213,8 +215,14 @@ def user_works(request, username: str, pseud: str | None = None):
         chosen = pseud_by_name(user, pseud)
         if chosen is None:
             raise Http404("No such pseud.")
-    works = listing.user_works(
-        viewer=request.user, user=user, pseud=chosen, page=request.GET.get("page")
+    # The works, the filter sidebar and its facets come from the discovery app.
+    place = [("user_id", user.username)]
+    if chosen is not None:
+        place.append(("pseud_id", chosen.name))
+    found = filtered_listing(
+        request,
+        base=WorkQuery(user_id=user.pk, pseud_id=chosen.pk if chosen else None),
+        saved_place=place,
     )
     by = f"{chosen.name} ({user.username})" if chosen else user.username
     return render(
@@ -224,8 +232,8 @@ def user_works(request, username: str, pseud: str | None = None):
             "main_class": "works-index dashboard filtered",
             "owner": user,
             "pseud": chosen,
-            "works": works,
-            "heading": works.heading(f"Works by {by}"),
+            "heading": found["works"].heading(f"Works by {by}"),
+            **found,
             **_hidden_tags(request),
         },
     )

@@ -131,7 +131,7 @@ def _feed(*, title: str, link: str, feed_url: str, subtitle: str, items: list[Bl
             description=work.summary,
             author_name=_creator_line(blurb),
             updateddate=work.revised_at or work.created_at,
-            categories=[worktag.tag.name for worktag in work.ordered_worktags],
+            categories=[tag.name for tag in blurb.tags],
         )
     return feed.writeString("utf-8")
 

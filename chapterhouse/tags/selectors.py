@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower
 
 from .models import MetaTagging, Tag, TagParent, WranglingAction, tag_name_from_url
@@ -134,3 +134,11 @@ def tags_below(tag_ids: Iterable[int]) -> set[int]:
 
 def parent_ids_of(tag: Tag) -> list[int]:
     return list(TagParent.objects.filter(child=tag).values_list("parent_id", flat=True))
+
+
+def tags_named(name: str, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag]:
+    """Tags called ``name`` in any case. Compares ``LOWER(name)`` with the name
+    lowered by the database too, so the unique index on ``LOWER(name)``
+    answers it (``name__iexact`` compares ``UPPER`` and scans every tag)."""
+    tags = Tag.objects.all() if queryset is None else queryset
+    return tags.annotate(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))

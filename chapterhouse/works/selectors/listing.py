@@ -9,13 +9,15 @@ the same handful of queries as a page of one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet, Sum
 from django.utils import timezone
+from django.utils.html import format_html
 
 from chapterhouse.accounts.models import Pseud, User
 from chapterhouse.tags.fixed import CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY
-from chapterhouse.tags.models import TagType
+from chapterhouse.tags.models import TagType, tag_name_to_url
 
 from ..languages import language_name
 from ..models import Creatorship, Gift, Series, SeriesWork, Work, WorkTag
@@ -101,17 +103,16 @@ def paginate(queryset: QuerySet, number, *, per_page: int = PER_PAGE, prepare=No
 
 
 def blurb_queryset(works: QuerySet[Work]) -> QuerySet[Work]:
-    """``works`` with everything a blurb shows prefetched (4 queries per page)."""
-    return works.prefetch_related(
-        Prefetch(
-            "worktag_set",
-            queryset=WorkTag.objects.select_related("tag").order_by("position", "pk"),
-            to_attr="ordered_worktags",
-        ),
+    """``works`` with what a blurb shows prefetched (3 queries per page; ``blurbs``
+    reads the tags in one more), and only the columns a blurb shows (model
+    instances cost per column)."""
+    return works.defer("sources", "notes", "endnotes", "change_note").prefetch_related(
         Prefetch(
             "creatorships",
             queryset=Creatorship.objects.filter(accepted=True)
             .select_related("pseud__user")
+            .only("work_id", "pseud_id", "position", "pseud__name", "pseud__user_id",
+                  "pseud__user__username")
             .order_by("position", "pk"),
             to_attr="accepted_creatorships",
         ),
@@ -135,6 +136,7 @@ class Blurb:
     """A work as a listing shows it."""
 
     work: Work
+    tags: list
     rating: list
     warnings: list
     categories: list
@@ -200,14 +202,61 @@ class Blurb:
         ]
 
 
-def blurb(work: Work) -> Blurb:
-    tags = [worktag.tag for worktag in work.ordered_worktags]
+class TagRef:
+    """A tag as a blurb shows it: lighter than a model instance (a page of 20
+    blurbs holds hundreds), with ``link``, its ready ``<a class="tag">``."""
+
+    __slots__ = ("link", "name", "pk", "type")
+
+    def __init__(self, pk: int, name: str, type: str) -> None:
+        self.pk, self.name, self.type = pk, name, type
+        href = "/tags/" + quote(tag_name_to_url(name), safe="/*") + "/works"
+        self.link = format_html('<a class="tag" href="{}">{}</a>', href, name)
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def url_name(self) -> str:
+        return tag_name_to_url(self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: TagRefs by (id, name, type), shared by every page of this process.
+_TAG_REFS: dict[tuple[int, str, str], TagRef] = {}
+
+
+def _tags_of(works: list[Work]) -> dict[int, list[TagRef]]:
+    """Each work's direct tags in the creator's order, in one query."""
+    rows = sorted(
+        WorkTag.objects.filter(work_id__in=[w.pk for w in works]).order_by()
+        .values_list("work_id", "position", "pk", "tag_id", "tag__name", "tag__type")
+    )
+    if len(_TAG_REFS) > 100_000:
+        _TAG_REFS.clear()
+    found: dict[int, list[TagRef]] = {w.pk: [] for w in works}
+    for work_id, _, _, tag_id, name, kind in rows:
+        key = (tag_id, name, kind)
+        ref = _TAG_REFS.get(key)
+        if ref is None:
+            ref = _TAG_REFS[key] = TagRef(tag_id, name, kind)
+        found[work_id].append(ref)
+    return found
+
+
+def blurb(work: Work, tags: list[TagRef] | None = None) -> Blurb:
+    if tags is None:
+        tags = _tags_of([work])[work.pk]
 
     def of(*types):
         return [tag for tag in tags if tag.type in types]
 
     return Blurb(
         work=work,
+        tags=tags,
         rating=of(TagType.RATING),
         warnings=of(TagType.WARNING),
         categories=of(TagType.CATEGORY),
@@ -222,7 +271,9 @@ def blurb(work: Work) -> Blurb:
 
 
 def blurbs(works) -> list[Blurb]:
-    return [blurb(work) for work in works]
+    works = list(works)
+    tags = _tags_of(works) if works else {}
+    return [blurb(work, tags[work.pk]) for work in works]
 
 
 # Listings -------------------------------------------------------------------

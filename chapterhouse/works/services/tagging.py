@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag, TagType
+from chapterhouse.tags.selectors import tags_named
 from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_refresh
 
 from ..models import MAX_USER_TAGS, Work, WorkTag
@@ -99,7 +100,7 @@ def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
         total += len(names)
         for name in names:
             errors_here = tag_name_problems(name)
-            existing = Tag.objects.filter(name__iexact=name).first()
+            existing = tags_named(name).first()
             if existing is not None and existing.type in _FIXED_TYPES:
                 errors_here.append(
                     f"'{existing.name}' is a {existing.get_type_display().lower()}; "
@@ -122,13 +123,13 @@ def tags_find_or_create(*, names: list[str], tag_type: str) -> list[Tag]:
     new names become tags of ``tag_type``."""
     tags = []
     for name in names:
-        existing = Tag.objects.filter(name__iexact=name).first()
+        existing = tags_named(name).first()
         if existing is None:
             try:
                 with transaction.atomic():
                     existing = Tag.objects.create(name=name, type=tag_type)
             except IntegrityError:  # someone made it just now
-                existing = Tag.objects.get(name__iexact=name)
+                existing = tags_named(name).get()
         tags.append(existing)
     return tags
 

@@ -27,6 +27,14 @@ def user_client(client, user):
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Hashing a password the production way takes a good part of a second
+    and tests make thousands of users; what tests check is that the right
+    password works and a wrong one does not, which any hasher shows."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import cache

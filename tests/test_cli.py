@@ -167,3 +167,79 @@ def test_the_worker_ends_when_its_parent_is_gone(tmp_path):
         os.kill(pid, 9)
         raise AssertionError("the worker outlived its parent")
     assert "Background worker started" in (tmp_path / "worker.log").read_text()
+
+
+def test_reindex_while_serving_fails_no_request_and_new_works_are_found(tmp_path):
+    """Acceptance 4 through the real commands: `chapterhouse reindex` runs
+    twice beside `serve` (two web processes and its indexer) under a steady
+    load, and no request fails; a work posted meanwhile is found by search."""
+    import threading
+
+    port = free_port()
+    env = clean_env(tmp_path / "var")
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*ENTRY, "serve", "--demo", "--port", str(port), "--workers", "2"],
+            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    pages = [base + "/works", base + "/works/search?work_search%5Bquery%5D=the"]
+    failures: list[str] = []
+    served = [0]
+    stop = threading.Event()
+
+    def load() -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            for url in pages:
+                try:
+                    response = session.get(url, timeout=20)
+                except requests.RequestException as error:
+                    failures.append(f"{url}: {error}")
+                    continue
+                if response.status_code != 200 or 'class="work index group"' not in response.text:
+                    failures.append(f"{url}: {response.status_code}")
+                served[0] += 1
+
+    try:
+        assert wait_for(base + "/health", process).status_code == 200
+        assert requests.get(base + "/works", timeout=60).status_code == 200
+        threads = [threading.Thread(target=load) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in range(2):
+                done = subprocess.run([*ENTRY, "reindex"], env=env, cwd=tmp_path,
+                                      capture_output=True, text=True, timeout=300)
+                assert done.returncode == 0, done.stderr
+                assert "Search index rebuilt" in done.stdout
+            post = (
+                "from chapterhouse.accounts.models import User;"
+                "from chapterhouse.works.services import posting;"
+                "from chapterhouse.works.services.tagging import TagChoice;"
+                "posting.work_create(user=User.objects.get(username='rowan'), post=True,"
+                " fields=posting.WorkFields(title='Quillwort Harbour', expected_chapters=1,"
+                " content='<p>A new work written while the index was rebuilt.</p>',"
+                " tags=TagChoice(rating=10, warnings=[16], fandoms='Tidewatch')))"
+            )
+            made = subprocess.run([*ENTRY, "manage", "shell", "-c", post], env=env,
+                                  cwd=tmp_path, capture_output=True, text=True, timeout=120)
+            assert made.returncode == 0, made.stderr
+            found = ""
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "Quillwort Harbour" not in found:
+                found = requests.get(
+                    base + "/works/search?work_search%5Bquery%5D=quillwort", timeout=10
+                ).text
+                time.sleep(0.2)
+            assert "Quillwort Harbour" in found
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
+        assert failures == []
+        assert served[0] > 20
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

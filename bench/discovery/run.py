@@ -271,6 +271,7 @@ class CaseResult:
     baseline_total: int | None = None
     served_page: int | None = None
     facets_agree: bool | None = None
+    page_shows_total: bool | None = None
     page: Timing = field(default_factory=Timing)
     search_works: Timing = field(default_factory=Timing)
     engine: Timing = field(default_factory=Timing)
@@ -335,6 +336,9 @@ def run_case(case: Case, *, runs: int, baseline: bool) -> CaseResult:
         except ImportError as error:
             result.engine = Timing(error=f"no lower engine call ({error})")
     result.page = timed(page, runs=runs)
+    if not result.page.error and result.total is not None:
+        shown = client.get(case.url).content.decode()
+        result.page_shows_total = f"{result.total:,}" in shown
     if baseline:
         from . import baseline_pg
 
@@ -373,20 +377,19 @@ class PostingResult:
     error: str = ""
 
 
-def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10) -> PostingResult:
+def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10,
+                      posters: int = 1) -> PostingResult:
     """Post ``rate`` works a second with 17 tags each for ``seconds`` through
-    ``work_create`` (in a process of its own, as an app server would), while
-    this process polls ``search_works`` for a filtered listing that holds
-    exactly those works; per work, the time from its commit until the listing
-    first counts it. The indexer applies outbox events in order and one
-    process posts them one by one, so the listing always holds a prefix of the
-    posted works: its total says which."""
+    ``work_create`` (in ``posters`` processes of their own, as app servers
+    would), while this process polls ``search_works`` for a filtered listing
+    that holds exactly those works; per work, the time from its commit until
+    the listing first shows it."""
     from django.contrib.auth.models import AnonymousUser
 
     from chapterhouse.accounts.services import user_create
     from chapterhouse.discovery.engine.index import get_index
     from chapterhouse.discovery.query import WorkQuery
-    from chapterhouse.discovery.selectors import search_works
+    from chapterhouse.discovery.selectors import matching_work_ids, search_works
     from chapterhouse.tags.models import Tag
     from chapterhouse.works.models import Work
     from chapterhouse.works.services.posting import work_delete
@@ -407,6 +410,7 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10) 
 
     plan = {  # 1 + 1 + 1 fixed, 1 fandom, 2 + 4 + 7 typed: 17 tags
         "user_id": poster.pk, "label": label, "rate": rate, "count": int(rate * seconds),
+        "seconds": seconds,
         "tags": {
             "rating": 11, "warnings": [16], "categories": [23],
             "fandoms": names[subjects["posting_fandom"]],
@@ -420,15 +424,20 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10) 
     committed: list[tuple[int, float]] = []
     post_times: list[float] = []
     errors: list[str] = []
-    child = subprocess.Popen(
-        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(REPO)!r}); "
-         "from bench.discovery.run import poster_process; poster_process()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    child.stdin.write(json.dumps(plan))
-    child.stdin.close()
+    children = []
+    for number in range(posters):
+        child = subprocess.Popen(
+            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+             "from bench.discovery.run import poster_process; poster_process()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        child.stdin.write(json.dumps({**plan, "rate": rate / posters,
+                                      "count": plan["count"] // posters,
+                                      "label": f"{label}-{number}"}))
+        child.stdin.close()
+        children.append(child)
 
-    def read_child():
+    def read_child(child):
         for line in child.stdout:
             kind, *values = line.split()
             if kind == "posted":
@@ -437,26 +446,31 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10) 
             elif kind == "error":
                 errors.append(" ".join(values))
 
-    reader = threading.Thread(target=read_child)
-    reader.start()
+    readers = [threading.Thread(target=read_child, args=(child,)) for child in children]
+    for each in readers:
+        each.start()
     began = time.time()
     seen_at: dict[int, float] = {}
     index = get_index()
     finished = None
     while True:
         index.sync()
-        visible = search_works(viewer=guest, query=query, with_facets=False).page.total
+        listing = search_works(viewer=guest, query=query, with_facets=False).page
         now = time.time()
-        for position in range(len(seen_at), min(visible, len(committed))):
-            seen_at[position] = now
-        if finished is None and not reader.is_alive():
+        ids = [blurb.work.pk for blurb in listing.items]
+        if listing.total > len(ids):
+            ids = matching_work_ids(viewer=guest, query=query, limit=listing.total)
+        for pk in ids:
+            seen_at.setdefault(pk, now)
+        if finished is None and not any(p.is_alive() for p in readers):
             finished = now
         if finished is not None and (len(seen_at) >= len(committed) or now - finished > 60):
             break
         time.sleep(0.01)
-    child.wait()
-    latencies = [(seen_at[i] - committed[i][1]) * 1000 for i in range(len(committed))
-                 if i in seen_at]
+    for each in children:
+        each.wait()
+    latencies = [(seen_at[pk] - at) * 1000 for pk, at in committed if pk in seen_at]
+    committed.sort(key=lambda pair: pair[1])
     result = PostingResult(
         posted=len(committed), seconds=(committed[-1][1] - began) if committed else 0.0,
         post_p50=statistics.median(post_times) if post_times else None,
@@ -475,7 +489,8 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10) 
 
 def poster_process() -> None:
     """The posting side of query 8, in its own process: reads the plan as JSON
-    from stdin and prints ``posted ID COMMIT_TIME MILLISECONDS`` per work."""
+    from stdin, posts at its rate for at most its seconds, and prints
+    ``posted ID COMMIT_TIME MILLISECONDS`` per work."""
     import django
 
     django.setup()
@@ -489,6 +504,8 @@ def poster_process() -> None:
     content = "<p>" + "A line of the benchmark's story. " * 40 + "</p>"
     started = time.time()
     for i in range(plan["count"]):
+        if time.time() - started > plan["seconds"]:
+            return  # the service could not keep up with the rate; the parent reports it
         wait = started + i / plan["rate"] - time.time()
         if wait > 0:
             time.sleep(wait)
@@ -546,6 +563,8 @@ def print_results(results: list[CaseResult], baseline: bool) -> None:
             notes.append(f"baseline found {r.baseline_total:,}, ours {r.total:,}")
         if r.facets_agree is False:
             notes.append("facet counts differ from the baseline's")
+        if r.page_shows_total is False:
+            notes.append(f"the page does not show the total {r.total:,}")
         for name in ("page", "search_works", "engine", "baseline"):
             timing = getattr(r, name)
             if timing.error:
@@ -586,6 +605,8 @@ def parse(argv=None) -> argparse.Namespace:
                         help="keep the loaded database (reused by the next run of this size)")
     parser.add_argument("--reindex", action="store_true",
                         help="rebuild the search index even on a kept database")
+    parser.add_argument("--posters", type=int, default=1,
+                        help="processes posting works for query 8 (together 50 a second)")
     parser.add_argument("--json", help="also write the results to this file")
     return parser.parse_args(argv)
 
@@ -665,15 +686,27 @@ def _run(args, wanted: set[int], scratch: Scratch) -> int:
     output["cases"] = [asdict(r) for r in results]
     if 8 in wanted:
         print("Timing 8 posting …", flush=True)
-        posting = posting_freshness(subjects)
+        posting = posting_freshness(subjects, posters=max(1, args.posters))
         print_posting(posting)
         output["posting"] = asdict(posting)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"Peak resident memory of this process: {rss:,.0f} MiB")
-    output["max_rss_mib"] = rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    now = _resident_mib()
+    print(f"Resident memory of this process: {now:,.0f} MiB now, {peak:,.0f} MiB at its peak "
+          "(the peak includes generating and loading)")
+    output.update(rss_mib=now, max_rss_mib=peak)
     if args.json:
         Path(args.json).write_text(json.dumps(output, indent=1))
     return 0
+
+
+def _resident_mib() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def growth(args) -> int:
@@ -686,8 +719,8 @@ def growth(args) -> int:
         command = [sys.executable, str(REPO / "bench" / "discovery_bench.py"),
                    "--works", str(size), "--db", args.db, "--queries", args.queries,
                    "--runs", str(args.runs), "--json", path]
-        if args.keep:
-            command.append("--keep")
+        command += ["--posters", str(args.posters)]
+        command += [flag for flag, on in (("--keep", args.keep), ("--reindex", args.reindex)) if on]
         print(f"==> {size:,} works", flush=True)
         subprocess.run(command, check=True)
         outputs.append(json.loads(Path(path).read_text()))

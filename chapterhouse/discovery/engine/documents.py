@@ -86,8 +86,10 @@ def _among(field_name: str, ids: list[int]):
     parameters; callers drop the rows of other ids in the range."""
     from django.db.models import Q
 
-    if len(ids) > 50 and ids[-1] - ids[0] < 2 * len(ids):
-        return Q(**{f"{field_name}__gte": ids[0], f"{field_name}__lte": ids[-1]})
+    if len(ids) > 50:
+        low, high = min(ids), max(ids)
+        if high - low < 2 * len(ids):
+            return Q(**{f"{field_name}__gte": low, f"{field_name}__lte": high})
     return Q(**{f"{field_name}__in": ids})
 
 

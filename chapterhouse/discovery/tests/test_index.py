@@ -189,3 +189,15 @@ def test_deleting_or_hiding_a_work_takes_it_out_of_listings():
     assert _titles(search_works(viewer=GUEST, query=query)) == [kept.title]
     admin = UserFactory(is_staff=True)
     assert sorted(_titles(search_works(viewer=admin, query=query))) == ["Hidden Away", "Kept"]
+
+
+def test_a_batch_of_ids_in_any_order_is_read_whole():
+    """The database returns a batch's works in any order (PostgreSQL puts
+    updated rows last); the range read for a batch must still cover them all."""
+    from chapterhouse.discovery.engine.documents import _among
+
+    ids = list(range(100, 160)) + list(range(40, 100))
+    condition = dict(_among("work_id", ids).children)
+    assert condition == {"work_id__gte": 40, "work_id__lte": 159}
+    scattered = list(range(0, 6000, 100))
+    assert dict(_among("work_id", scattered).children) == {"work_id__in": scattered}

@@ -12,7 +12,7 @@ moment ago is never shown to someone who may no longer see it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.db.models.functions import Lower
@@ -92,7 +92,12 @@ def _day_bounds(dates) -> tuple[int | None, int | None]:
 TEXT_LIMIT = 2000
 
 
-def _text_matches(index, query: WorkQuery, notices: list[str]):
+#: A listing narrowed to at most this many works hands their ids to the text
+#: index, which then looks at those works only.
+TEXT_WITHIN_LIMIT = 20_000
+
+
+def _text_matches(index, query: WorkQuery, notices: list[str], within=None):
     """(rows, scores, excluded rows) for the query's text: the works matching
     it, or, for a search that only excludes (``NOT x``), the works to leave
     out — cheaper than asking the text index for everything else."""
@@ -115,9 +120,9 @@ def _text_matches(index, query: WorkQuery, notices: list[str]):
     if node is None:
         return None, None, None
     if isinstance(node, syntax.Not):
-        rows, _ = _rows_for(index, index.text.match(node.node))
+        rows, _ = _rows_for(index, index.text.match(node.node, within=within))
         return None, None, rows
-    return (*_rows_for(index, index.text.match(node)), None)
+    return (*_rows_for(index, index.text.match(node, within=within)), None)
 
 
 def _rows_for(index, matched) -> tuple[np.ndarray, np.ndarray]:
@@ -153,9 +158,6 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
     if query.revised != (None, None):
         ranges["revised"] = _day_bounds(query.revised)
     sort_column = query.sort_column if query.sort_column in SORT_COLUMNS else "revised_at"
-    text_rows, text_scores, text_excluded = _text_matches(index, query, notices)
-    if sort_column == "_score" and text_rows is None:
-        sort_column = "revised_at"
     plan = engine.Plan(
         viewer_class=_viewer_class(viewer),
         viewer_id=viewer.pk if getattr(viewer, "is_authenticated", False) else None,
@@ -172,13 +174,21 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
         single_chapter=query.single_chapter,
         ranges=ranges,
         language=query.language,
-        text_rows=text_rows,
-        text_scores=text_scores,
-        text_excluded=text_excluded,
         sort_column=sort_column,
         descending=query.sort_direction != "asc",
         impossible=impossible,
     )
+    if query.has_text:
+        within = None
+        if plan.all_tags or plan.user_id or plan.pseud_id:
+            rows = engine.match(index.store, plan)
+            if len(rows) <= TEXT_WITHIN_LIMIT:
+                within = index.store.work_id[rows]
+        text_rows, text_scores, text_excluded = _text_matches(index, query, notices, within)
+        plan = replace(plan, text_rows=text_rows, text_scores=text_scores,
+                       text_excluded=text_excluded)
+    if plan.sort_column == "_score" and plan.text_rows is None:
+        plan = replace(plan, sort_column="revised_at")
     return plan, notices
 
 

@@ -181,7 +181,9 @@ class TextIndex:
     def num_docs(self) -> int:
         return self._index.searcher().num_docs
 
-    def match(self, node: syntax.Node | None) -> tuple[numpy.ndarray, numpy.ndarray]:
+    def match(
+        self, node: syntax.Node | None, *, within=None
+    ) -> tuple[numpy.ndarray, numpy.ndarray]:
         """Every work matching ``node``: their ids (int64) and BM25 scores
         (float32), in no particular order. ``None`` matches every work.
 
@@ -202,6 +204,15 @@ class TextIndex:
         may prefer to subtract ``match(x)`` itself.
         """
         query = self.query_for(node)
+        if within is not None:
+            # Only these works (the rest of a listing's filters, already
+            # applied by the column engine): Tantivy intersects, and only
+            # the few hits that remain become Python objects.
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(
+                    SCHEMA, "work_id", [int(w) for w in within])),
+            ])
         searcher = self._index.searcher()
         count = searcher.search(query, limit=1, count=True).count
         if not count:

@@ -73,9 +73,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         created = demo.load()
         print("Demo content loaded." if created else "Demo content was already there.")
-    from chapterhouse.discovery.engine.index import rebuild
+    from chapterhouse.discovery.engine.index import ensure_built
 
-    rebuild(only_if_missing=True)
+    ensure_built()
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
     # This node's indexer runs in the worker (or, with --no-worker, in an

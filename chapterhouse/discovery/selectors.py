@@ -97,7 +97,7 @@ TEXT_LIMIT = 2000
 TEXT_WITHIN_LIMIT = 20_000
 
 
-def _text_matches(index, query: WorkQuery, notices: list[str], within=None):
+def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags=()):
     """(rows, scores, excluded rows) for the query's text: the works matching
     it, or, for a search that only excludes (``NOT x``), the works to leave
     out — cheaper than asking the text index for everything else."""
@@ -120,9 +120,9 @@ def _text_matches(index, query: WorkQuery, notices: list[str], within=None):
     if node is None:
         return None, None, None
     if isinstance(node, syntax.Not):
-        rows, _ = _rows_for(index, index.text.match(node.node, within=within))
+        rows, _ = _rows_for(index, index.text.match(node.node, within=within, tags=tags))
         return None, None, rows
-    return (*_rows_for(index, index.text.match(node, within=within)), None)
+    return (*_rows_for(index, index.text.match(node, within=within, tags=tags)), None)
 
 
 def _rows_for(index, matched) -> tuple[np.ndarray, np.ndarray]:
@@ -179,12 +179,16 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
         impossible=impossible,
     )
     if query.has_text:
+        # Narrow the text search inside Tantivy: by the listing's tags (posting
+        # lists there), or by the few works of a creator's listing.
         within = None
-        if plan.all_tags or plan.user_id or plan.pseud_id:
+        if not plan.all_tags and (plan.user_id or plan.pseud_id):
             rows = engine.match(index.store, plan)
             if len(rows) <= TEXT_WITHIN_LIMIT:
                 within = index.store.work_id[rows]
-        text_rows, text_scores, text_excluded = _text_matches(index, query, notices, within)
+        text_rows, text_scores, text_excluded = _text_matches(
+            index, query, notices, within, tags=plan.all_tags
+        )
         plan = replace(plan, text_rows=text_rows, text_scores=text_scores,
                        text_excluded=text_excluded)
     if plan.sort_column == "_score" and plan.text_rows is None:

@@ -240,9 +240,8 @@ class Index:
 
     def ensure_open(self) -> None:
         name = _current_name(self.base)
-        if name is None:
-            rebuild(base=self.base, only_if_missing=True)
-            name = _current_name(self.base)
+        if self.generation is None or self.generation.path.name != name:
+            name = ensure_built(base=self.base).name
         if self.generation is None or self.generation.path.name != name:
             self._open(name)
 
@@ -355,8 +354,22 @@ def reset_index() -> None:
 # Rebuilding -------------------------------------------------------------------------
 
 
+def ensure_built(*, base: Path | None = None) -> Path:
+    """The live generation, built first when there is none or when it was
+    built by a version with another text schema."""
+    from .text import SCHEMA_VERSION
+
+    base = base or search_dir()
+    name = _current_name(base)
+    if name is not None and Generation(base / name).read_meta().get(
+        "text_schema"
+    ) == SCHEMA_VERSION:
+        return base / name
+    return rebuild(base=base, only_if_schema_old=True)
+
+
 def rebuild(
-    *, base: Path | None = None, keep: int = 2, progress=None, only_if_missing: bool = False
+    *, base: Path | None = None, keep: int = 2, progress=None, only_if_schema_old: bool = False,
 ) -> Path:
     """Build a fresh generation from the database beside the live one, then swap
     it in. Readers keep answering from the old one until they see the swap.
@@ -367,8 +380,12 @@ def rebuild(
     base.mkdir(parents=True, exist_ok=True)
     with open(base / "rebuild.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        if only_if_missing and _current_name(base) is not None:
-            return base / _current_name(base)
+        from .text import SCHEMA_VERSION
+
+        if only_if_schema_old and _current_name(base) is not None:
+            current = Generation(base / _current_name(base))
+            if current.read_meta().get("text_schema") == SCHEMA_VERSION:
+                return current.path
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
         generation = Generation(base / name)
         generation.path.mkdir(parents=True)
@@ -409,6 +426,7 @@ def rebuild(
         groups.load()
         store.save(generation.columns_path, extra_arrays={"extra_tag_groups": groups.array})
         generation.write_meta({"position": cursor.position, "text_position": cursor.position,
+                               "text_schema": SCHEMA_VERSION,
                                "built_at": time.time(), "works": store.live_count})
         previous = _current_name(base)
         _set_current(name, base)

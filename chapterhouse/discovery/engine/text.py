@@ -64,10 +64,16 @@ def _schema() -> tantivy.Schema:
     for name in BOOLEAN_FIELDS:
         builder.add_boolean_field(name, indexed=True, fast=True)
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
+    # The work's effective filter tags, so a text search within a listing
+    # intersects posting lists inside Tantivy instead of collecting every hit.
+    builder.add_unsigned_field("filter_tag", indexed=True, fast=False)
     return builder.build()
 
 
 SCHEMA = _schema()
+#: Changes whenever the schema does: an index built with another version is
+#: rebuilt before use (see index.Index.ensure_open).
+SCHEMA_VERSION = 2
 
 #: The analysis Tantivy's "default" tokenizer applies to the text fields
 #: (split on non-alphanumerics, drop tokens over 40 bytes, lower-case), for
@@ -182,7 +188,7 @@ class TextIndex:
         return self._index.searcher().num_docs
 
     def match(
-        self, node: syntax.Node | None, *, within=None
+        self, node: syntax.Node | None, *, within=None, tags=()
     ) -> tuple[numpy.ndarray, numpy.ndarray]:
         """Every work matching ``node``: their ids (int64) and BM25 scores
         (float32), in no particular order. ``None`` matches every work.
@@ -204,6 +210,13 @@ class TextIndex:
         may prefer to subtract ``match(x)`` itself.
         """
         query = self.query_for(node)
+        if tags:
+            # Only works listed under every one of ``tags``.
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                *((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "filter_tag", int(t)))
+                  for t in tags),
+            ])
         if within is not None:
             # Only these works (the rest of a listing's filters, already
             # applied by the column engine): Tantivy intersects, and only
@@ -278,6 +291,8 @@ def _tantivy_document(document: Document) -> tantivy.Document:
     language = (document.language or "").strip().lower()
     if language:
         doc.add_text("language", language)
+    for tag_id in document.filter_tag_ids:
+        doc.add_unsigned("filter_tag", int(tag_id))
     return doc
 
 

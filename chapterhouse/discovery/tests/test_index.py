@@ -201,3 +201,22 @@ def test_a_batch_of_ids_in_any_order_is_read_whole():
     assert condition == {"work_id__gte": 40, "work_id__lte": 159}
     scattered = list(range(0, 6000, 100))
     assert dict(_among("work_id", scattered).children) == {"work_id__in": scattered}
+
+
+@pytest.mark.django_db
+def test_an_index_built_by_an_older_version_is_rebuilt_before_use():
+    from chapterhouse.discovery.engine.index import Generation, reset_index
+
+    writer = UserFactory()
+    _post(writer, title="Old Lamp", freeforms="Lighthouses")
+    fandom = Tag.objects.get(name="Tidewatch")
+    query = WorkQuery(tag_ids=(fandom.pk,), query="lamp")
+    assert _titles(search_works(viewer=GUEST, query=query)) == ["Old Lamp"]
+    old = get_index().generation
+    meta = old.read_meta()
+    meta["text_schema"] = 1
+    Generation(old.path).write_meta(meta)
+    reset_index()
+    assert _titles(search_works(viewer=GUEST, query=query)) == ["Old Lamp"]
+    assert get_index().generation.path != old.path
+    assert get_index().generation.read_meta()["text_schema"] != 1

@@ -32,8 +32,10 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> reques
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}")
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            # The first answer can be slow on a busy machine: the web process
+            # opens the search index on its first request.
+            return requests.get(url, timeout=15)
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer within {seconds} s")
 

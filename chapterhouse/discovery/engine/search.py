@@ -336,15 +336,14 @@ def execute(
         listing_tag = plan.plain_listing_tag
         entry = None
         if listing_tag is not None and cache is not None:
-            unmuted = match(store, plan.for_class())
-            if plan.muted_tags or plan.muted_users or len(unmuted) != len(rows):
-                # Whatever the class sees, minus what this reader muted; her own
-                # works beyond the class's view make the sets differ the other
-                # way, and then the cache is not used.
-                if not np.isin(rows, unmuted, assume_unique=True).all():
-                    unmuted = None
-            else:
-                unmuted = rows
+            # A guest's plan is already the class's plan. For a signed-in
+            # reader, match the class's rows too: her mutes are subtracted from
+            # their ready counts, but her own works beyond the class's view
+            # make the sets differ the other way, and then the cache is not used.
+            personal = plan.muted_tags or plan.muted_users or plan.viewer_id is not None
+            unmuted = match(store, plan.for_class()) if personal else rows
+            if personal and not np.isin(rows, unmuted, assume_unique=True).all():
+                unmuted = None
             if unmuted is not None:
                 entry = cache.get(listing_tag, plan.viewer_class, unmuted, size)
                 if entry is not None and entry["total"] != len(unmuted):

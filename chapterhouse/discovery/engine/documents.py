@@ -57,12 +57,6 @@ def plain_text(html: str) -> str:
     return _SPACE_RE.sub(" ", unescape(_TAG_RE.sub(" ", html))).strip()
 
 
-def _has_anonymous_field() -> bool:
-    from chapterhouse.works.models import Work
-
-    return any(f.name == "anonymous" for f in Work._meta.get_fields())
-
-
 def _crossover(fandoms: set[int], ancestors: dict[int, set[int]]) -> bool:
     """More than one unrelated fandom: group the work's fandoms by shared
     metatags; a crossover has more than one group."""
@@ -109,10 +103,8 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
         "pk", "title", "summary", "notes", "endnotes", "language", "restricted",
         "hidden_by_admin", "complete", "expected_chapters", "word_count",
         "posted_chapter_count", "hit_count", "kudos_count", "comment_count",
-        "bookmark_count", "published_on", "revised_at", "created_at",
+        "bookmark_count", "published_on", "revised_at", "created_at", "anonymous",
     ]
-    if _has_anonymous_field():
-        fields.append("anonymous")
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         wanted = set(chunk)
@@ -149,7 +141,7 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
                 creators[row[2]].append(row[3:])
         for row in rows:
             work_id = row["pk"]
-            anonymous = bool(row.get("anonymous", False))
+            anonymous = row["anonymous"]
             credited = [] if anonymous else creators[work_id]
             names: list[str] = []
             for _, pseud_name, _, username in credited:

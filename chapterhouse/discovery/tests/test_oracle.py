@@ -26,13 +26,12 @@ from chapterhouse.discovery.selectors import search_works
 from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import MetaTagging, Tag, TagType, WorkFilterTag
 from chapterhouse.tags.services.filters import work_filter_tags_refresh
-from chapterhouse.works.models import Creatorship, Work, WorkTag
+from chapterhouse.works.models import Creatorship, WorkTag
 from chapterhouse.works.selectors.visibility import works_visible_to
 from chapterhouse.works.tests.factories import WorkFactory, tag
 
 pytestmark = pytest.mark.django_db
 
-HAS_ANONYMOUS = any(f.name == "anonymous" for f in Work._meta.get_fields())
 GROUP_TYPES = {
     "rating": {TagType.RATING}, "archive_warning": {TagType.WARNING},
     "category": {TagType.CATEGORY}, "fandom": {TagType.FANDOM},
@@ -72,8 +71,7 @@ def _archive(rng: random.Random):
         )
         work.kudos_count = rng.randrange(0, 40)
         work.word_count = rng.randrange(100, 30_000)
-        if HAS_ANONYMOUS:
-            work.anonymous = rng.random() < 0.15
+        work.anonymous = rng.random() < 0.15
         work.save()
         WorkTag.objects.filter(work=work, tag_id__in=RATINGS).delete()
         WorkTag.objects.filter(work=work, tag_id__in=WARNINGS).delete()
@@ -122,11 +120,11 @@ def _text_of(works, ids):
     for work in works:
         fields = [work.title, plain_text(work.summary), plain_text(work.notes),
                   plain_text(work.endnotes), *names[work.pk]]
-        if not getattr(work, "anonymous", False):
+        if not work.anonymous:
             fields += credited[work.pk]
         texts[work.pk] = [analyse(text) for text in fields]
         texts[("creators", work.pk)] = (
-            [] if getattr(work, "anonymous", False) else [analyse(n) for n in credited[work.pk]]
+            [] if work.anonymous else [analyse(n) for n in credited[work.pk]]
         )
     return texts
 
@@ -166,7 +164,7 @@ def _expected(viewer, query: WorkQuery):
         if query.has_text and not _text_ok(texts, work.pk, query):
             continue
         tags = filter_tags[work.pk]
-        anonymous = getattr(work, "anonymous", False)
+        anonymous = work.anonymous
         if not set(query.tag_ids + query.include_ids) <= tags:
             continue
         if query.rating_ids and not tags & set(query.rating_ids):

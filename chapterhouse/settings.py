@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chapterhouse.tags",
     "chapterhouse.works",
     "chapterhouse.discovery",
+    "chapterhouse.responses",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +201,19 @@ else:
     EMAIL_FILE_PATH = str(MAIL_DIR)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chapterhouse <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks -----------------------------------------------------
+# Django's tasks framework (the django-tasks backport) with its database
+# backend: mail and other deferred work is queued in the database and run by
+# `chapterhouse worker` (which `chapterhouse serve` starts).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+#: The address readers' mail links point at (unsubscribe, comment links).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Files ----------------------------------------------------------------
 STATIC_URL = "/static/"

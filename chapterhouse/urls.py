@@ -26,6 +26,7 @@ urlpatterns = [
     # Before the works URLs: /works and /works/search are listings, not works.
     path("", include("chapterhouse.discovery.urls")),
     path("", include("chapterhouse.discovery.reader_urls")),
+    path("", include("chapterhouse.responses.urls")),
     path("", include("chapterhouse.works.urls")),
     path("", include("chapterhouse.tags.wrangling_urls")),
     path("", include("chapterhouse.tags.urls")),

@@ -157,3 +157,31 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"Preferences of {self.user.username}"
+
+
+#: The most users one account may block (as AO3).
+BLOCK_LIMIT = 2000
+
+
+class Block(models.Model):
+    """``blocker`` has blocked ``blocked``: the blocked user may not comment on
+    the blocker's works, reply to her comments, give her works kudos, or give
+    her gifts or co-creator invitations. Rules live in accounts/services.py and
+    are checked through ``accounts.selectors.is_blocked``."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Preference, Pseud, Theme, User, UsernameChange
+from .models import Block, Preference, Pseud, Theme, User, UsernameChange
 
 
 def user_by_name(username: str) -> User | None:
@@ -57,3 +57,22 @@ def theme_for(request) -> str:
         return preference.theme
     theme = request.COOKIES.get("theme", Theme.SYSTEM)
     return theme if theme in Theme.values else Theme.SYSTEM
+
+
+def is_blocked(*, blocker, blocked) -> bool:
+    """Has ``blocker`` blocked ``blocked``? Guests and anonymous parties are never blocked."""
+    blocker_id = getattr(blocker, "pk", blocker)
+    blocked_id = getattr(blocked, "pk", blocked)
+    if not blocker_id or not blocked_id or blocker_id == blocked_id:
+        return False
+    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+
+
+def blocked_by_any(*, users, blocked) -> bool:
+    """Has any of ``users`` (ids or users; e.g. a work's creators) blocked ``blocked``?"""
+    blocked_id = getattr(blocked, "pk", blocked)
+    ids = [getattr(u, "pk", u) for u in users]
+    ids = [pk for pk in ids if pk and pk != blocked_id]
+    if not blocked_id or not ids:
+        return False
+    return Block.objects.filter(blocker_id__in=ids, blocked_id=blocked_id).exists()

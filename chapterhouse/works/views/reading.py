@@ -17,6 +17,7 @@ from django.utils import timezone
 from chapterhouse.accounts.selectors import preference_for, pseud_by_name, user_by_name
 from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.views import filtered_listing
+from chapterhouse.responses.page import feedback_for, visit_record
 
 from ..selectors import listing, reading
 from ..selectors.visibility import work_needs_login
@@ -125,7 +126,9 @@ def _draw(request, page, *, mode: str, chapter=None):
         "hide_freeform": bool(hide and preference.hide_freeform),
         "corrections_hook": bool(signed_in and not page.is_creator and work.corrections_enabled),
         "change_note": _change_note(work.change_note),
+        "feedback": feedback_for(request, page, chapter=chapter, mode=mode),
     }
+    visit_record(request, page, chapter=chapter)
     return _remember_adult(request, render(request, "works/work.html", context))
 
 

@@ -1,0 +1,3 @@
+"""URLs for bookmarks."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for comments."""
+
+urlpatterns: list = []

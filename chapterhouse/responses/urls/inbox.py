@@ -1,0 +1,3 @@
+"""URLs for inbox."""
+
+urlpatterns: list = []

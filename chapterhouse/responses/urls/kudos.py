@@ -1,0 +1,3 @@
+"""URLs for kudos."""
+
+urlpatterns: list = []

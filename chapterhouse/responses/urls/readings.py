@@ -1,0 +1,3 @@
+"""URLs for readings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for stats."""
+
+urlpatterns: list = []

@@ -33,6 +33,9 @@ class ExternalWorkTag(models.Model):
             models.UniqueConstraint(fields=["external_work", "tag"], name="externalworktag_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.external_work_id}:{self.tag_id}"
+
 
 class Bookmark(models.Model):
     """A reader's bookmark of exactly one work, series or external work, made
@@ -104,3 +107,6 @@ class BookmarkTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bookmark", "tag"], name="bookmarktag_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bookmark_id}:{self.tag_id}"

@@ -16,6 +16,9 @@ class HitVisit(models.Model):
             models.UniqueConstraint(fields=["day", "work_id", "visitor"], name="hitvisit_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.visitor} on {self.work_id} ({self.day})"
+
 
 class HitDay(models.Model):
     """Hits per work per day, kept for creator statistics by year."""
@@ -27,3 +30,6 @@ class HitDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["work", "day"], name="hitday_unique")]
         indexes = [models.Index(fields=["day"], name="hitday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.hits} hits on {self.work_id} ({self.day})"

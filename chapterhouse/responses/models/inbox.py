@@ -14,7 +14,9 @@ class InboxItem(models.Model):
     """One entry in a user's inbox. ``key`` (for example ``comment:42``) makes
     delivering the same news twice a no-op."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox"
+    )
     kind = models.CharField(max_length=16, choices=InboxKind.choices)
     key = models.CharField(max_length=100)
     comment = models.ForeignKey(

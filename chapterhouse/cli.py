@@ -23,6 +23,14 @@ DEFAULT_PORT = 8000
 DEFAULT_WORKER_INTERVAL = 30
 #: Seconds between snapshots of the search index written by the worker.
 SNAPSHOT_INTERVAL = 300
+#: Seconds between runs of the quick tasks (hit counts, queued mail).
+QUICK_INTERVAL = 1.0
+#: The quick tasks: run every QUICK_INTERVAL seconds on a thread of the worker,
+#: so counts reach listings and mail leaves within seconds. "module:function".
+QUICK_TASKS = (
+    ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
+    ("running queued tasks", "chapterhouse.responses.services.tasks_runner:tasks_run_pending"),
+)
 
 
 def _setup_django() -> None:
@@ -122,12 +130,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     log = logging.getLogger("chapterhouse.worker")
     if not args.once:
         _start_indexer(log)
+        _start_quick_tasks(log)
     if args.index_only:
         print("Search indexer started for this node.", flush=True)
         while not _parent_gone(args.parent_pid):
             time.sleep(1.0)
         return 0
     tasks = [
+        *([(name, _task(path)) for name, path in QUICK_TASKS] if args.once else []),
         ("posting scheduled chapters", chapters_post_due),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
         ("telling readers of new works", filter_notifications_run),
@@ -161,6 +171,35 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
     except KeyboardInterrupt:
         return 0
+
+
+def _task(path: str):
+    import importlib
+
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _start_quick_tasks(log) -> None:
+    """Run QUICK_TASKS every QUICK_INTERVAL seconds on a thread of their own."""
+    import threading
+
+    from django.db import close_old_connections
+
+    tasks = [(name, _task(path)) for name, path in QUICK_TASKS]
+
+    def loop() -> None:
+        while True:
+            for name, task in tasks:
+                try:
+                    task()
+                except Exception:  # the database may be away for a moment
+                    log.exception("The quick task %s failed; trying again shortly.", name)
+                finally:
+                    close_old_connections()
+            time.sleep(QUICK_INTERVAL)
+
+    threading.Thread(target=loop, name="quick-tasks", daemon=True).start()
 
 
 def _start_indexer(log) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from chapterhouse.works.text import render_user_text
 
 from . import selectors
-from .models import Preference, Profile, Pseud, Theme, User, UsernameChange
+from .models import Block, Preference, Profile, Pseud, Theme, User, UsernameChange
 from .validators import USERNAME_VALIDATORS
 
 #: Sent inside the deleting transaction, before the user row goes. Receivers
@@ -267,3 +267,55 @@ def theme_set(*, user: User, theme: str) -> None:
     if theme not in Theme.values:
         raise ValidationError("Unknown theme.")
     Preference.objects.update_or_create(user=user, defaults={"theme": theme})
+
+
+# --- blocks ----------------------------------------------------------------
+
+#: The most users one account may block (as AO3).
+BLOCK_LIMIT = 2000
+
+
+def block_check(*, blocker: User, blocked: User) -> None:
+    """Raise the reason ``blocker`` may not block ``blocked``, if there is one."""
+    if not getattr(blocker, "is_authenticated", False):
+        raise PermissionDenied("Please log in to block someone.")
+    if blocked.pk == blocker.pk:
+        raise ValidationError("You can't block yourself.")
+    if blocked.is_staff or blocked.is_superuser:
+        raise ValidationError(
+            f"You can't block {blocked.username}: the archive's administrators can't be blocked."
+        )
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """``blocker`` blocks ``blocked``; blocking someone already blocked changes nothing.
+
+    A blocked user may no longer comment on the blocker's works, reply to her
+    comments, leave kudos on her works, give her gifts or invite her to
+    co-create a work. Their pending co-creator invitations to her are withdrawn
+    now; gifts they gave before stay until she refuses them.
+    """
+    block_check(blocker=blocker, blocked=blocked)
+    # One block at a time per blocker, so two at once can't pass the limit.
+    User.objects.select_for_update().filter(pk=blocker.pk).first()
+    existing = Block.objects.filter(blocker=blocker, blocked=blocked).first()
+    if existing is not None:
+        return existing
+    if Block.objects.filter(blocker=blocker).count() >= BLOCK_LIMIT:
+        raise ValidationError(
+            f"You have blocked {BLOCK_LIMIT:,} users, the most you can. "
+            "Unblock someone before you block anyone else."
+        )
+    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    from chapterhouse.works.services.creators import creatorship_invitations_withdraw
+
+    creatorship_invitations_withdraw(inviter=blocked, invitee=blocker)
+    return block
+
+
+@transaction.atomic
+def block_delete(*, blocker: User, blocked: User) -> bool:
+    """Unblock. Returns whether there was a block to remove."""
+    deleted, _ = Block.objects.filter(blocker_id=blocker.pk, blocked_id=blocked.pk).delete()
+    return bool(deleted)

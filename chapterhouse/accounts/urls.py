@@ -24,4 +24,20 @@ urlpatterns = [
     path(
         "users/<str:username>/pseuds/<str:pseud>/delete", views.pseud_delete, name="pseud_delete"
     ),
+    path("users/<str:username>/blocked/users", views.blocked_users, name="blocked_users"),
+    path(
+        "users/<str:username>/blocked/users/confirm_block",
+        views.block_confirm,
+        name="block_confirm",
+    ),
+    path(
+        "users/<str:username>/blocked/users/<int:block_id>/confirm_unblock",
+        views.unblock_confirm,
+        name="unblock_confirm",
+    ),
+    path(
+        "users/<str:username>/blocked/users/<int:block_id>",
+        views.block_delete,
+        name="block_delete",
+    ),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -86,7 +87,12 @@ def user_dashboard(request, username):
     return render(
         request,
         "accounts/dashboard.html",
-        {"person": user, "pseuds": selectors.pseuds_of(user), "main_class": "users-show dashboard"},
+        {
+            "person": user,
+            "pseuds": selectors.pseuds_of(user),
+            "block_state": selectors.block_state(viewer=request.user, person=user),
+            "main_class": "users-show dashboard",
+        },
     )
 
 
@@ -95,7 +101,12 @@ def profile(request, username):
     return render(
         request,
         "accounts/profile.html",
-        {"person": user, "pseuds": selectors.pseuds_of(user), "main_class": "profile-show"},
+        {
+            "person": user,
+            "pseuds": selectors.pseuds_of(user),
+            "block_state": selectors.block_state(viewer=request.user, person=user),
+            "main_class": "profile-show",
+        },
     )
 
 
@@ -319,6 +330,128 @@ def account_delete(request, user):
         "accounts/account_delete.html",
         {"form": form, "person": user, "main_class": "users-delete"},
     )
+
+
+# --- blocks ----------------------------------------------------------------
+
+
+def block_effects(name: str) -> str:
+    """What blocking ``name`` does, in the words every block page uses."""
+    return (
+        f"{name} can no longer comment on your works, reply to your comments, leave kudos "
+        "on your works, or give you gifts or co-creator invitations. You can still see "
+        "their works."
+    )
+
+
+class BlockForm(forms.Form):
+    username = forms.CharField(label="User name", max_length=150)
+
+
+def _blocked_users_page(request, user, *, form=None, status=200):
+    blocks = selectors.blocks_of(user)
+    return render(
+        request,
+        "accounts/blocked_users.html",
+        {
+            "person": user,
+            "blocks": blocks,
+            "block_limit": services.BLOCK_LIMIT,
+            "form": form or BlockForm(),
+            "main_class": "blocked-users-index",
+        },
+        status=status,
+    )
+
+
+@owner_required
+def blocked_users(request, user):
+    """The owner's blocked users; POST blocks someone, by ``username`` (the
+    form on this page) or ``blocked_id`` (a user name: the confirmation page)."""
+    if request.method != "POST":
+        return _blocked_users_page(request, user)
+    data = request.POST.copy()
+    if not data.get("username") and data.get("blocked_id"):
+        data["username"] = data["blocked_id"]
+    form = BlockForm(data)
+    if form.is_valid():
+        target = selectors.user_by_name(form.cleaned_data["username"].strip())
+        if target is None:
+            form.add_error("username", "We couldn't find a user with that name.")
+        else:
+            already = selectors.is_blocked(blocker=user, blocked=target)
+            try:
+                services.block_create(blocker=user, blocked=target)
+            except ValidationError as error:
+                form.add_error("username", " ".join(error.messages))
+            else:
+                if already:
+                    messages.info(request, f"You had already blocked {target.username}.")
+                else:
+                    messages.success(
+                        request,
+                        f"You have blocked {target.username}. {block_effects(target.username)}",
+                    )
+                return redirect("accounts:blocked_users", username=user.username)
+    return _blocked_users_page(request, user, form=form, status=400)
+
+
+@owner_required
+def block_confirm(request, user):
+    """Are you sure? (GET ``?blocked_id=NAME``, as the Block button links.)"""
+    target = selectors.user_by_name(request.GET.get("blocked_id", "").strip())
+    if target is None:
+        raise Http404("No such user.")
+    block = selectors.block_between(blocker=user, blocked=target)
+    problem = None
+    if block is None:
+        try:
+            services.block_check(blocker=user, blocked=target)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    return render(
+        request,
+        "accounts/block_confirm.html",
+        {
+            "person": user,
+            "target": target,
+            "block": block,
+            "problem": problem,
+            "effects": block_effects(target.username),
+            "main_class": "blocked-users-confirm-block",
+        },
+    )
+
+
+def _block_of(user, block_id: int):
+    block = selectors.block_by_id(blocker=user, block_id=block_id)
+    if block is None:
+        raise Http404("No such block.")
+    return block
+
+
+@owner_required
+def unblock_confirm(request, user, block_id: int):
+    block = _block_of(user, block_id)
+    return render(
+        request,
+        "accounts/unblock_confirm.html",
+        {"person": user, "block": block, "main_class": "blocked-users-confirm-unblock"},
+    )
+
+
+@owner_required
+@require_POST
+def block_delete(request, user, block_id: int):
+    """Unblock (AO3 sends ``_method=delete``; a plain POST does the same)."""
+    block = _block_of(user, block_id)
+    services.block_delete(blocker=user, blocked=block.blocked)
+    messages.success(
+        request,
+        f"You have unblocked {block.blocked.username}. They can comment on your works, "
+        "leave kudos and give you gifts and co-creator invitations again.",
+    )
+    return redirect("accounts:blocked_users", username=user.username)
 
 
 # --- theme -----------------------------------------------------------------

@@ -31,6 +31,8 @@ QUICK_TASKS = (
     ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
     ("running queued tasks", "chapterhouse.responses.services.tasks_runner:tasks_run_pending"),
 )
+#: Records the daily kudos mail; safe every pass (once a day per creator).
+KUDOS_DIGEST = "chapterhouse.responses.services.digest:kudos_digest_due"
 
 
 def _setup_django() -> None:
@@ -141,6 +143,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         ("posting scheduled chapters", chapters_post_due),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
         ("telling readers of new works", filter_notifications_run),
+        ("sending the kudos digest", _task(KUDOS_DIGEST)),
     ]
     # gunicorn stops its process group with SIGTERM; end between runs, quietly.
     stopping = []

@@ -11,8 +11,8 @@ tags, or a saved filter it matches, gets one notification, once, unless:
   would tell her who wrote it) or one of its tags.
 
 A reader whose follows match the same work several times is told once.
-Delivery (inbox, email digest) belongs to the responses features; this task
-only records.
+Delivery (an inbox entry and a mail) is done right after, by
+``filter_notifications_deliver``, through the responses features.
 
 **Exactly once, cluster-wide.** Each event is taken in its own transaction:
 on PostgreSQL its row is locked with ``SKIP LOCKED``, so a second worker
@@ -68,7 +68,39 @@ def filter_notifications_run(*, limit: int = 500) -> int:
             OutboxEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
     if written:
         log.info("Recorded %d notification(s) of new works.", written)
+    filter_notifications_deliver(limit=limit)
     return written
+
+
+def _next_undelivered_locked() -> FilterNotification | None:
+    pending = (
+        FilterNotification.objects.filter(delivered_at__isnull=True)
+        .select_related("user", "work", "subscription__tag", "subscription__saved_filter")
+        .order_by("pk")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    return pending.first()
+
+
+def filter_notifications_deliver(*, limit: int = 500) -> int:
+    """Deliver up to ``limit`` recorded notifications, oldest first: each gets
+    an inbox entry and, unless the reader turned subscription mail off, a
+    mail (responses.services.inbox). Each is taken and marked delivered in its
+    own transaction, so two workers never deliver the same one; delivery is
+    idempotent by key besides. ``filter_notifications_run`` calls this after
+    recording. Returns the number delivered."""
+    from chapterhouse.responses.services.inbox import filter_notification_deliver
+
+    delivered = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            notification = _next_undelivered_locked()
+            if notification is None:
+                break
+            filter_notification_deliver(notification=notification)
+            delivered += 1
+    return delivered
 
 
 class _Reader:

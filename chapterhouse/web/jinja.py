@@ -35,6 +35,9 @@ def environment(**options) -> Environment:
     from chapterhouse.discovery.reader_views import JINJA_GLOBALS as READER_GLOBALS
 
     env.globals.update(READER_GLOBALS)
+    from chapterhouse.responses.selectors.inbox import inbox_unread_count
+
+    env.globals["inbox_unread_count"] = inbox_unread_count
     env.filters["intcomma"] = intcomma
     return env
 

@@ -1,8 +1,434 @@
-"""Sending notification mail (placeholder until the inbox and mail feature lands)."""
+"""Sending notification mail.
 
+``notify.mail_record`` stores a ``Notification`` and queues
+``mail_send_task`` when its transaction commits. The task (run by the worker,
+see tasks_runner.py) locks the row, and sends the mail only if the row is
+neither sent nor skipped, the user still wants this kind of mail, has a
+verified primary address, and may still see the work it is about; it marks
+the row sent (or skipped) in the same transaction. A retried or duplicated
+task therefore sends nothing the second time.
+
+Every mail has a text and an HTML part, absolute links (``settings.SITE_URL``)
+and a link that switches this kind of mail off (``/unsubscribe/<token>``,
+also in the ``List-Unsubscribe`` header).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django_tasks import task
+
+from chapterhouse.accounts.models import Preference, User
+from chapterhouse.accounts.selectors import is_blocked, preference_for
+from chapterhouse.works.models import Creatorship, Gift, Series, Work
+from chapterhouse.works.selectors.visibility import can_view_work, chapters_visible_to
+from chapterhouse.works.text import strip_html
+
+from ..models import Comment, Notification, NotificationKind
+from .notify import mail_record
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "chapterhouse.responses.unsubscribe"
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The preference that turns a kind of mail off: ``field`` set to ``off``."""
+
+    field: str
+    off: bool
+    #: What the unsubscribe page says will stop.
+    words: str
+
+
+SWITCHES: dict[str, Switch] = {
+    NotificationKind.COMMENT: Switch("comment_emails_off", True, "emails about comments"),
+    NotificationKind.REPLY: Switch("comment_emails_off", True, "emails about comments"),
+    NotificationKind.KUDOS: Switch("kudos_emails_off", True, "emails about kudos"),
+    NotificationKind.SUBSCRIPTION: Switch(
+        "subscription_emails_off", True, "emails from subscriptions"
+    ),
+    NotificationKind.FILTER: Switch("subscription_emails_off", True, "emails from subscriptions"),
+    # These two have no mail switch of their own: turning them off means
+    # no longer accepting co-creator invitations or gifts at all.
+    NotificationKind.COCREATOR: Switch(
+        "allow_cocreator", False, "co-creator invitations (others will no longer be able to "
+        "invite you to be a co-creator)"
+    ),
+    NotificationKind.GIFT: Switch(
+        "allow_gifts", False, "gifts (others will no longer be able to give you works as gifts)"
+    ),
+}
+
+
+# --- unsubscribing ------------------------------------------------------------
+
+
+def unsubscribe_token(*, user, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, user, kind: str) -> str:
+    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(user=user, kind=kind)}"
+
+
+def unsubscribe_read(token: str) -> tuple[User, Switch, str]:
+    """The user and the switch a token stands for; ValidationError if it is not ours."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=int(data["u"]), is_active=True)
+        kind = str(data["k"])
+        switch = SWITCHES[kind]
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as error:
+        raise ValidationError(
+            "This unsubscribe link is not valid. You can change which emails you get on your "
+            "preferences page."
+        ) from error
+    return user, switch, kind
+
+
+@transaction.atomic
+def unsubscribe_apply(*, token: str) -> tuple[User, Switch]:
+    """Switch the token's kind of mail off for its user (idempotent)."""
+    user, switch, _ = unsubscribe_read(token)
+    preference, _ = Preference.objects.select_for_update().get_or_create(user=user)
+    if getattr(preference, switch.field) != switch.off:
+        setattr(preference, switch.field, switch.off)
+        preference.save(update_fields=[switch.field])
+    return user, switch
+
+
+def wants_mail(user, kind: str) -> bool:
+    switch = SWITCHES.get(kind)
+    preference = preference_for(user)
+    if switch is None or preference is None:
+        return True
+    return getattr(preference, switch.field) != switch.off
+
+
+def mail_address_of(user) -> str | None:
+    """The user's verified primary address, if she has one."""
+    found = EmailAddress.objects.filter(user=user, primary=True, verified=True).first()
+    return found.email if found else None
+
+
+# --- recording mail for works' creators and gifts -----------------------------
+
+
+def cocreator_mail_record(*, creatorship: Creatorship) -> Notification | None:
+    """Tell the invited pseud's user of a co-creator invitation. Call where the
+    invitation is made, inside its transaction."""
+    return mail_record(
+        user=creatorship.pseud.user, kind=NotificationKind.COCREATOR,
+        key=f"cocreator:{creatorship.pk}",
+        payload={"work_id": creatorship.work_id, "creatorship_id": creatorship.pk},
+    )
+
+
+def gifts_mail_record(*, work: Work) -> int:
+    """Tell each (not refusing) recipient of a gift of ``work``, once per work
+    and recipient. Does nothing until the work is posted, so call it whenever
+    gifts are saved or the work is posted. Returns how many mails it recorded."""
+    if not work.posted or work.hidden_by_admin:
+        return 0
+    recorded = 0
+    gifts = Gift.objects.filter(work=work, recipient__isnull=False, refused=False)
+    for gift in gifts.select_related("recipient"):
+        recorded += mail_record(
+            user=gift.recipient, kind=NotificationKind.GIFT,
+            key=f"gift:{work.pk}:to:{gift.recipient_id}",
+            payload={"work_id": work.pk, "gift_id": gift.pk},
+        ) is not None
+    return recorded
+
+
+# --- composing ------------------------------------------------------------------
+
+
+class Skip(Exception):
+    """This mail is not to be sent; the message says why (for the log)."""
+
+
+@dataclass
+class Composed:
+    subject: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _byline(work: Work) -> str:
+    if work.anonymous:
+        return "Anonymous"
+    pseuds = [
+        c.pseud for c in Creatorship.objects.filter(work=work, accepted=True)
+        .select_related("pseud__user").order_by("position", "pk")
+    ]
+    return ", ".join(
+        p.name if p.name == p.user.username else f"{p.name} ({p.user.username})" for p in pseuds
+    ) or "Anonymous"
+
+
+def _work_for(user, payload: dict) -> Work:
+    work = Work.objects.filter(pk=payload.get("work_id") or 0).first()
+    if work is None:
+        raise Skip("the work is gone")
+    if not can_view_work(user, work):
+        raise Skip("the recipient may no longer see the work")
+    return work
+
+
+def _creator_ids(work: Work) -> set[int]:
+    return set(
+        Creatorship.objects.filter(work=work, accepted=True).values_list(
+            "pseud__user_id", flat=True
+        )
+    )
+
+
+def _comment_author(comment: Comment, work: Work, recipient) -> str:
+    if comment.user_id is None:
+        return f"{comment.guest_name} (guest)"
+    if work.anonymous and comment.user_id in _creator_ids(work) - {recipient.pk}:
+        return "Anonymous Creator"
+    username = comment.user.username if comment.user else ""
+    name = comment.pseud.name if comment.pseud else username
+    return name if name == username else f"{name} ({username})"
+
+
+def _compose_comment(notification: Notification) -> Composed:
+    user = notification.user
+    comment = (
+        Comment.objects.select_related("work", "chapter", "user", "pseud", "parent")
+        .filter(pk=notification.payload.get("comment_id") or 0)
+        .first()
+    )
+    if comment is None or comment.deleted or comment.hidden_by_admin or comment.spam:
+        raise Skip("the comment is gone")
+    reply = notification.kind == NotificationKind.REPLY
+    if reply and not comment.approved:
+        raise Skip("the reply waits for moderation")
+    if comment.user_id and is_blocked(blocker=user, blocked=comment.user):
+        raise Skip("the recipient blocked the commenter")
+    work = _work_for(user, {"work_id": comment.work_id})
+    author = _comment_author(comment, work, user)
+    where = work.title
+    if comment.chapter_id and work.posted_chapter_count > 1:
+        where = f"Chapter {comment.chapter.position} of {work.title}"
+    if reply:
+        subject = f"Reply to your comment on {work.title}"
+        headline = f"{author} replied to your comment on {where}:"
+    else:
+        subject = f"Comment on {work.title}"
+        headline = f"{author} left a comment on {where}:"
+    return Composed(subject, "comment", {
+        "headline": headline,
+        "awaiting": not comment.approved,
+        "content_html": comment.content,
+        "content_text": strip_html(comment.content),
+        "parent_text": strip_html(comment.parent.content) if reply and comment.parent else "",
+        "comment_url": _absolute(f"/comments/{comment.pk}"),
+        "work_title": work.title,
+        "work_url": _absolute(f"/works/{work.pk}"),
+    })
+
+
+def _compose_kudos(notification: Notification) -> Composed:
+    user = notification.user
+    rows = notification.payload.get("works") or []
+    works = {w.pk: w for w in Work.objects.filter(pk__in=[r.get("work_id") for r in rows])}
+    shown = []
+    for row in rows:
+        work = works.get(row.get("work_id"))
+        if work is None or not can_view_work(user, work):
+            continue
+        shown.append({
+            "title": work.title, "url": _absolute(f"/works/{work.pk}"),
+            "count": int(row.get("count") or 0),
+        })
+    if not shown:
+        raise Skip("none of the works is there any more")
+    total = sum(row["count"] for row in shown)
+    subject = f"You've got kudos! ({total} today)" if total != 1 else "You've got kudos!"
+    return Composed(subject, "kudos", {"works": shown, "total": total})
+
+
+def _compose_subscription(notification: Notification) -> Composed:
+    user = notification.user
+    payload = notification.payload
+    work = _work_for(user, payload)
+    chapter = None
+    if payload.get("chapter_id"):
+        chapter = chapters_visible_to(user, work).filter(pk=payload["chapter_id"]).first()
+        if chapter is None:
+            raise Skip("the chapter is not there to read")
+    work_url = _absolute(f"/works/{work.pk}")
+    url = _absolute(f"/works/{work.pk}/chapters/{chapter.pk}") if chapter else work_url
+    if payload.get("series_id"):
+        series = Series.objects.filter(pk=payload["series_id"]).first()
+        if series is None:
+            raise Skip("the series is gone")
+        subject = f"A new part of the series {series.title}"
+        headline = f"A new part of the series {series.title}: {work.title} by {_byline(work)}"
+    elif payload.get("creator_id"):
+        creator = User.objects.filter(pk=payload["creator_id"]).first()
+        if creator is None or work.anonymous or creator.pk not in _creator_ids(work):
+            raise Skip("the work is not credited to the creator followed")
+        subject = f"A new work by {creator.username}"
+        headline = f"A new work by {creator.username}: {work.title}"
+    elif chapter is not None:
+        label = f"Chapter {chapter.position}" + (f": {chapter.title}" if chapter.title else "")
+        subject = f"A new chapter of {work.title}"
+        headline = f"A new chapter of {work.title} by {_byline(work)}: {label}"
+    else:
+        subject = f"An update to {work.title}"
+        headline = f"{work.title} by {_byline(work)} was updated."
+    return Composed(subject, "subscription", {
+        "headline": headline, "url": url, "work_title": work.title, "work_url": work_url,
+        "summary_text": strip_html(work.summary),
+    })
+
+
+def _compose_filter(notification: Notification) -> Composed:
+    work = _work_for(notification.user, notification.payload)
+    return Composed(f"A new work: {work.title}", "filter", {
+        "headline": f"A new work in something you follow: {work.title} by {_byline(work)}",
+        "url": _absolute(f"/works/{work.pk}"),
+        "work_title": work.title,
+        "summary_text": strip_html(work.summary),
+    })
+
+
+def _compose_cocreator(notification: Notification) -> Composed:
+    user = notification.user
+    invitation = (
+        Creatorship.objects.select_related("work", "invited_by", "pseud")
+        .filter(pk=notification.payload.get("creatorship_id") or 0, pseud__user=user)
+        .first()
+    )
+    if invitation is None or invitation.accepted:
+        raise Skip("the invitation was answered or withdrawn")
+    work = invitation.work
+    if work.hidden_by_admin:
+        raise Skip("the work is hidden")
+    inviter = invitation.invited_by.username if invitation.invited_by else "A creator"
+    return Composed(f"Co-creator invitation: {work.title}", "cocreator", {
+        "headline": f"{inviter} invited your pseud {invitation.pseud.name} to be listed as a "
+                    f"co-creator of {work.title}.",
+        "url": _absolute(f"/users/{user.username}/creatorships"),
+    })
+
+
+def _compose_gift(notification: Notification) -> Composed:
+    user = notification.user
+    work = _work_for(user, notification.payload)
+    if not Gift.objects.filter(work=work, recipient=user, refused=False).exists():
+        raise Skip("the gift was taken back or refused")
+    return Composed(f"A gift for you: {work.title}", "gift", {
+        "headline": f"{_byline(work)} gave you a work: {work.title}",
+        "url": _absolute(f"/works/{work.pk}"),
+        "gifts_url": _absolute(f"/users/{user.username}/gifts"),
+        "summary_text": strip_html(work.summary),
+    })
+
+
+COMPOSERS = {
+    NotificationKind.COMMENT: _compose_comment,
+    NotificationKind.REPLY: _compose_comment,
+    NotificationKind.KUDOS: _compose_kudos,
+    NotificationKind.SUBSCRIPTION: _compose_subscription,
+    NotificationKind.FILTER: _compose_filter,
+    NotificationKind.COCREATOR: _compose_cocreator,
+    NotificationKind.GIFT: _compose_gift,
+}
+
+
+def mail_message(notification: Notification) -> EmailMultiAlternatives:
+    """The mail for ``notification``; raises Skip when there is none to send."""
+    user = notification.user
+    if not user.is_active:
+        raise Skip("the account is closed")
+    compose = COMPOSERS.get(notification.kind)
+    if compose is None:
+        raise Skip(f"unknown kind {notification.kind!r}")
+    if not wants_mail(user, notification.kind):
+        raise Skip("the recipient switched this mail off")
+    address = mail_address_of(user)
+    if not address:
+        raise Skip("the recipient has no verified address")
+    composed = compose(notification)
+    unsubscribe = unsubscribe_url(user=user, kind=notification.kind)
+    context = {
+        **composed.context,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "user": user,
+        "subject": composed.subject,
+        "unsubscribe_url": unsubscribe,
+        "unsubscribe_words": SWITCHES[notification.kind].words,
+        "preferences_url": _absolute(f"/users/{user.username}/preferences"),
+        "inbox_url": _absolute(f"/users/{user.username}/inbox"),
+    }
+    base = f"responses/mail/{composed.template}"
+    message = EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {composed.subject}",
+        body=render_to_string(f"{base}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    return message
+
+
+# --- sending --------------------------------------------------------------------
+
+
+def mail_send(*, notification_id: int) -> str:
+    """Send one recorded mail, at most once. Returns what happened:
+    "sent", "skipped: <why>", "done" (sent or skipped before) or "missing"."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.sent_at is not None or notification.skipped:
+            return "done"
+        try:
+            message = mail_message(notification)
+        except Skip as why:
+            notification.skipped = True
+            notification.save(update_fields=["skipped"])
+            log.info("Mail %s not sent: %s.", notification.key, why)
+            return f"skipped: {why}"
+        message.send()
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
+    return "sent"
 
 
 @task()
-def mail_send_task(notification_id: int) -> None:
-    return None
+def mail_send_task(notification_id: int) -> str:
+    return mail_send(notification_id=notification_id)

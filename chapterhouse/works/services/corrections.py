@@ -152,7 +152,20 @@ def correction_propose(
         context_after=normalize(context_after)[:CONTEXT_MAX_LENGTH],
     )
     _note_proposal(reader, now)
+    _tell_creators(correction)
     return correction
+
+
+def _tell_creators(correction: Correction) -> None:
+    from chapterhouse.responses.services.inbox import correction_proposed_deliver
+
+    correction_proposed_deliver(correction=correction)
+
+
+def _tell_reader(correction: Correction) -> None:
+    from chapterhouse.responses.services.inbox import correction_resolved_deliver
+
+    correction_resolved_deliver(correction=correction)
 
 
 # --- finding a passage in the HTML ---------------------------------------------
@@ -365,6 +378,7 @@ def correction_accept(*, user, correction: Correction) -> Correction:
     correction.status = CorrectionStatus.ACCEPTED
     correction.resolved_at = timezone.now()
     correction.save(update_fields=["status", "resolved_at"])
+    _tell_reader(correction)
     return correction
 
 
@@ -374,6 +388,7 @@ def correction_dismiss(*, user, correction: Correction) -> Correction:
     correction.status = CorrectionStatus.DISMISSED
     correction.resolved_at = timezone.now()
     correction.save(update_fields=["status", "resolved_at"])
+    _tell_reader(correction)
     return correction
 
 

@@ -75,10 +75,41 @@ def creatorship_invite(*, actor: User, work: Work, name: str) -> Creatorship | N
         )
     if Creatorship.objects.filter(work=work, pseud=pseud).exists():
         return None
+    if people.has_blocked_any(blocker=pseud.user_id, users=[actor.pk, *creator_user_ids(work)]):
+        # The invitee has blocked the inviter or a creator: say no more than that.
+        raise ValidationError(
+            {"cocreators": f"You can't invite {pseud.name} to be a co-creator."}
+        )
     position = work.creatorships.count()
-    return Creatorship.objects.create(
+    creatorship = Creatorship.objects.create(
         work=work, pseud=pseud, accepted=False, invited_by=actor, position=position
     )
+    _tell_invitee(creatorship)
+    return creatorship
+
+
+def _tell_invitee(creatorship: Creatorship) -> None:
+    """A mail to the invited user (sent after the transaction commits)."""
+    from chapterhouse.responses.services.mail import cocreator_mail_record
+
+    cocreator_mail_record(creatorship=creatorship)
+
+
+def creator_user_ids(work: Work) -> list[int]:
+    """The accounts credited on ``work`` (accepted creators only)."""
+    return list(
+        Creatorship.objects.filter(work=work, accepted=True).values_list("pseud__user_id",
+                                                                         flat=True)
+    )
+
+
+def creatorship_invitations_withdraw(*, inviter: User, invitee: User) -> int:
+    """Withdraw the invitations ``inviter`` sent ``invitee`` that wait for an
+    answer (she has blocked him). Returns how many went."""
+    deleted, _ = Creatorship.objects.filter(
+        invited_by=inviter, pseud__user=invitee, accepted=False
+    ).delete()
+    return deleted
 
 
 def _invitation_for(user: User, creatorship: Creatorship) -> None:

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from chapterhouse.accounts.models import User
+from chapterhouse.responses.services.subscriptions import subscriptions_notify_posted
 
 from ..models import (
     CHAPTER_TITLE_MAX_LENGTH,
@@ -112,6 +113,8 @@ def chapter_create(
     chapter.save()
     _set_expected(work, fields)
     work_refresh_stats(work=work, new_chapter_posted=posting_now)
+    if posting_now:
+        subscriptions_notify_posted(work=work, chapter=chapter)
     return chapter
 
 
@@ -149,6 +152,8 @@ def chapter_update(
     chapter.save()
     _set_expected(work, fields)
     work_refresh_stats(work=work, new_chapter_posted=newly_posted)
+    if newly_posted:
+        subscriptions_notify_posted(work=work, chapter=chapter)
     return chapter
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts import selectors as people
 from chapterhouse.accounts.models import Pseud, User
+from chapterhouse.responses.services import subscriptions
 
 from ..languages import LANGUAGES
 from ..models import (
@@ -145,7 +146,12 @@ def _related_parent(
     return None, url
 
 
-def _gift_recipients(*, user: User, names: str, errors: dict) -> list[tuple[User | None, str]]:
+def _gift_recipients(
+    *, user: User, work: Work, names: str, errors: dict
+) -> list[tuple[User | None, str]]:
+    givers = [user.pk, *creators.creator_user_ids(work)]
+    already = set(work.gifts.filter(recipient__isnull=False).values_list("recipient_id",
+                                                                         flat=True))
     recipients: list[tuple[User | None, str]] = []
     seen: set[str] = set()
     for raw in (names or "").split(","):
@@ -173,6 +179,12 @@ def _gift_recipients(*, user: User, names: str, errors: dict) -> list[tuple[User
             errors.setdefault("gifts", []).append(
                 f"{recipient.username} does not accept gifts."
             )
+            continue
+        if recipient.pk not in already and people.has_blocked_any(
+            blocker=recipient, users=givers
+        ):
+            # The recipient has blocked a giver; gifts given before the block stay.
+            errors.setdefault("gifts", []).append(f"You can't give a gift to {name}.")
             continue
         recipients.append((recipient, ""))
     return recipients
@@ -246,7 +258,7 @@ def _apply(
     )
     _check_choices(user=user, work=None if creating else work, fields=fields, errors=errors)
     related = _related_parent(user=user, fields=fields, site_host=site_host, errors=errors)
-    recipients = _gift_recipients(user=user, names=fields.gifts, errors=errors)
+    recipients = _gift_recipients(user=user, work=work, names=fields.gifts, errors=errors)
     content_html = render_user_text(fields.content, text_format=fields.content_format)
     if posting or work.posted:
         limits.content_check_for_posting(content_html, errors)
@@ -306,9 +318,11 @@ def _apply(
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
+    series_before = subscriptions.subscriptions_series_of(work)
     series_services.work_series_add(
         user=user, work=work, series_id=fields.series_id, new_title=fields.new_series_title
     )
+    subscriptions.subscriptions_notify_series_added(work=work, before=series_before)
     _gifts_set(work, recipients)
     RelatedWork.objects.filter(work=work).delete()
     if related is not None:
@@ -337,6 +351,7 @@ def _post(work: Work, *, backdated: bool) -> None:
         chapter.published_on = work.published_on if chapter.position == 1 else today
         chapter.save(update_fields=["posted", "published_on", "updated_at"])
     work_refresh_stats(work=work, new_chapter_posted=True)
+    subscriptions.subscriptions_notify_posted(work=work)
     if backdated and work.posted_chapter_count <= 1:
         # A backdated one-shot was also last updated on that day.
         work.revised_at = timezone.make_aware(

@@ -16,6 +16,8 @@ import logging
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chapterhouse.responses.services.subscriptions import subscriptions_notify_posted
+
 from ..models import Chapter, Work
 from .stats import work_refresh_stats
 
@@ -59,6 +61,7 @@ def chapters_post_due(*, now: datetime.datetime | None = None) -> int:
             )
             if changed:
                 posted_by_work[work_id] = posted_by_work.get(work_id, 0) + 1
+                subscriptions_notify_posted(work=work_id, chapter=chapter_id)
         for work in Work.objects.select_for_update().filter(pk__in=posted_by_work).order_by("pk"):
             work_refresh_stats(work=work, new_chapter_posted=True)
     total = sum(posted_by_work.values())

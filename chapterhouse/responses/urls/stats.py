@@ -1,3 +1,9 @@
-"""URLs for stats."""
+"""URLs for creator statistics, as AO3 spells them."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ..views import stats
+
+urlpatterns = [
+    path("users/<str:username>/stats", stats.stats_index, name="stats_index"),
+]

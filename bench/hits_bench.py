@@ -1,0 +1,216 @@
+"""Benchmark hit counting: what it adds to the work page, and how fast the flush writes.
+
+    .venv/bin/python bench/hits_bench.py                    # SQLite in a temp directory
+    .venv/bin/python bench/hits_bench.py --db postgres      # a scratch PostgreSQL database
+    .venv/bin/python bench/hits_bench.py --views 1000 --visits 50000
+
+Prints, in milliseconds, p50/p99 of ``hit_record`` alone, of the work page with
+and without hit recording (the difference is the overhead), and the flush's
+throughput in visits per second. With ``--db postgres`` the server is
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); a scratch
+database is created there and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _pg_admin(server: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def scratch(db: str) -> dict:
+    var_dir = Path(tempfile.mkdtemp(prefix="chbench-hits-"))
+    if db == "sqlite":
+        return {"db": db, "url": f"sqlite:///{var_dir / 'chapterhouse.sqlite3'}",
+                "var_dir": str(var_dir)}
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = "postgres://postgres@127.0.0.1:5432/postgres"
+    name = f"chbench_hits_{os.getpid()}"
+    _pg_admin(server, f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    return {"db": db, "url": url, "var_dir": str(var_dir), "server": server, "name": name}
+
+
+def cleanup(where: dict) -> None:
+    if where["db"] == "postgres":
+        from django.db import connections
+
+        connections.close_all()
+        _pg_admin(where["server"], f'DROP DATABASE IF EXISTS "{where["name"]}" WITH (FORCE)')
+    shutil.rmtree(where["var_dir"], ignore_errors=True)
+
+
+def configure(where: dict) -> None:
+    os.environ["DATABASE_URL"] = where["url"]
+    os.environ["CHAPTERHOUSE_VAR_DIR"] = where["var_dir"]
+    os.environ.pop("CHAPTERHOUSE_SEARCH_DIR", None)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.settings")
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.STORAGES = {  # no collectstatic here, so no manifest
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # The benchmark flushes by itself, so the page path is measured alone.
+    settings.HITS_FLUSH_IN_PROCESS = False
+
+
+def prepare(works: int):
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.hashers import make_password
+
+    from chapterhouse.accounts.models import User
+    from chapterhouse.accounts.services import user_setup
+    from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
+    from chapterhouse.works.models import Chapter, Creatorship, Work, WorkTag
+
+    creator = User.objects.create(username="benchcreator", email="c@example.invalid",
+                                  password=make_password(None))
+    user_setup(user=creator)
+    pseud = creator.pseuds.get(is_default=True)
+    made = []
+    for n in range(works):
+        work = Work.objects.create(title=f"Bench Work {n}", posted=True, complete=True,
+                                   word_count=4)
+        Creatorship.objects.create(work=work, pseud=pseud)
+        WorkTag.objects.create(work=work, tag_id=GENERAL, position=0)
+        WorkTag.objects.create(work=work, tag_id=NO_WARNINGS_APPLY, position=1)
+        Chapter.objects.create(work=work, position=1, posted=True,
+                               content="<p>The tide came in.</p>", word_count=4)
+        made.append(work)
+    return made
+
+
+def ms(values: list[float]) -> str:
+    values = sorted(values)
+    p50 = statistics.median(values) * 1000
+    p99 = values[min(len(values) - 1, int(len(values) * 0.99))] * 1000
+    return f"p50 {p50:7.3f} ms   p99 {p99:7.3f} ms"
+
+
+def bench_record(work, n: int) -> list[float]:
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from chapterhouse.responses.services import hits
+
+    factory = RequestFactory()
+    page = SimpleNamespace(work=work, is_creator=False)
+    times = []
+    for i in range(n):
+        request = factory.get(f"/works/{work.pk}", HTTP_USER_AGENT=BROWSER,
+                              REMOTE_ADDR=f"10.1.{(i >> 8) & 255}.{i & 255}")
+        request.user = AnonymousUser()
+        started = time.perf_counter()
+        hits.hit_record(request=request, page=page)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def bench_page(work, n: int) -> tuple[list[float], list[float]]:
+    """Views with and without hit recording, taken in turns so drift hits both."""
+    from django.test import Client
+
+    import chapterhouse.responses.page as feedback_page
+
+    real = feedback_page.hit_record
+    client = Client()
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    try:
+        for i in range(2 * n):
+            recording = i % 2 == 0
+            feedback_page.hit_record = real if recording else (lambda **kwargs: None)
+            started = time.perf_counter()
+            response = client.get(f"/works/{work.pk}", HTTP_USER_AGENT=BROWSER,
+                                  REMOTE_ADDR=f"10.2.{(i >> 8) & 255}.{i & 255}")
+            timings[recording].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+    finally:
+        feedback_page.hit_record = real
+    return timings[True], timings[False]
+
+
+def bench_flush(works, visits: int) -> tuple[int, float]:
+    from django.utils import timezone
+
+    from chapterhouse.responses.services import hits
+
+    buffer = hits.MemoryBuffer()
+    hits.hit_buffer_set(buffer)
+    day = timezone.localdate()
+    for i in range(visits):
+        buffer.add(day, works[i % len(works)].pk, f"visitor-{i}")
+    started = time.perf_counter()
+    counted = 0
+    while buffer.has_pending():
+        counted += hits.hits_flush()
+    return counted, time.perf_counter() - started
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--views", type=int, default=300, help="page views per variant")
+    parser.add_argument("--records", type=int, default=5000, help="hit_record calls")
+    parser.add_argument("--visits", type=int, default=20000, help="visits to flush")
+    parser.add_argument("--works", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    where = scratch(args.db)
+    try:
+        configure(where)
+        works = prepare(args.works)
+        from chapterhouse.responses.services import hits
+
+        print(f"Database: {args.db}")
+        hits.hit_buffer_set(hits.MemoryBuffer())
+        alone = bench_record(works[0], args.records)
+        print(f"hit_record alone       ({args.records} calls): {ms(alone)}")
+        bench_page(works[1], 20)  # warm up templates and caches
+        hits.hit_buffer_set(hits.MemoryBuffer())
+        with_hits, without = bench_page(works[2], args.views)
+        print(f"work page, no hits     ({args.views} views): {ms(without)}")
+        print(f"work page, with hits   ({args.views} views): {ms(with_hits)}")
+        overhead = (statistics.median(with_hits) - statistics.median(without)) * 1000
+        print(f"overhead at p50: {overhead:+.3f} ms")
+        counted, seconds = bench_flush(works, args.visits)
+        print(f"flush: {counted} new visits in {seconds:.2f} s "
+              f"({counted / seconds:,.0f} visits/s)")
+        started = time.perf_counter()
+        hits.hits_flush()
+        print(f"flush with nothing waiting: {(time.perf_counter() - started) * 1e6:.1f} µs")
+    finally:
+        cleanup(where)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -36,8 +36,10 @@ def environment(**options) -> Environment:
 
     env.globals.update(READER_GLOBALS)
     from chapterhouse.responses.selectors.inbox import inbox_unread_count
+    from chapterhouse.responses.selectors.subscriptions import JINJA_GLOBALS as SUBSCRIPTION_GLOBALS
 
     env.globals["inbox_unread_count"] = inbox_unread_count
+    env.globals.update(SUBSCRIPTION_GLOBALS)
     env.filters["intcomma"] = intcomma
     return env
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from chapterhouse.accounts import selectors as people
 from chapterhouse.accounts.models import Pseud, User
 from chapterhouse.responses.services import subscriptions
+from chapterhouse.responses.services.mail import gifts_mail_record
 
 from ..languages import LANGUAGES
 from ..models import (
@@ -337,6 +338,7 @@ def _apply(
         _post(work, backdated=bool(fields.published_on))
     else:
         work_refresh_stats(work=work)
+    gifts_mail_record(work=work)
     return work
 
 
@@ -402,6 +404,7 @@ def work_post(*, user: User, work: Work) -> Work:
         raise ValidationError(errors)
     _post(work, backdated=work.published_on is not None
           and work.published_on < timezone.localdate())
+    gifts_mail_record(work=work)
     return work
 
 

@@ -29,6 +29,7 @@ QUICK_INTERVAL = 1.0
 #: so counts reach listings and mail leaves within seconds. "module:function".
 QUICK_TASKS = (
     ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
+    ("folding kudos counts", "chapterhouse.responses.services.kudos:kudos_counts_flush"),
     ("running queued tasks", "chapterhouse.responses.services.tasks_runner:tasks_run_pending"),
 )
 #: Records the daily kudos mail; safe every pass (once a day per creator).

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts.models import Preference
 from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.responses.models import Kudos
 from chapterhouse.tags.fixed import EXPLICIT, GENERAL, MATURE, TEEN, VIOLENCE
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.works.models import (
@@ -120,6 +121,10 @@ def test_chapter_page_links_to_its_neighbours_and_the_entire_work(client):
 def test_the_work_meta_matches_ao3(client):
     work = WorkFactory(chapters=3, expected_chapters=None, complete=False,
                        language="de", kudos_count=1200, hit_count=45678)
+    # The page counts kudos from their rows, so the rows must be there.
+    Kudos.objects.bulk_create(
+        Kudos(work=work, guest_ip=f"10.0.{n // 250}.{n % 250}") for n in range(1200)
+    )
     Work = type(work)
     Work.objects.filter(pk=work.pk).update(word_count=5123)
     add_tags(work, tag("Mara Quist/Oren Vale", TagType.RELATIONSHIP),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from chapterhouse.accounts import demo as accounts_demo
+from chapterhouse.responses import demo as responses_demo
 from chapterhouse.tags import demo as tags_demo
 from chapterhouse.works import demo as works_demo
 
@@ -16,7 +17,7 @@ DEMO_LOGIN = accounts_demo.DEMO_LOGIN
 DEMO_PASSWORD = accounts_demo.DEMO_PASSWORD
 
 #: Loaders in the order they must run (works need people, responses need works…).
-LOADERS = [accounts_demo.load, works_demo.load, tags_demo.load]
+LOADERS = [accounts_demo.load, works_demo.load, tags_demo.load, responses_demo.load]
 
 
 def is_loaded() -> bool:

@@ -4,6 +4,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from chapterhouse import demo
+from chapterhouse.accounts.models import User
+from chapterhouse.responses.models import InboxItem
 from chapterhouse.tags.fixed import ADULT_RATINGS
 from chapterhouse.works.models import Chapter, Work
 
@@ -32,3 +34,18 @@ def test_demo_has_every_kind_of_work_and_loads_once(client):
     client.login(username=demo.DEMO_LOGIN, password=demo.DEMO_PASSWORD)
     drafts = client.get(f"/users/{demo.DEMO_LOGIN}/works/drafts").content.decode()
     assert "The Bell That Rang Itself" in drafts
+
+
+def test_demo_works_have_readers_answers(client):
+    demo.load()
+    salt = Work.objects.get(title="Salt and Signal")
+    assert salt.kudos_count == 6
+    assert salt.comment_count == 3
+    assert salt.bookmark_count == 1
+    page = BeautifulSoup(
+        client.get(f"/works/{salt.pk}?view_adult=true&show_comments=true").content, "html.parser"
+    )
+    assert "as well as 3 guests left kudos on this work!" in page.select_one("#kudos").get_text()
+    assert len(page.select("#comments_placeholder li[id^=comment_]")) == 3
+    rowan = User.objects.get(username="rowan")
+    assert InboxItem.objects.filter(user=rowan, kind="comment").count() == 2

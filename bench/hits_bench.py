@@ -15,56 +15,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.scratch import cleanup, scratch, use  # noqa: E402
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
-def _pg_admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def scratch(db: str) -> dict:
-    var_dir = Path(tempfile.mkdtemp(prefix="chbench-hits-"))
-    if db == "sqlite":
-        return {"db": db, "url": f"sqlite:///{var_dir / 'chapterhouse.sqlite3'}",
-                "var_dir": str(var_dir)}
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = "postgres://postgres@127.0.0.1:5432/postgres"
-    name = f"chbench_hits_{os.getpid()}"
-    _pg_admin(server, f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    return {"db": db, "url": url, "var_dir": str(var_dir), "server": server, "name": name}
-
-
-def cleanup(where: dict) -> None:
-    if where["db"] == "postgres":
-        from django.db import connections
-
-        connections.close_all()
-        _pg_admin(where["server"], f'DROP DATABASE IF EXISTS "{where["name"]}" WITH (FORCE)')
-    shutil.rmtree(where["var_dir"], ignore_errors=True)
-
-
 def configure(where: dict) -> None:
-    os.environ["DATABASE_URL"] = where["url"]
-    os.environ["CHAPTERHOUSE_VAR_DIR"] = where["var_dir"]
-    os.environ.pop("CHAPTERHOUSE_SEARCH_DIR", None)
+    use(where)
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.settings")
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
@@ -184,7 +151,7 @@ def main(argv=None) -> int:
     parser.add_argument("--works", type=int, default=50)
     args = parser.parse_args(argv)
 
-    where = scratch(args.db)
+    where = scratch(args.db, name="hits")
     try:
         configure(where)
         works = prepare(args.works)

@@ -31,19 +31,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.scratch import cleanup, scratch, use  # noqa: E402
+
 FLUSH_EVERY = 1.0
 POLL_EVERY = 0.05
 
@@ -51,43 +52,8 @@ POLL_EVERY = 0.05
 # The scratch database --------------------------------------------------------------------
 
 
-def _pg_admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def scratch(db: str) -> dict:
-    var_dir = Path(tempfile.mkdtemp(prefix="chbench-kudos-"))
-    if db == "sqlite":
-        return {"db": db, "url": f"sqlite:///{var_dir / 'chapterhouse.sqlite3'}",
-                "var_dir": str(var_dir)}
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = "postgres://postgres@127.0.0.1:5432/postgres"
-    name = f"chbench_kudos_{os.getpid()}"
-    _pg_admin(server, f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    return {"db": db, "url": url, "var_dir": str(var_dir), "server": server, "name": name}
-
-
-def cleanup(where: dict) -> None:
-    if where["db"] == "postgres":
-        from django.db import connections
-
-        connections.close_all()
-        _pg_admin(where["server"], f'DROP DATABASE IF EXISTS "{where["name"]}" WITH (FORCE)')
-    shutil.rmtree(where["var_dir"], ignore_errors=True)
-
-
 def configure(where: dict) -> None:
-    os.environ["DATABASE_URL"] = where["url"]
-    os.environ["CHAPTERHOUSE_VAR_DIR"] = where["var_dir"]
-    os.environ.pop("CHAPTERHOUSE_SEARCH_DIR", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.settings")
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    use(where)
     import django
 
     django.setup()
@@ -260,11 +226,13 @@ def follow(plan: dict, stop: threading.Event, seen: dict) -> None:
             top = items[0].work
             seen["log"].append((time.time(), top.pk, top.kudos_count))
             want = seen.get("want")
-            if want is not None and "shown_at" not in seen:
-                seen["shown_at"] = next(
+            if want is not None and seen.get("shown_at") is None:
+                shown = next(
                     (at for at, pk, count in seen["log"]
                      if pk == plan["work_id"] and count == want), None
-                ) or seen.pop("shown_at", None)
+                )
+                if shown is not None:
+                    seen["shown_at"] = shown
         close_old_connections()
         time.sleep(POLL_EVERY)
 
@@ -288,7 +256,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    where = scratch(args.db)
+    where = scratch(args.db, name="kudos")
     children: list[subprocess.Popen] = []
     try:
         configure(where)

@@ -7,4 +7,8 @@ class ResponsesConfig(AppConfig):
     verbose_name = "Responses"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects signal handlers
+        from chapterhouse.accounts.services import account_deleting
+
+        from . import receivers
+
+        account_deleting.connect(receivers.on_account_deleting, dispatch_uid="responses-account")

@@ -330,3 +330,38 @@ def test_page_with_20_flat_threads_keeps_a_fixed_query_count(
     assert many == few
     with django_assert_max_num_queries(30):
         reader_client.get(f"/works/{work.pk}?show_comments=true")
+
+
+def test_a_comment_that_fails_the_csrf_check_is_offered_back(reader, work):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    strict.get(f"/works/{work.pk}")
+    text = "A long comment typed while the page sat open all afternoon."
+    response = strict.post(
+        f"/works/{work.pk}/comments",
+        {"comment[comment_content]": text, "csrfmiddlewaretoken": "stale" * 8},
+        HTTP_REFERER=f"http://testserver/works/{work.pk}",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/works/{work.pk}"
+    page = BeautifulSoup(strict.get(response["Location"]).content, "html.parser")
+    assert page.select_one(f"#comment_content_for_{work.pk}").get_text() == text
+    assert not page.select_one("#comment_restored_notice").has_attr("hidden")
+    assert "was not posted" in page.select_one(".flash").get_text()
+
+
+def test_a_forged_comment_post_is_not_kept(reader, work):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    response = strict.post(
+        f"/works/{work.pk}/comments",
+        {"comment[comment_content]": "Words someone else chose."},
+        HTTP_REFERER="https://elsewhere.example/page",
+    )
+    assert response.status_code == 403
+    page = BeautifulSoup(strict.get(f"/works/{work.pk}").content, "html.parser")
+    assert page.select_one(f"#comment_content_for_{work.pk}").get_text() == ""

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -432,3 +434,43 @@ def comments_unreviewed(request, work_id: int):
 
 __all__ = ["comment_create", "comment_show", "comment_edit", "comment_delete",
            "comment_action", "comments_unreviewed"]
+
+
+_KEPT_PATHS = (
+    (re.compile(r"^/works/(\d+)/comments$"), "work_id", "/works/{}"),
+    (re.compile(r"^/chapters/(\d+)/comments$"), "chapter_id", "/chapters/{}"),
+    (
+        re.compile(r"^/comments/(\d+)/comments$"), "parent_id",
+        "/comments/{0}?add_comment_reply_id={0}",
+    ),
+)
+
+
+def comment_kept_after_csrf_failure(request):
+    """Called by the site's CSRF failure view for a comment post from our own
+    page that failed the check (a page open too long, a lost cookie): keep the
+    text for the form and send her back to it. None when it isn't a comment."""
+    for pattern, kind, back in _KEPT_PATHS:
+        match = pattern.match(request.path_info)
+        if match is None:
+            continue
+        content = request.POST.get("comment[comment_content]", "")
+        if not content.strip():
+            return None
+        key = selectors.stash_key(**{kind: int(match.group(1))})
+        request.session[selectors.STASH_PREFIX + key] = {
+            "content": content[: services.CONTENT_MAX_LENGTH * 2],
+            "pseud_id": _int_or_none(request.POST.get("comment[pseud_id]", "")),
+        }
+        messages.warning(
+            request,
+            "We couldn't check that your comment came from this page (it may have been open "
+            "a long time), so it was not posted. Your text is waiting in the comment box: "
+            "check it and post it again.",
+        )
+        return HttpResponseRedirect(back.format(match.group(1)))
+    return None
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None

@@ -168,6 +168,12 @@ def csrf_failure(request, reason: str = ""):
     dropped the cookie) must not cost the writer their text: for the edit
     forms the fields are kept, and the page links back to the form."""
     key = form_key_for(request.path_info) if request.method == "POST" else None
+    if request.method == "POST" and key is None and _sent_from_this_site(request):
+        from chapterhouse.responses.views.comments import comment_kept_after_csrf_failure
+
+        response = comment_kept_after_csrf_failure(request)
+        if response is not None:
+            return response
     if key and _sent_from_this_site(request):
         kept = keep_posted_fields(request, key)
         return render(

@@ -16,10 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.forms import apply_errors, posted_next
 
 from . import selectors, services
 from .forms import (
@@ -462,11 +461,7 @@ def theme_set(request):
     """Switch between light, dark and the device's theme; works without JavaScript."""
     form = ThemeForm(request.POST)
     theme = form.cleaned_data["theme"] if form.is_valid() else Theme.SYSTEM
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    next_url = posted_next(request, "/")
     if request.user.is_authenticated:
         services.theme_set(user=request.user, theme=theme)
     response = HttpResponseRedirect(next_url)

@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from chapterhouse.accounts.models import User
@@ -29,6 +28,7 @@ from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.page_selectors import tag_by_url_name, tag_path
+from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.works.selectors.visibility import works_visible_to
 
 from . import feeds, services
@@ -49,24 +49,12 @@ class TagMuteForm(forms.Form):
     tag = forms.CharField(label="Tag", max_length=150)
 
 
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _first_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _tag_named(name: str) -> Tag | None:
@@ -132,28 +120,28 @@ def user_mute(request):
                 f"You have muted {target.username}. Their works won't appear in your "
                 "listings and searches.",
             )
-            return HttpResponseRedirect(_next_or(request, _muted_url(request.user)))
+            return HttpResponseRedirect(posted_next(request, _muted_url(request.user)))
     return _muted_page(request, request.user, user_form=form)
 
 
 @require_POST
 @login_required
 def user_unmute(request):
-    muted_user = User.objects.filter(pk=_int(request.POST.get("user_id"))).first()
+    muted_user = User.objects.filter(pk=as_int(request.POST.get("user_id"))).first()
     if muted_user is None:
         messages.error(request, "There is no such user to unmute.")
     elif services.user_unmute(user=request.user, muted=muted_user):
         messages.success(request, f"You have unmuted {muted_user.username}.")
     else:
         messages.info(request, f"You hadn't muted {muted_user.username}.")
-    return HttpResponseRedirect(_next_or(request, _muted_url(request.user)))
+    return HttpResponseRedirect(posted_next(request, _muted_url(request.user)))
 
 
 @require_POST
 @login_required
 def tag_mute(request):
     form = TagMuteForm(request.POST)
-    tag_id = _int(request.POST.get("tag_id"))
+    tag_id = as_int(request.POST.get("tag_id"))
     if tag_id is not None:  # a button beside a tag
         tag = Tag.objects.filter(pk=tag_id).first()
         form = TagMuteForm({"tag": tag.name if tag else ""})
@@ -168,21 +156,21 @@ def tag_mute(request):
                 f"You have muted {mute.tag.name}. Works listed under it won't appear in "
                 "your listings and searches.",
             )
-            return HttpResponseRedirect(_next_or(request, _muted_url(request.user)))
+            return HttpResponseRedirect(posted_next(request, _muted_url(request.user)))
     return _muted_page(request, request.user, tag_form=form)
 
 
 @require_POST
 @login_required
 def tag_unmute(request):
-    tag = Tag.objects.filter(pk=_int(request.POST.get("tag_id"))).first()
+    tag = Tag.objects.filter(pk=as_int(request.POST.get("tag_id"))).first()
     if tag is None:
         messages.error(request, "There is no such tag to unmute.")
     elif services.tag_unmute(user=request.user, tag=tag):
         messages.success(request, f"You have unmuted {tag.name}.")
     else:
         messages.info(request, f"You hadn't muted {tag.name}.")
-    return HttpResponseRedirect(_next_or(request, _muted_url(request.user)))
+    return HttpResponseRedirect(posted_next(request, _muted_url(request.user)))
 
 
 # Saved filters ------------------------------------------------------------------------------
@@ -233,7 +221,7 @@ def saved_filter_create(request):
     name = request.POST.get("name", "")
     query = request.POST.get("query", "")
     listing = "/works?" + services.saved_filter_query_clean(query)
-    back = _next_or(request, listing)
+    back = posted_next(request, listing)
     try:
         saved = services.saved_filter_create(user=request.user, name=name, query=query)
     except ValidationError as error:
@@ -257,7 +245,7 @@ def saved_filter_delete(request, filter_id: int):
     services.saved_filter_delete(user=request.user, saved_filter=saved)
     messages.success(request, f"Deleted your saved filter \u201c{saved.name}\u201d.")
     return HttpResponseRedirect(
-        _next_or(request, f"/users/{request.user.username}/saved_filters")
+        posted_next(request, f"/users/{request.user.username}/saved_filters")
     )
 
 
@@ -294,8 +282,8 @@ def filter_subscriptions(request, user):
 
 def _follow_target(request) -> dict:
     """The tag or saved filter named by ``tag_id`` / ``saved_filter_id``."""
-    tag_id = _int(request.POST.get("tag_id"))
-    filter_id = _int(request.POST.get("saved_filter_id"))
+    tag_id = as_int(request.POST.get("tag_id"))
+    filter_id = as_int(request.POST.get("saved_filter_id"))
     if tag_id is not None:
         tag = Tag.objects.select_related("merger").filter(pk=tag_id).first()
         if tag is None:
@@ -331,7 +319,7 @@ def filter_subscribe(request):
             f"You're following {name}. New works will be listed on your Filter "
             "Subscriptions page.",
         )
-    return HttpResponseRedirect(_next_or(request, back))
+    return HttpResponseRedirect(posted_next(request, back))
 
 
 @require_POST
@@ -349,7 +337,7 @@ def filter_unsubscribe(request):
             messages.success(request, f"You're no longer following {name}.")
         else:
             messages.info(request, f"You weren't following {name}.")
-    return HttpResponseRedirect(_next_or(request, back))
+    return HttpResponseRedirect(posted_next(request, back))
 
 
 # Feeds -----------------------------------------------------------------------------------------

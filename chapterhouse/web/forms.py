@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -13,3 +14,22 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
+
+
+def posted_next(request, fallback: str) -> str:
+    """Where to go after a POST: the form's ``next`` field when it points at
+    this site, else ``fallback``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def as_int(value) -> int | None:
+    """A form or query value as an int, or None when it isn't one."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None

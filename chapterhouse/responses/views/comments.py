@@ -10,9 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.models import Chapter, Work
 from chapterhouse.works.selectors.visibility import (
@@ -41,15 +41,10 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _int(value) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _param(request, name: str) -> int | None:
-    return _int(request.POST.get(name) or request.GET.get(name))
+    return as_int(request.POST.get(name) or request.GET.get(name))
 
 
 class _Target:
@@ -296,11 +291,6 @@ def _comment_or_404(request, comment_id: int) -> Comment:
     return comment
 
 
-def _after(comment_or_work_path: str, request) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return comment_or_work_path
 
 
 def _work_comments_path(comment: Comment) -> str:
@@ -320,7 +310,7 @@ def comment_show(request, comment_id: int):
         if method in ("put", "patch"):
             return comment_edit(request, comment_id)
         return comment_create(request, comment_id=comment_id)
-    reply = _int(request.GET.get("add_comment_reply_id")) == comment_id
+    reply = as_int(request.GET.get("add_comment_reply_id")) == comment_id
     found = selectors.comment_thread(request=request, comment_id=comment_id, reply=reply)
     if found is None:
         work_id = Comment.objects.filter(pk=comment_id).values_list("work_id", flat=True)
@@ -404,7 +394,7 @@ def comment_action(request, comment_id: int, action: str):
         return redirect_to_login(f"/comments/{comment_id}")
     comment = _comment_or_404(request, comment_id)
     do, done = _ACTIONS[action]
-    back = _after(_work_comments_path(comment) + f"#comment_{comment.pk}", request)
+    back = posted_next(request, _work_comments_path(comment) + f"#comment_{comment.pk}")
     try:
         do(comment=comment, viewer=request.user)
     except ValidationError as invalid:
@@ -460,7 +450,7 @@ def comment_kept_after_csrf_failure(request):
         key = selectors.stash_key(**{kind: int(match.group(1))})
         request.session[selectors.STASH_PREFIX + key] = {
             "content": content[: services.CONTENT_MAX_LENGTH * 2],
-            "pseud_id": _int_or_none(request.POST.get("comment[pseud_id]", "")),
+            "pseud_id": as_int(request.POST.get("comment[pseud_id]", "")),
         }
         messages.warning(
             request,
@@ -471,6 +461,3 @@ def comment_kept_after_csrf_failure(request):
         return HttpResponseRedirect(back.format(match.group(1)))
     return None
 
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None

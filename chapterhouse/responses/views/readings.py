@@ -10,25 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from chapterhouse.accounts.selectors import preference_for
 from chapterhouse.accounts.views import owner_required
+from chapterhouse.web.forms import posted_next
 from chapterhouse.works.models import Work
 
 from ..models import Reading
 from ..selectors import readings as selectors
 from ..services import readings as services
-
-
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _work(work_id: int) -> Work:
@@ -69,7 +60,7 @@ def reading_delete(request, user, reading_id: int):
         raise Http404("No such entry in your history.")
     services.reading_delete(user=request.user, reading=reading)
     messages.success(request, "Work successfully deleted from your history.")
-    return HttpResponseRedirect(_next_or(request, f"/users/{user.username}/readings"))
+    return HttpResponseRedirect(posted_next(request, f"/users/{user.username}/readings"))
 
 
 @require_POST
@@ -97,7 +88,7 @@ def _mark(request, work_id: int, *, later: bool):
         )
     else:
         messages.success(request, "This work was removed from your Marked for Later list.")
-    return HttpResponseRedirect(_next_or(request, f"/works/{work.pk}"))
+    return HttpResponseRedirect(posted_next(request, f"/works/{work.pk}"))
 
 
 @require_POST

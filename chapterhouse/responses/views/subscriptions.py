@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from chapterhouse.accounts.models import User
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.tags.page_selectors import tag_path
+from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.works.models import Series, Work
 
 from ..models import Subscription
@@ -23,25 +23,13 @@ _MODELS = {"Work": Work, "User": User, "Series": Series}
 _FIELDS = {"Work": "work", "User": "creator", "Series": "series"}
 
 
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
-def _int(value) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _target(request):
     kind = request.POST.get("subscription[subscribable_type]", "")
-    pk = _int(request.POST.get("subscription[subscribable_id]"))
+    pk = as_int(request.POST.get("subscription[subscribable_id]"))
     model = _MODELS.get(kind)
     if model is None or pk is None:
         raise ValidationError("Please choose a work, user or series to subscribe to.")
@@ -96,16 +84,16 @@ def _create(request, user):
         services.subscription_create(user=user, **{_FIELDS[kind]: target})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return HttpResponseRedirect(_next_or(request, back))
+        return HttpResponseRedirect(posted_next(request, back))
     except PermissionDenied as error:
         messages.error(request, str(error) or "Sorry, you can't subscribe to that.")
-        return HttpResponseRedirect(_next_or(request, back))
+        return HttpResponseRedirect(posted_next(request, back))
     messages.success(
         request,
         f"You are now following {_name(kind, target)}. If you'd like to stop receiving "
         "updates, you can unsubscribe from your Subscriptions page.",
     )
-    return HttpResponseRedirect(_next_or(request, _path(kind, target)))
+    return HttpResponseRedirect(posted_next(request, _path(kind, target)))
 
 
 @owner_required
@@ -128,4 +116,4 @@ def subscription_delete(request, user, subscription_id: int):
         name = subscription.series.title
     services.subscription_delete(user=request.user, subscription=subscription)
     messages.success(request, f"You have successfully unsubscribed from {name}.")
-    return HttpResponseRedirect(_next_or(request, f"/users/{user.username}/subscriptions"))
+    return HttpResponseRedirect(posted_next(request, f"/users/{user.username}/subscriptions"))

@@ -14,10 +14,10 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.web.forms import posted_next
 
 from ..forms.posting import initial_from_data
 from ..services import drafts
@@ -121,11 +121,6 @@ def restore_into(request, form, *, key: str, saved_at=None) -> dict | None:
     }
 
 
-def _safe_next(request, fallback: str = "/") -> str:
-    target = request.POST.get("next") or fallback
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 @require_POST
@@ -137,7 +132,7 @@ def autosave(request):
         if request.user.is_authenticated:
             drafts.edit_draft_discard(user=request.user, key=key)
             messages.info(request, "The restored text was discarded.")
-        return HttpResponseRedirect(_safe_next(request))
+        return HttpResponseRedirect(posted_next(request, "/"))
     if not request.user.is_authenticated:
         return JsonResponse({"error": "You are logged out; log in to save."}, status=403)
     try:

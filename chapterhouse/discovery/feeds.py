@@ -17,13 +17,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.feedgenerator import Atom1Feed
 
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.tags.models import Tag, WorkFilterTag
 from chapterhouse.tags.page_selectors import tag_path, tag_works_queryset
+from chapterhouse.tags.selectors import tag_named
 from chapterhouse.works.selectors.listing import Blurb, blurb_queryset, blurbs
 
 from . import selectors
@@ -61,16 +61,6 @@ def saved_filter_feed_path(saved_filter: SavedFilter) -> str:
     return f"/saved_filters/{saved_filter_token(saved_filter)}/feed.atom"
 
 
-def _tag_by_name(name: str) -> Tag | None:
-    name = " ".join(name.split())
-    if not name:
-        return None
-    return (
-        Tag.objects.select_related("merger")
-        .annotate(lower_name=Lower("name"))
-        .filter(lower_name=name.lower())
-        .first()
-    )
 
 
 def saved_filter_query(saved_filter: SavedFilter) -> WorkQuery | None:
@@ -83,7 +73,7 @@ def saved_filter_query(saved_filter: SavedFilter) -> WorkQuery | None:
     base = WorkQuery()
     tag_name = params.get("tag_id", "")
     if tag_name.strip():
-        tag = _tag_by_name(tag_name)
+        tag = tag_named(tag_name)
         if tag is None:
             return None
         base = base.with_(tag_ids=(tag.merger_id or tag.pk,))

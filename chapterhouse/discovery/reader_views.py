@@ -28,6 +28,7 @@ from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.page_selectors import tag_by_url_name, tag_path
+from chapterhouse.tags.selectors import tag_named
 from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.works.selectors.visibility import works_visible_to
 
@@ -57,16 +58,6 @@ def _first_message(error: ValidationError) -> str:
 
 
 
-def _tag_named(name: str) -> Tag | None:
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    return (
-        Tag.objects.select_related("merger")
-        .annotate(lower_name=Lower("name"))
-        .filter(lower_name=name.lower())
-        .first()
-    )
 
 
 # Mutes --------------------------------------------------------------------------------
@@ -147,7 +138,7 @@ def tag_mute(request):
         form = TagMuteForm({"tag": tag.name if tag else ""})
     if form.is_valid():
         try:
-            mute = services.tag_mute(user=request.user, tag=_tag_named(form.cleaned_data["tag"]))
+            mute = services.tag_mute(user=request.user, tag=tag_named(form.cleaned_data["tag"]))
         except ValidationError as error:
             form.add_error("tag", _first_message(error))
         else:

@@ -31,6 +31,7 @@ from .models import (
     tag_name_from_url,
     tag_name_to_url,
 )
+from .selectors import tag_by_url_name
 from .words import words_of
 
 #: The medium AO3 files fandoms under when no wrangler has given them one.
@@ -54,14 +55,6 @@ def media_path(name: str) -> str:
 def _by_lower_name(queryset: QuerySet[Tag], name: str) -> QuerySet[Tag]:
     # Compares LOWER(name), so the unique index on LOWER(name) answers it.
     return queryset.annotate(lower_name=Lower("name")).filter(lower_name=name.lower())
-
-
-def tag_by_url_name(value: str) -> Tag | None:
-    """The tag a URL segment names (``Mulder*s*Scully`` is "Mulder/Scully"), any case."""
-    name = tag_name_from_url(value).strip()
-    if not name:
-        return None
-    return _by_lower_name(Tag.objects.select_related("merger"), name).first()
 
 
 # The tag page -----------------------------------------------------------------

@@ -17,9 +17,8 @@ from django.db.models.functions import Lower
 from .models import MetaTagging, Tag, TagParent, WranglingAction, tag_name_from_url
 
 
-def tag_by_url_name(value: str) -> Tag | None:
-    """The tag a URL segment names (``Mulder*s*Scully`` is "Mulder/Scully"), any case."""
-    name = tag_name_from_url(value).strip()
+def _tag_called(name: str) -> Tag | None:
+    # Compares LOWER(name), so the unique index on LOWER(name) answers it.
     if not name:
         return None
     return (
@@ -28,6 +27,17 @@ def tag_by_url_name(value: str) -> Tag | None:
         .filter(lower_name=name.lower())
         .first()
     )
+
+
+def tag_by_url_name(value: str) -> Tag | None:
+    """The tag a URL segment names (``Mulder*s*Scully`` is "Mulder/Scully"), any case."""
+    return _tag_called(tag_name_from_url(value).strip())
+
+
+def tag_named(name: str) -> Tag | None:
+    """The tag called ``name`` as a person typed it (any case, runs of spaces
+    as one), with its canonical (``merger``) loaded."""
+    return _tag_called(" ".join((name or "").split()))
 
 
 def canonical_of(tag: Tag) -> Tag | None:

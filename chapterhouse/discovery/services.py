@@ -43,6 +43,20 @@ def _require_reader(user) -> None:
 # Mutes ---------------------------------------------------------------------------
 
 
+def _mute_once(model, *, user, target: dict, limit: int, full: dict):
+    """The mute of ``target`` by ``user``, made unless it exists; refused with
+    ``full`` when she already has ``limit`` mutes of this kind."""
+    with transaction.atomic():
+        existing = model.objects.filter(user=user, **target).first()
+        if existing is not None:
+            return existing
+        if model.objects.filter(user=user).count() >= limit:
+            raise ValidationError(full)
+        mute, _ = model.objects.get_or_create(user=user, **target)
+    mutes_forget(user)
+    return mute
+
+
 def user_mute(*, user, muted) -> UserMute:
     """``user`` no longer sees works by ``muted`` in her listings and searches."""
     _require_reader(user)
@@ -50,18 +64,11 @@ def user_mute(*, user, muted) -> UserMute:
         raise ValidationError({"username": "There is no user by that name."})
     if muted.pk == user.pk:
         raise ValidationError({"username": "You can't mute yourself."})
-    with transaction.atomic():
-        existing = UserMute.objects.filter(user=user, muted=muted).first()
-        if existing is not None:
-            return existing
-        if UserMute.objects.filter(user=user).count() >= USER_MUTES_MAX:
-            raise ValidationError(
-                {"username": f"You have muted {USER_MUTES_MAX:,} users, the most you can. "
-                             "Unmute someone first."}
-            )
-        mute, _ = UserMute.objects.get_or_create(user=user, muted=muted)
-    mutes_forget(user)
-    return mute
+    return _mute_once(
+        UserMute, user=user, target={"muted": muted}, limit=USER_MUTES_MAX,
+        full={"username": f"You have muted {USER_MUTES_MAX:,} users, the most you can. "
+                          "Unmute someone first."},
+    )
 
 
 def user_unmute(*, user, muted) -> bool:
@@ -99,18 +106,11 @@ def tag_mute(*, user, tag: Tag) -> TagMute:
     canonical; a metatag also mutes its subtags, as filters do)."""
     _require_reader(user)
     target = _filter_tag(tag, field="tag", doing="mute")
-    with transaction.atomic():
-        existing = TagMute.objects.filter(user=user, tag=target).first()
-        if existing is not None:
-            return existing
-        if TagMute.objects.filter(user=user).count() >= TAG_MUTES_MAX:
-            raise ValidationError(
-                {"tag": f"You have muted {TAG_MUTES_MAX:,} tags, the most you can. "
-                        "Unmute one first."}
-            )
-        mute, _ = TagMute.objects.get_or_create(user=user, tag=target)
-    mutes_forget(user)
-    return mute
+    return _mute_once(
+        TagMute, user=user, target={"tag": target}, limit=TAG_MUTES_MAX,
+        full={"tag": f"You have muted {TAG_MUTES_MAX:,} tags, the most you can. "
+                     "Unmute one first."},
+    )
 
 
 def tag_unmute(*, user, tag: Tag) -> bool:

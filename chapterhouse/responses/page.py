@@ -7,6 +7,8 @@ feature's selector. It also records the visit (hits, reading history).
 
 from __future__ import annotations
 
+from chapterhouse.accounts.selectors import pseuds_of
+
 from .selectors.bookmarks import bookmark_panel
 from .selectors.comments import comments_panel
 from .selectors.kudos import kudos_panel
@@ -22,10 +24,14 @@ def feedback_for(request, page, *, chapter, mode: str) -> dict:
     "oneshot"/"entire"), or None."""
     viewer = request.user
     work = page.work
+    # The comment and bookmark forms both offer the reader's pseuds: read them once.
+    pseuds = pseuds_of(viewer) if getattr(viewer, "is_authenticated", False) else None
     return {
         "kudos": kudos_panel(request=request, viewer=viewer, work=work, page=page),
-        "comments": comments_panel(request=request, page=page, chapter=chapter, mode=mode),
-        "bookmark": bookmark_panel(viewer=viewer, work=work),
+        "comments": comments_panel(
+            request=request, page=page, chapter=chapter, mode=mode, pseuds=pseuds
+        ),
+        "bookmark": bookmark_panel(viewer=viewer, work=work, pseuds=pseuds),
         "subscription": subscription_panel(viewer=viewer, work=work),
         "reading": reading_panel(request=request, viewer=viewer, work=work, chapter=chapter),
     }

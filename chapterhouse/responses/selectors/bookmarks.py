@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from chapterhouse.accounts.models import Pseud, User
+from chapterhouse.accounts.selectors import pseuds_of
 from chapterhouse.discovery.mutes import mutes_of
 from chapterhouse.tags.models import Tag, TagType, WorkFilterTag, tag_name_to_url
 from chapterhouse.tags.selectors import tags_named
@@ -257,14 +258,15 @@ def _page(viewer, queryset: QuerySet[Bookmark], page) -> Page:
 # The work page ---------------------------------------------------------------------
 
 
-def bookmark_panel(*, viewer, work) -> dict:
+def bookmark_panel(*, viewer, work, pseuds=None) -> dict:
     """What the work page's bookmark button and form need; empty for guests
-    and for drafts (nobody bookmarks a draft)."""
+    and for drafts (nobody bookmarks a draft). ``pseuds``: the viewer's, when
+    the caller has read them already."""
     user = _user(viewer)
     if user is None or not work.posted:
         return {}
     existing = Bookmark.objects.filter(user=user, work=work).first()
-    pseuds = list(Pseud.objects.filter(user=user).order_by("-is_default", "name"))
+    pseuds = pseuds_of(user) if pseuds is None else list(pseuds)
     values = {
         "pseud_id": pseuds[0].pk if pseuds else None,
         "bookmarker_notes": "",

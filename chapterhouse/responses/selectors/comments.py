@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from chapterhouse.accounts.models import Block, Preference
-from chapterhouse.accounts.selectors import blocked_by_any, is_blocked
+from chapterhouse.accounts.selectors import blocked_by_any, is_blocked, pseuds_of
 from chapterhouse.works.models import CommentPermission, Creatorship, Work
 from chapterhouse.works.selectors.listing import Page, page_number
 from chapterhouse.works.selectors.visibility import can_view_work, work_needs_login
@@ -306,9 +306,11 @@ def stash_pop(request, key: str) -> dict | None:
 
 
 def comment_form(
-    *, request, viewing: Viewing, action: str, key: str, parent: Comment | None = None
+    *, request, viewing: Viewing, action: str, key: str, parent: Comment | None = None,
+    pseuds=None,
 ) -> dict:
-    """What the "Post Comment" form needs: the refusal or the fields."""
+    """What the "Post Comment" form needs: the refusal or the fields.
+    ``pseuds``: the viewer's, when the caller has read them already."""
     user = viewing.user
     refusal = viewing.refusal
     if parent is not None and refusal is None:
@@ -322,7 +324,10 @@ def comment_form(
         "key": key,
         "refusal": refusal,
         "login_needed": user is None and refusal in (REFUSE_GUESTS, REFUSE_RESTRICTED),
-        "pseuds": list(user.pseuds.all()) if user is not None and refusal is None else [],
+        "pseuds": (
+            (pseuds_of(user) if pseuds is None else list(pseuds))
+            if user is not None and refusal is None else []
+        ),
         "signed_in_as": user.username if user is not None else "",
         "content": "",
         "pseud_id": None,
@@ -339,7 +344,7 @@ def comment_form(
     return form
 
 
-def comments_panel(*, request, page, chapter, mode) -> dict:
+def comments_panel(*, request, page, chapter, mode, pseuds=None) -> dict:
     """The comments part of the work page: a "Comments (N)" link, or with
     ``?show_comments=true`` one page of threads; and the form to post one."""
     work = page.work
@@ -360,7 +365,9 @@ def comments_panel(*, request, page, chapter, mode) -> dict:
         "count": work.comment_count,
         "threads": [],
         "pages": None,
-        "form": comment_form(request=request, viewing=viewing, action=action, key=key),
+        "form": comment_form(
+            request=request, viewing=viewing, action=action, key=key, pseuds=pseuds
+        ),
         "moderator": viewing.moderator,
         "unreviewed": 0,
         "base_path": request.path,

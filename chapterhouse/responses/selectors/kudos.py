@@ -79,9 +79,6 @@ def kudos_panel(*, request, viewer, work, page) -> dict:
     """What ``responses/_kudos.html`` draws under the work. ``page`` is the
     work page (already checked: the viewer may see the work)."""
     summary = kudos_summary(work_id=work.pk)
-    # The stats line of this page shows the live count too, so it agrees with
-    # the list below it even before the worker has folded the newest kudos.
-    work.kudos_count = summary.total
     return {
         "work_id": work.pk,
         "own": bool(page.is_creator),

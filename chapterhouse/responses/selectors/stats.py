@@ -189,33 +189,29 @@ def creator_stats(
     def _label(value) -> str:
         return MONTHS[value - 1] if year else str(value)
 
-    # Hits per work and period (the chart), from HitDay.
-    hit_days = HitDay.objects.filter(work__in=work_ids)
-    if year:
-        hit_days = hit_days.filter(day__year=year).annotate(period=ExtractMonth("day"))
-    else:
-        hit_days = hit_days.annotate(period=ExtractYear("day"))
-    for work_id, period, hits in hit_days.values("work_id", "period").annotate(
-        n=Sum("hits")
-    ).values_list("work_id", "period", "n"):
-        if year and work_id in works:
-            works[work_id].hits += hits or 0
-        if _label(period) in period_of:
-            period_of[_label(period)].hits += hits or 0
+    def by_period(queryset, date_field: str, amount, attribute: str, *, per_work: bool):
+        """Add ``amount`` per work (when ``per_work``) and per period of the chart."""
+        if year:
+            queryset = queryset.filter(**{f"{date_field}__year": year}).annotate(
+                period=ExtractMonth(date_field)
+            )
+        else:
+            queryset = queryset.annotate(period=ExtractYear(date_field))
+        for work_id, period, n in queryset.values("work_id", "period").annotate(
+            n=amount
+        ).values_list("work_id", "period", "n"):
+            n = n or 0
+            if per_work and work_id in works:
+                setattr(works[work_id], attribute, getattr(works[work_id], attribute) + n)
+            label = _label(period)
+            if label in period_of:
+                setattr(period_of[label], attribute, getattr(period_of[label], attribute) + n)
 
-    # Kudos per work and period (the chart).
-    kudos = Kudos.objects.filter(work__in=work_ids)
-    if year:
-        kudos = kudos.filter(created_at__year=year).annotate(period=ExtractMonth("created_at"))
-    else:
-        kudos = kudos.annotate(period=ExtractYear("created_at"))
-    for work_id, period, n in kudos.values("work_id", "period").annotate(
-        n=Count("pk")
-    ).values_list("work_id", "period", "n"):
-        if work_id in works:
-            works[work_id].kudos += n
-        if _label(period) in period_of:
-            period_of[_label(period)].kudos += n
+    # Hits from HitDay (a work's all-years total is its counter), kudos from their rows.
+    by_period(HitDay.objects.filter(work__in=work_ids), "day", Sum("hits"), "hits",
+              per_work=bool(year))
+    by_period(Kudos.objects.filter(work__in=work_ids), "created_at", Count("pk"), "kudos",
+              per_work=True)
 
     def counted(queryset, attribute: str) -> None:
         if year:

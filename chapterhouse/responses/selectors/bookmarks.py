@@ -39,7 +39,7 @@ from chapterhouse.works.selectors.listing import (
     blurbs,
     paginate,
 )
-from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.selectors.visibility import signed_in_user, works_visible_to
 
 from ..models import Bookmark, BookmarkTag, ExternalWork, ExternalWorkTag
 
@@ -49,10 +49,6 @@ _RATING_CLASSES = {
     11: "rating-teen rating",
     10: "rating-general-audience rating",
 }
-
-
-def _user(viewer):
-    return viewer if getattr(viewer, "is_authenticated", False) else None
 
 
 def _is_admin(viewer) -> bool:
@@ -71,7 +67,7 @@ def bookmarks_visible_to(
 ) -> QuerySet[Bookmark]:
     """Bookmarks ``viewer`` (a user, or AnonymousUser/None) may see."""
     bookmarks = Bookmark.objects.all() if queryset is None else queryset
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     admin = _is_admin(user)
     works = _visible_works(viewer).values("pk")
     series = SeriesWork.objects.filter(work__in=works).values("series_id")
@@ -221,7 +217,7 @@ def bookmark_items(viewer, bookmarks) -> list[BookmarkItem]:
     bookmarks = list(bookmarks)
     if not bookmarks:
         return []
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     tags = _bookmark_tags([b.pk for b in bookmarks])
     work_ids = {b.work_id for b in bookmarks if b.work_id}
     works = {}
@@ -262,7 +258,7 @@ def bookmark_panel(*, viewer, work, pseuds=None) -> dict:
     """What the work page's bookmark button and form need; empty for guests
     and for drafts (nobody bookmarks a draft). ``pseuds``: the viewer's, when
     the caller has read them already."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None or not work.posted:
         return {}
     existing = Bookmark.objects.filter(user=user, work=work).first()
@@ -305,7 +301,7 @@ def bookmark_detail(*, viewer, bookmark_id: int) -> BookmarkItem | None:
 
 def bookmark_owned(*, user, bookmark_id: int) -> Bookmark | None:
     """The bookmark, if ``user`` owns it (for the edit and delete pages)."""
-    if _user(user) is None:
+    if signed_in_user(user) is None:
         return None
     return (
         Bookmark.objects.filter(pk=bookmark_id, user=user)

@@ -22,7 +22,7 @@ from chapterhouse.accounts.models import Block, Preference
 from chapterhouse.accounts.selectors import blocked_by_any, is_blocked, pseuds_of
 from chapterhouse.works.models import CommentPermission, Creatorship, Work
 from chapterhouse.works.selectors.listing import Page, page_number
-from chapterhouse.works.selectors.visibility import can_view_work, work_needs_login
+from chapterhouse.works.selectors.visibility import can_view_work, signed_in_user, work_needs_login
 
 from ..models import Comment
 
@@ -53,10 +53,6 @@ REFUSE_GUEST_REPLIES = (
 )
 
 
-def _user(viewer):
-    return viewer if getattr(viewer, "is_authenticated", False) else None
-
-
 def creator_user_ids(work) -> set[int]:
     """The users behind the work's accepted creatorships."""
     return set(
@@ -67,7 +63,7 @@ def creator_user_ids(work) -> set[int]:
 
 def can_moderate(viewer, work, *, creator_ids: set[int] | None = None) -> bool:
     """Creators of the work and admins may freeze, hide, approve and delete."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None:
         return False
     if user.is_staff:
@@ -97,7 +93,7 @@ def comment_refusal(
     """Why ``viewer`` may not comment on ``work`` (or reply to ``parent``), or
     None when she may. Pass ``visible`` when the caller already knows the
     viewer may see the work."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if visible is None:
         visible = can_view_work(viewer, work)
     if not visible:
@@ -195,7 +191,7 @@ class Viewing:
 
 
 def _viewing(viewer, work, *, creator_ids=None, chapter_numbers=None) -> Viewing:
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     creators = creator_user_ids(work) if creator_ids is None else creator_ids
     return Viewing(
         work=work,
@@ -405,7 +401,7 @@ def comment_for(*, viewer, comment_id: int) -> Comment | None:
     )
     if comment is None or not can_view_work(viewer, comment.work):
         return None
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     moderator = can_moderate(user, comment.work)
     if not Comment.objects.filter(_seen_q(user, moderator), pk=comment.pk).exists():
         return None

@@ -23,6 +23,7 @@ from chapterhouse.accounts.models import Preference, Pseud, User
 from chapterhouse.discovery.receivers import work_changed
 from chapterhouse.web.ratelimit import rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Work
+from chapterhouse.works.selectors.visibility import signed_in_user
 from chapterhouse.works.text import html_to_html, strip_html
 
 from ..models import Comment, InboxKind, NotificationKind
@@ -52,10 +53,6 @@ RATE_MESSAGE = (
     "posting again; your comment is below, so nothing is lost."
 )
 _LINK_RE = re.compile(r"<a\s|https?://|www\.", re.IGNORECASE)
-
-
-def _user(viewer):
-    return viewer if getattr(viewer, "is_authenticated", False) else None
 
 
 def _rate_who(user, guest_ip, guest_email) -> tuple[str, str]:
@@ -210,7 +207,7 @@ def comment_create(
     ``RateLimited`` (a ``ValidationError`` with ``retry_after``) when she has
     posted too often, and ``ValidationError`` for anything wrong with the text.
     """
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if parent is not None:
         work = parent.work
         chapter = parent.chapter
@@ -274,7 +271,7 @@ def comment_create(
 
 
 def _author_check(comment: Comment, viewer) -> None:
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None or comment.user_id != user.pk:
         raise PermissionDenied("Only the person who wrote this comment can do that.")
 
@@ -298,7 +295,7 @@ def comment_delete(*, comment: Comment, viewer) -> None:
     """The author, a creator of the work or an admin deletes a comment. With
     replies it stays as "(Previous comment deleted.)"; without, it goes, and
     so does a deleted parent left with no replies."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None or not (comment.user_id == user.pk or can_moderate(user, comment.work)):
         raise PermissionDenied("You can't delete this comment.")
     work_id = comment.work_id
@@ -319,7 +316,7 @@ def comment_delete(*, comment: Comment, viewer) -> None:
 
 
 def _moderator_check(comment: Comment, viewer, what: str) -> None:
-    if not can_moderate(_user(viewer), comment.work):
+    if not can_moderate(signed_in_user(viewer), comment.work):
         raise PermissionDenied(f"Only the work's creators can {what} comments.")
 
 

@@ -12,8 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from chapterhouse.accounts.models import Pseud
-from chapterhouse.accounts.selectors import preference_for, pseud_by_name, user_by_name
+from chapterhouse.accounts.selectors import preference_for, pseud_by_name, pseuds_of, user_by_name
 from chapterhouse.tags.selectors import tag_by_url_name
 from chapterhouse.works.models import Series
 from chapterhouse.works.selectors.listing import blurb_queryset, blurbs
@@ -36,10 +35,6 @@ CREATED = (
 
 def _signed_in(request) -> bool:
     return getattr(request.user, "is_authenticated", False)
-
-
-def _pseuds(user) -> list[Pseud]:
-    return list(Pseud.objects.filter(user=user).order_by("-is_default", "name"))
 
 
 def _hidden_tags(request) -> dict:
@@ -94,7 +89,7 @@ def _form_page(request, *, form, action, submit, heading, status=200, **extra):
 
 def _create(request, *, target: dict, action: str, heading: str, target_link):
     """POST a new bookmark of ``target`` (``work=`` or ``series=``)."""
-    form = BookmarkForm(request.POST, pseuds=_pseuds(request.user))
+    form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
     duplicate = None
     if form.is_valid():
         try:
@@ -164,7 +159,7 @@ def work_bookmark_new(request, work_id: int):
     if existing is not None:
         return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
     return _form_page(
-        request, form=BookmarkForm(pseuds=_pseuds(request.user)),
+        request, form=BookmarkForm(pseuds=pseuds_of(request.user)),
         action=f"/works/{work.pk}/bookmarks", submit="Create",
         heading=f"Bookmark {work.title}", target_link=(f"/works/{work.pk}", work.title),
     )
@@ -197,7 +192,7 @@ def series_bookmark_new(request, series_id: int):
     if existing is not None:
         return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
     return _form_page(
-        request, form=BookmarkForm(pseuds=_pseuds(request.user)),
+        request, form=BookmarkForm(pseuds=pseuds_of(request.user)),
         action=f"/series/{series.pk}/bookmarks", submit="Create",
         heading=f"Bookmark {series.title}", target_link=(f"/series/{series.pk}", series.title),
     )
@@ -280,7 +275,7 @@ def external_bookmark_new(request):
     """``/external_works/new``, ``/bookmarks/new?external=1`` and ``POST /bookmarks``."""
     if not _signed_in(request):
         return redirect_to_login(request.get_full_path())
-    pseuds = _pseuds(request.user)
+    pseuds = pseuds_of(request.user)
     heading = "Bookmark an External Work"
     if request.method != "POST":
         return _form_page(
@@ -337,7 +332,7 @@ def _update(request, bookmark_id: int):
     if not _signed_in(request):
         return redirect_to_login(f"/bookmarks/{bookmark_id}/edit")
     bookmark = _owned_or_404(request, bookmark_id)
-    form = BookmarkForm(request.POST, pseuds=_pseuds(request.user))
+    form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
     if form.is_valid():
         try:
             services.bookmark_update(
@@ -394,7 +389,7 @@ def bookmark_edit(request, bookmark_id: int):
         return _update(request, bookmark_id)
     bookmark = _owned_or_404(request, bookmark_id)
     form = BookmarkForm(
-        pseuds=_pseuds(request.user),
+        pseuds=pseuds_of(request.user),
         initial={
             "pseud_id": bookmark.pseud_id,
             "bookmarker_notes": bookmark.notes,

@@ -21,7 +21,8 @@ from django.utils import timezone
 from ..models import Chapter, Creatorship, Work
 
 
-def _user(viewer):
+def signed_in_user(viewer):
+    """The viewer when she is signed in, else None (a guest)."""
     return viewer if getattr(viewer, "is_authenticated", False) else None
 
 
@@ -36,7 +37,7 @@ def _creator_works(user) -> QuerySet:
 def works_visible_to(viewer, queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
     """Works ``viewer`` (a user, or AnonymousUser/None for a guest) may see."""
     works = Work.objects.all() if queryset is None else queryset
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     public = Q(posted=True)
     if not _is_admin(user):
         public &= Q(hidden_by_admin=False)
@@ -47,7 +48,7 @@ def works_visible_to(viewer, queryset: QuerySet[Work] | None = None) -> QuerySet
 
 def is_creator(viewer, work: Work) -> bool:
     """An accepted creator of ``work``: may edit it and see it in every state."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None:
         return False
     return Creatorship.objects.filter(work=work, pseud__user=user, accepted=True).exists()
@@ -78,7 +79,7 @@ def chapters_visible_to(viewer, work: Work, *, creator: bool | None = None) -> Q
 
 def annotate_is_creator(works: QuerySet[Work], viewer) -> QuerySet[Work]:
     """Adds ``viewer_is_creator`` to each work, for listings that show edit links."""
-    user = _user(viewer)
+    user = signed_in_user(viewer)
     if user is None:
         return works.annotate(viewer_is_creator=Value(False, output_field=BooleanField()))
     return works.annotate(
@@ -94,7 +95,7 @@ def work_needs_login(viewer, work_id: int) -> bool:
     The page then asks the guest to log in, as AO3 does, instead of saying the
     work does not exist. Drafts and hidden works stay a plain 404.
     """
-    if _user(viewer) is not None:
+    if signed_in_user(viewer) is not None:
         return False
     return Work.objects.filter(
         pk=work_id, posted=True, hidden_by_admin=False, restricted=True

@@ -12,6 +12,7 @@ moment ago is never shown to someone who may no longer see it.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -196,15 +197,23 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
     return plan, notices
 
 
+@contextmanager
+def _planned(*, viewer, query: WorkQuery):
+    """This process's index, brought up to date, locked, with the plan of
+    ``query`` for ``viewer``: ``with _planned(...) as (index, plan, notices)``."""
+    index = get_index()
+    index.sync()
+    with index.lock:
+        plan, notices = plan_for(viewer=viewer, query=query, index=index)
+        yield index, plan, notices
+
+
 def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) -> Results:
     """One page of 20 blurbs answering ``query`` for ``viewer``, with the facet
     counts of everything that matched (see the module docstring)."""
     from chapterhouse.works.selectors.listing import page_number
 
-    index = get_index()
-    index.sync()
-    with index.lock:
-        plan, notices = plan_for(viewer=viewer, query=query, index=index)
+    with _planned(viewer=viewer, query=query) as (index, plan, notices):
         wanted = page_number(page)
         outcome = engine.execute(
             index.store, plan, tag_group=index.groups.array, cache=index.cache,
@@ -236,10 +245,7 @@ def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) 
 def matching_work_ids(*, viewer, query: WorkQuery, limit: int = PER_PAGE) -> list[int]:
     """The first ``limit`` work ids answering ``query`` in its order (feeds,
     notifications); no facets, no blurbs."""
-    index = get_index()
-    index.sync()
-    with index.lock:
-        plan, _ = plan_for(viewer=viewer, query=query, index=index)
+    with _planned(viewer=viewer, query=query) as (index, plan, _):
         outcome = engine.execute(
             index.store, plan, tag_group=index.groups.array, cache=None,
             page=1, per_page=limit, with_facets=False,
@@ -249,10 +255,7 @@ def matching_work_ids(*, viewer, query: WorkQuery, limit: int = PER_PAGE) -> lis
 
 def work_matches(*, viewer, query: WorkQuery, work_id: int) -> bool:
     """Whether the work is among the results of ``query`` for ``viewer``."""
-    index = get_index()
-    index.sync()
-    with index.lock:
-        plan, _ = plan_for(viewer=viewer, query=query, index=index)
+    with _planned(viewer=viewer, query=query) as (index, plan, _):
         rows = engine.match(index.store, plan)
         row = index.store.row_of[work_id] if work_id < len(index.store.row_of) else -1
         return bool(row >= 0 and np.isin(row, rows))

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "chapterhouse.works",
     "chapterhouse.discovery",
     "chapterhouse.responses",
+    "chapterhouse.exchange",
+    "chapterhouse.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's scripts from our own static files
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from chapterhouse.api.app import api
+
 
 def _with_slash(request, word):
     """/users/login and friends (AO3's spelling) lead to the pages at /users/login/."""
@@ -27,6 +29,9 @@ urlpatterns = [
     path("", include("chapterhouse.discovery.urls")),
     path("", include("chapterhouse.discovery.reader_urls")),
     path("", include("chapterhouse.responses.urls")),
+    path("", include("chapterhouse.exchange.urls")),
+    path("api/v1/", api.urls),
+    path("", include("chapterhouse.api.urls")),
     path("", include("chapterhouse.works.urls")),
     path("", include("chapterhouse.tags.wrangling_urls")),
     path("", include("chapterhouse.tags.urls")),

@@ -1,0 +1,3 @@
+"""URLs of downloads; see docs/exchange.md."""
+
+urlpatterns: list = []

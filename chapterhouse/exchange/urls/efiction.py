@@ -1,0 +1,3 @@
+"""URLs of efiction; see docs/exchange.md."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of importing; see docs/exchange.md."""
+
+urlpatterns: list = []

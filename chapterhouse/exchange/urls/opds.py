@@ -1,0 +1,3 @@
+"""URLs of opds; see docs/exchange.md."""
+
+urlpatterns: list = []

@@ -303,6 +303,38 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from chapterhouse.exchange import cli as exchange_cli
+
+    return exchange_cli.run(args)
+
+
+def cmd_import_efiction(args: argparse.Namespace) -> int:
+    _setup_django()
+    from chapterhouse.exchange.importing.efiction import cli as efiction_cli
+
+    return efiction_cli.run(args)
+
+
+def _add_import_commands(commands) -> None:
+    """The importers' arguments belong to their own modules (exchange/cli.py,
+    exchange/importing/efiction/cli.py)."""
+    from chapterhouse.exchange import cli as exchange_cli
+    from chapterhouse.exchange.importing.efiction import cli as efiction_cli
+
+    files = commands.add_parser(
+        "import", help="import works from AO3 downloads (HTML, EPUB), text, Markdown or DOCX"
+    )
+    exchange_cli.configure(files)
+    files.set_defaults(func=cmd_import)
+    efiction = commands.add_parser(
+        "import-efiction", help="import a whole eFiction archive from its MySQL dump"
+    )
+    efiction_cli.configure(efiction)
+    efiction.set_defaults(func=cmd_import_efiction)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chapterhouse", description="A fan-fiction archive.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -357,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    _add_import_commands(commands)
     return parser
 
 

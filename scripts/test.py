@@ -8,7 +8,8 @@ On a machine that has nothing but python3 it:
 1. creates ``.venv`` and installs the project with its ``test`` extra
    (skipped while ``.venv/.chapterhouse-test-stamp`` holds pyproject.toml's
    sha256);
-2. makes sure Debian's Chromium is there for the browser tests;
+2. makes sure Debian's Chromium is there for the browser tests, and epubcheck,
+   poppler-utils and the DejaVu fonts for the download tests;
 3. runs ``ruff check .``;
 4. finds a PostgreSQL server on 127.0.0.1:$CHAPTERHOUSE_TEST_PG_PORT, or
    starts a throwaway cluster there that it removes again at the end (only
@@ -231,6 +232,30 @@ def ensure_chromium() -> str:
         apt_install("chromium")
     note(DEBIAN_CHROMIUM)
     return DEBIAN_CHROMIUM
+
+
+#: Debian tools the download tests run, by the file that shows each is there.
+DEBIAN_TOOLS = {
+    "/usr/bin/epubcheck": "epubcheck",            # EPUB downloads pass epubcheck
+    "/usr/bin/pdftoppm": "poppler-utils",         # the PDF's first page renders
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",  # PDF text
+}
+
+
+def ensure_debian_tools() -> None:
+    """epubcheck, poppler's pdftoppm and the DejaVu fonts for the download tests."""
+    step("epubcheck, pdftoppm and fonts for the download tests")
+    missing = sorted({pkg for path, pkg in DEBIAN_TOOLS.items() if not Path(path).exists()})
+    if not missing:
+        note("present")
+        return
+    if not is_root():
+        raise Failure(
+            f"missing Debian packages for the download tests: {' '.join(missing)} "
+            f"(sudo apt-get install {' '.join(missing)})"
+        )
+    note(f"installing {' '.join(missing)}")
+    apt_install(*missing)
 
 
 # --- 3. lint ----------------------------------------------------------------
@@ -560,6 +585,7 @@ def run_suites(pytest_args: Sequence[str]) -> int:
     port = pg_port()
     ensure_venv()
     chromium = ensure_chromium()
+    ensure_debian_tools()
     lint()
     results: list[SuiteResult] = []
     with postgres_server(port) if "postgres" in databases else nullcontext():

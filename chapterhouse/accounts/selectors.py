@@ -56,8 +56,7 @@ def preference_for(user) -> Preference | None:
 def theme_for(request) -> str:
     """The theme a page is drawn in: the signed-in user's choice, else the
     guest's cookie, else whatever the device prefers."""
-    # An error raised before the auth middleware (a bad Host) has no user yet.
-    preference = preference_for(getattr(request, "user", None))
+    preference = preference_for(request.user)
     if preference is not None:
         return preference.theme
     theme = request.COOKIES.get("theme", Theme.SYSTEM)

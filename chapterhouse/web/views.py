@@ -2,6 +2,7 @@
 
 import logging
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -49,6 +50,9 @@ def health(request):
 
 
 def _error(request, status: int, title: str, message: str):
+    if not hasattr(request, "user"):
+        # Refused before the auth middleware ran (a bad Host header): draw as for a guest.
+        request.user = AnonymousUser()
     return render(
         request,
         "web/error.html",

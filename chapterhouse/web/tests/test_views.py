@@ -117,3 +117,11 @@ def test_rate_limited_sign_up_says_when_to_try_again(client, settings):
     page = soup(again)
     assert page.select_one("h2.heading").get_text() == "Too Many Requests"
     assert f"try again in {again['Retry-After']} seconds" in page.get_text()
+
+
+def test_request_for_an_unknown_host_gets_the_400_page(client):
+    """A bad Host header fails before any user is known; the page still draws."""
+    client.raise_request_exception = False
+    response = client.get("/", HTTP_HOST="elsewhere.invalid")
+    assert response.status_code == 400
+    assert soup(response).select_one("h2.heading").get_text() == "Error 400"

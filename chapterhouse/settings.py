@@ -226,6 +226,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even before collectst
 # /media is AO3's fandom index, so uploads live under /uploads/.
 MEDIA_URL = "/uploads/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+#: Download files (EPUB, PDF, …) cached by work and content; safe to delete any time.
+DOWNLOADS_CACHE_DIR = Path(env.str("DOWNLOADS_CACHE_DIR", default=str(VAR_DIR / "downloads")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

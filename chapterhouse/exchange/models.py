@@ -2,7 +2,7 @@
 progress, and the placeholder accounts an archive import makes for its authors.
 
 Downloads keep nothing in the database: their files are cached on disk by
-work and update time (``downloads/cache.py``).
+work and a fingerprint of their content (``downloads/files.py``).
 """
 
 from __future__ import annotations

@@ -1,3 +1,17 @@
-"""URLs of downloads; see docs/exchange.md."""
+"""URLs of downloads; see docs/downloads.md.
 
-urlpatterns: list = []
+``/downloads/ID/Title.epub`` as AO3 spells it. The optional leading slash
+accepts the doubled ``//downloads/…`` that some tools send (Django strips one).
+"""
+
+from django.urls import re_path
+
+from chapterhouse.exchange.downloads import views
+
+urlpatterns: list = [
+    re_path(
+        r"^/?downloads/(?P<work_id>\d+)/(?P<name>[^/]+)\.(?P<fmt>epub|pdf|html|txt)$",
+        views.download,
+        name="download",
+    ),
+]

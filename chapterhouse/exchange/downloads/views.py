@@ -1,0 +1,79 @@
+"""The download address: ``/downloads/ID/Title.epub`` (also .pdf, .html, .txt).
+
+A thin view: the privacy door (``works/selectors/visibility.py``) decides who
+may have the file, ``files.py`` makes or finds it. The title part of the
+address is ignored, so old links keep working after a rename. Drafts,
+works hidden from the reader and unknown ids answer 404; a guest asking for a
+restricted work gets the log-in page the work page gives.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.shortcuts import render
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+
+from chapterhouse.works.models import Work
+from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
+
+from .files import download_prepare
+from .links import FORMATS, LINKED_FORMATS, download_path
+
+
+def _restricted(request):
+    """The answer the work page gives a guest for a restricted work."""
+    # "//downloads/…" would read as another host once logged in: one slash.
+    back = "/" + request.get_full_path().lstrip("/")
+    return render(request, "works/restricted.html", {"main_class": "works-show", "next": back})
+
+
+def _etag_matches(request, etag: str) -> bool:
+    asked = request.headers.get("If-None-Match", "")
+    return any(part.strip().removeprefix("W/") == etag for part in asked.split(","))
+
+
+@require_safe
+def download(request, work_id: str, name: str, fmt: str):
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    work = works_visible_to(request.user, Work.objects.filter(pk=work_id, posted=True)).first()
+    if work is None:
+        if work_needs_login(request.user, int(work_id)):
+            return _restricted(request)
+        raise Http404("No such work.")
+    prepared = download_prepare(work, fmt)
+    etag = quote_etag(prepared.fingerprint[:32])
+    if _etag_matches(request, etag):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    try:
+        handle = open(prepared.path, "rb")  # noqa: SIM115 - FileResponse closes it
+    except FileNotFoundError:  # replaced by a newer version a moment ago
+        prepared = download_prepare(work, fmt)
+        handle = open(prepared.path, "rb")  # noqa: SIM115
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=prepared.filename,
+        content_type=prepared.content_type,
+    )
+    response["ETag"] = quote_etag(prepared.fingerprint[:32])
+    response["Last-Modified"] = http_date(prepared.path.stat().st_mtime)
+    # Restricted works are for signed-in readers: keep them out of shared caches.
+    response["Cache-Control"] = "private, no-cache" if work.restricted else "public, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def download_links(work) -> list[tuple[str, str]]:
+    """(link text, address) of each format the work page links, in AO3's order,
+    with ``?updated_at=`` so browsers and tools see a new file after a change."""
+    return [
+        (FORMATS[fmt], download_path(work, fmt, with_version=True)) for fmt in LINKED_FORMATS
+    ]
+
+
+#: Globals for the Jinja environment (``web/jinja.py``).
+JINJA_GLOBALS = {"download_links": download_links, "download_path": download_path}

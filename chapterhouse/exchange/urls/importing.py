@@ -1,3 +1,9 @@
-"""URLs of importing; see docs/exchange.md."""
+"""URLs of importing: the import page (docs/importing.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from chapterhouse.exchange.importing import views
+
+urlpatterns = [
+    path("works/import", views.work_import_page, name="work_import"),
+]

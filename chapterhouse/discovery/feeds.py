@@ -25,6 +25,7 @@ from chapterhouse.tags.models import Tag, WorkFilterTag
 from chapterhouse.tags.page_selectors import tag_path, tag_works_queryset
 from chapterhouse.tags.selectors import tag_named
 from chapterhouse.works.selectors.listing import Blurb, blurb_queryset, blurbs
+from chapterhouse.works.text import xml_text
 
 from . import selectors
 from .models import SavedFilter
@@ -103,10 +104,10 @@ def _creator_line(blurb: Blurb) -> str:
 def _feed(*, title: str, link: str, feed_url: str, subtitle: str, items: list[Blurb],
           base_url: str) -> str:
     feed = Atom1Feed(
-        title=title,
+        title=xml_text(title),
         link=link,
-        description=subtitle,
-        subtitle=subtitle,
+        description=xml_text(subtitle),
+        subtitle=xml_text(subtitle),
         feed_url=feed_url,
         feed_guid=feed_url,
         language="en",
@@ -115,13 +116,13 @@ def _feed(*, title: str, link: str, feed_url: str, subtitle: str, items: list[Bl
         work = blurb.work
         address = f"{base_url}/works/{work.pk}"
         feed.add_item(
-            title=work.title,
+            title=xml_text(work.title),
             link=address,
             unique_id=address,
-            description=work.summary,
-            author_name=_creator_line(blurb),
+            description=xml_text(work.summary),
+            author_name=xml_text(_creator_line(blurb)),
             updateddate=work.revised_at or work.created_at,
-            categories=[tag.name for tag in blurb.tags],
+            categories=[xml_text(tag.name) for tag in blurb.tags],
         )
     return feed.writeString("utf-8")
 

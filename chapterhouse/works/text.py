@@ -494,3 +494,13 @@ def word_count(text: str | None, *, is_html: bool = True) -> int:
         return 0
     plain = strip_html(text) if is_html else _normalise_input(text)
     return _count_words(plain)
+
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, newline and return;
+#: unpaired surrogates; U+FFFE and U+FFFF). Old imports carry such bytes.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    """``value`` as text that any XML document (feeds, EPUB) can hold."""
+    return _NOT_XML.sub("", str(value))

@@ -17,7 +17,6 @@ none of them reads the database beyond what the blurbs already hold.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -29,7 +28,7 @@ from lxml import etree
 from chapterhouse.exchange.downloads.links import download_path
 from chapterhouse.tags.models import tag_name_to_url
 from chapterhouse.works.selectors.listing import Blurb, Page
-from chapterhouse.works.text import sanitize_html, strip_html
+from chapterhouse.works.text import sanitize_html, strip_html, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 OPDS_NS = "http://opds-spec.org/2010/catalog"
@@ -84,15 +83,6 @@ def _stamp(when) -> str:
 
 def _atom(tag: str) -> str:
     return f"{{{ATOM_NS}}}{tag}"
-
-
-#: Characters XML 1.0 cannot hold (C0 controls but tab, newline and return;
-#: unpaired surrogates; U+FFFE and U+FFFF). Old imports carry such bytes.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value) -> str:
-    return _NOT_XML.sub("", str(value))
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrs):

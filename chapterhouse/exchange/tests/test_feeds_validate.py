@@ -268,17 +268,9 @@ def test_opensearch_description_parses_and_its_template_finds_works(client, harb
     assert results.xpath("a:entry/a:title/text()", namespaces=NS) == ["Harbour Unsigned"]
 
 
-#: discovery/feeds.py hands control characters to Django's feed writer, which
-#: refuses them, so the whole tag feed answers 500 (the fix is described in
-#: docs/opds-and-feeds.md). Strict: once fixed, this test says so; drop the mark.
-_TAG_FEED_CONTROL_CHARACTERS = pytest.mark.xfail(
-    strict=True, reason="discovery/feeds.py does not remove control characters yet"
-)
-
-
 @pytest.mark.parametrize("path", [
     "/opds/recent",
-    pytest.param(f"/tags/{FANDOM}/feed.atom", marks=_TAG_FEED_CONTROL_CHARACTERS),
+    f"/tags/{FANDOM}/feed.atom",
 ])
 def test_a_title_with_a_control_character_does_not_break_a_feed(client, path):
     fandom = Tag.objects.create(name=FANDOM, type=TagType.FANDOM, canonical=True)

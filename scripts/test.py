@@ -239,11 +239,14 @@ DEBIAN_TOOLS = {
     "/usr/bin/epubcheck": "epubcheck",            # EPUB downloads pass epubcheck
     "/usr/bin/pdftoppm": "poppler-utils",         # the PDF's first page renders
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",  # PDF text
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf": "fonts-dejavu-extra",
+    # epubcheck checks every book of a test in one Java process (java File.java).
+    "/usr/bin/javac": "default-jdk-headless",
 }
 
 
 def ensure_debian_tools() -> None:
-    """epubcheck, poppler's pdftoppm and the DejaVu fonts for the download tests."""
+    """epubcheck (with a JDK), poppler and the DejaVu fonts for the download tests."""
     step("epubcheck, pdftoppm and fonts for the download tests")
     missing = sorted({pkg for path, pkg in DEBIAN_TOOLS.items() if not Path(path).exists()})
     if not missing:

@@ -503,4 +503,4 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def xml_text(value) -> str:
     """``value`` as text that any XML document (feeds, EPUB) can hold."""
-    return _NOT_XML.sub("", str(value))
+    return _NOT_XML.sub("", "" if value is None else str(value))

@@ -1,0 +1,426 @@
+"""The EPUB download: structure, metadata, and epubcheck on awkward and demo works.
+
+The hand-built documents here (``document``, ``one_shot``, ``anonymous``) are
+also used by ``test_downloads_pdf.py``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from chapterhouse.exchange.downloads import epub
+from chapterhouse.exchange.downloads.document import (
+    DownloadChapter,
+    DownloadDocument,
+    SeriesPart,
+    TagGroup,
+    document_for,
+)
+from chapterhouse.exchange.downloads.xhtml import fragment_to_xhtml
+from chapterhouse.works.text import sanitize_html
+
+UPDATED_AT = datetime.datetime(2024, 5, 2, 10, 30, tzinfo=datetime.UTC)
+
+#: Everything the allowlist lets a writer put in a chapter, and a few awkward cases.
+RICH_CONTENT = sanitize_html(
+    """
+<p>The lamp at Café Morrow burned all night — naïve 日本語 “quotes”&nbsp;and&nbsp;spaces.</p>
+<p align="center">Centred<br>with a break &amp; an ampersand &lt;angle&gt;</p>
+<center><big>OLD</big> <tt>typewriter</tt> <strike>gone</strike>
+<acronym title="x">ACR</acronym></center>
+<hr width="50%">
+<ul type="square"><li>one</li><li>two <em>nested <strong>bold</strong></em></li></ul>
+<ol start="3" type="a"><li>three</li></ol>
+<dl><dt>Term</dt><dd>Meaning</dd></dl>
+<table border="1" width="80%" summary="s"><caption>Tides</caption>
+<thead><tr><th scope="col" width="3">Day</th><th>Height</th></tr></thead>
+<tbody><tr><td colspan="1">Monday</td><td align="right">2.1 m</td></tr></tbody></table>
+<p><img src="https://pictures.example/gull.png" alt="A gull on a post" width="40">
+<img src="/media/local.png"> <a href="https://pictures.example/x"><img src="https://p.example/y.png"
+alt="linked"></a></p>
+<p><a href="/works/99">another work</a> <a href="#footnote1">jump</a> <a href="#nowhere">dead</a>
+<a href="mailto:keeper@example.org">mail</a> <a href="https://example.org/a b">spaced</a></p>
+<blockquote cite="not a url"><p>Quoted <q cite="x">inline</q>
+<sub>sub</sub><sup>sup</sup></p></blockquote>
+<span class="wrapper"><div>block in span</div></span>
+<details open><summary>More</summary><p>hidden</p></details>
+<figure><img src="https://p.example/f.png" alt="fig"><figcaption>Caption</figcaption></figure>
+<pre>  kept   spacing
+line two</pre>
+<p lang="fr" dir="rtl">Bonjour</p><p lang="not a tag!">bad lang</p>
+<p><a name="footnote1">1.</a> The footnote.</p>
+<h3>Inner heading</h3><p><ruby>漢<rt>kan</rt></ruby> <abbr>ABBR</abbr> <small>small</small></p>
+"""
+)
+
+
+def chapter(position, *, title="", content="<p>Text.</p>", summary="", notes="", endnotes=""):
+    heading = f"Chapter {position}: {title}" if title else f"Chapter {position}"
+    return DownloadChapter(
+        position=position,
+        title=title,
+        heading=heading,
+        summary_html=summary,
+        notes_html=notes,
+        endnotes_html=endnotes,
+        content_html=content,
+        published_on=datetime.date(2024, 4, position),
+        word_count=100 * position,
+    )
+
+
+def document(**overrides) -> DownloadDocument:
+    fields = dict(
+        work_id=42,
+        title="Salt & <Signal>: Café — naïve 日本語",
+        creators=("rowan", "mireille"),
+        url="https://chapterhouse.example/works/42",
+        site_name="Chapterhouse",
+        language_code="en",
+        language_name="English",
+        tag_groups=(
+            TagGroup("Rating", ("General Audiences",)),
+            TagGroup("Archive Warning", ("No Archive Warnings Apply",)),
+            TagGroup("Fandom", ("Lighthouse Keepers (Original Work)",)),
+            TagGroup("Relationship", ("Ada/Bram",)),
+            TagGroup("Character", ("Ada", "Bram & Co")),
+            TagGroup("Additional Tags", ("Fluff", "Storms <3")),
+        ),
+        series=(SeriesPart("The Coast Cycle", 2, "https://chapterhouse.example/series/7"),),
+        summary_html="<p>Two keepers, one <em>storm</em> — Café talk.</p>",
+        notes_html="<p>For the <a href='/users/junebug'>night shift</a>.</p>",
+        endnotes_html="<p>Thanks for reading&nbsp;this.</p><hr>",
+        chapters=(
+            chapter(
+                1,
+                title="The Lamp",
+                content="<p>The first sentence of the storm chapter.</p>" + RICH_CONTENT,
+                summary="<p>Chapter summary.</p>",
+                notes="<p>Chapter notes<br>with a break.</p>",
+                endnotes="<p>Chapter end notes.</p>",
+            ),
+            chapter(2, title="", content=RICH_CONTENT, notes="<p>Second notes.</p>"),
+            chapter(3, title="Fog & <Light>", content="Bare text with no paragraph."),
+        ),
+        published_on=datetime.date(2024, 4, 1),
+        updated_on=datetime.date(2024, 4, 3),
+        complete=False,
+        chapters_display="3/5",
+        word_count=12345,
+        restricted=False,
+        revised_at=None,
+        updated_at=UPDATED_AT,
+        stats={"kudos": 3, "hits": 40},
+    )
+    fields.update(overrides)
+    return DownloadDocument(**fields)
+
+
+def one_shot(**overrides) -> DownloadDocument:
+    fields = dict(
+        title="Five Winters",
+        creators=("tomasz_k",),
+        chapters=(chapter(1, content="<p>Snow came early that year to the valley.</p>"),),
+        chapters_display="1/1",
+        complete=True,
+        updated_on=datetime.date(2024, 4, 1),
+        series=(),
+        summary_html="",
+        notes_html="",
+        endnotes_html="",
+    )
+    fields.update(overrides)
+    return document(**fields)
+
+
+def anonymous(**overrides) -> DownloadDocument:
+    return document(creators=("Anonymous",), **overrides)
+
+
+# --------------------------------------------------------------------------------------
+# epubcheck
+# --------------------------------------------------------------------------------------
+
+EPUBCHECK = Path(os.environ.get("EPUBCHECK", "/usr/bin/epubcheck"))
+JAVA = shutil.which("java")
+needs_epubcheck = pytest.mark.skipif(
+    not EPUBCHECK.exists() or (zipfile.is_zipfile(EPUBCHECK) and not JAVA),
+    reason=f"epubcheck is not installed at {EPUBCHECK} (apt-get install epubcheck)",
+)
+
+
+#: Checks several books in one JVM (starting Java costs seconds per book). Needs a
+#: JDK (``java File.java``); with only a JRE the command line is run per book.
+BATCH_CHECKER = """
+import com.adobe.epubcheck.api.EpubCheck;
+import java.io.File;
+public class BatchCheck {
+    public static void main(String[] args) {
+        for (String name : args) {
+            System.err.println("=== " + name);
+            System.err.flush();
+            new EpubCheck(new File(name)).doValidate();
+            System.out.flush();
+            System.err.flush();
+        }
+    }
+}
+"""
+JVM_FLAGS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+
+
+def _problems(output: str) -> list[str]:
+    return [
+        line for line in output.splitlines() if line.startswith(("ERROR", "FATAL", "WARNING"))
+    ]
+
+
+def epubcheck(path: Path) -> list[str]:
+    """epubcheck's error, fatal and warning lines for ``path`` (empty when valid)."""
+    if zipfile.is_zipfile(EPUBCHECK):  # Debian installs the jar itself as the command
+        command = [JAVA, *JVM_FLAGS, "-jar", str(EPUBCHECK)]
+    else:
+        command = [str(EPUBCHECK)]
+    result = subprocess.run(
+        [*command, str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    output = result.stdout + result.stderr
+    problems = _problems(output)
+    if result.returncode != 0 and not problems:
+        problems = [f"epubcheck exited with {result.returncode}: {output[-2000:]}"]
+    return problems
+
+
+def _epubcheck_batch(paths: list[Path]) -> dict[str, list[str]] | None:
+    if not (JAVA and zipfile.is_zipfile(EPUBCHECK)):
+        return None
+    source = paths[0].parent / "BatchCheck.java"
+    source.write_text(BATCH_CHECKER)
+    result = subprocess.run(
+        [JAVA, *JVM_FLAGS, "-cp", str(EPUBCHECK), str(source), *map(str, paths)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    sections = result.stderr.split("=== ")[1:]
+    if result.returncode != 0 or len(sections) != len(paths):
+        return None  # no compiler, or the API changed: use the command line
+    found = {}
+    for path, section in zip(paths, sections, strict=True):
+        assert section.startswith(str(path))
+        found[path.name] = _problems(section)
+    return found
+
+
+def epubcheck_all(paths: list[Path]) -> dict[str, list[str]]:
+    """epubcheck's problems for each of ``paths``, by file name."""
+    found = _epubcheck_batch(paths)
+    if found is not None:
+        return found
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        results = pool.map(epubcheck, paths)
+    return {path.name: problems for path, problems in zip(paths, results, strict=True)}
+
+
+def write(tmp_path: Path, name: str, doc: DownloadDocument) -> Path:
+    path = tmp_path / name
+    path.write_bytes(epub.render(doc))
+    return path
+
+
+def read_zip(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        return {
+            name: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if not name.endswith("/")
+        }
+
+
+@needs_epubcheck
+def test_rich_one_shot_and_anonymous_epubs_pass_epubcheck(tmp_path):
+    paths = [
+        write(tmp_path, "rich.epub", document()),
+        write(tmp_path, "one-shot.epub", one_shot()),
+        write(tmp_path, "anonymous.epub", anonymous()),
+        write(tmp_path, "empty.epub", one_shot(chapters=(), summary_html="", title="")),
+    ]
+    assert epubcheck_all(paths) == {path.name: [] for path in paths}
+
+
+@needs_epubcheck
+def test_epubcheck_catches_a_broken_book(tmp_path):
+    """The checker itself works: a book with a dangling link fails."""
+    data = epub.render(one_shot())
+    files = read_zip(data)
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        for name, text in files.items():
+            if name != "mimetype":
+                archive.writestr(name, text.replace("</body>", '<a href="gone.xhtml">x</a></body>'))
+    assert epubcheck_all([broken])["broken.epub"]
+
+
+@needs_epubcheck
+def test_every_demo_work_epub_passes_epubcheck(db, tmp_path):
+    from chapterhouse import demo
+    from chapterhouse.works.models import Work
+
+    demo.load()
+    works = list(Work.objects.filter(posted=True).order_by("pk"))
+    assert len(works) >= 5
+    paths = [write(tmp_path, f"work-{work.pk}.epub", document_for(work)) for work in works]
+    assert epubcheck_all(paths) == {path.name: [] for path in paths}
+
+
+# --------------------------------------------------------------------------------------
+# What a reader sees
+# --------------------------------------------------------------------------------------
+
+OPF = "{http://www.idpf.org/2007/opf}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def opf_metadata(files: dict[str, str]):
+    return etree.fromstring(files["EPUB/content.opf"].encode()).find(f"{OPF}metadata")
+
+
+def test_metadata_names_title_creators_tags_and_site():
+    files = read_zip(epub.render(document()))
+    meta = opf_metadata(files)
+    texts = lambda tag: [el.text for el in meta.findall(f"{DC}{tag}")]  # noqa: E731
+    assert texts("title") == ["Salt & <Signal>: Café — naïve 日本語"]
+    assert texts("creator") == ["rowan", "mireille"]
+    assert texts("language") == ["en"]
+    assert texts("publisher") == ["Chapterhouse"]
+    assert texts("date") == ["2024-04-01"]
+    assert "Bram & Co" in texts("subject") and "Fluff" in texts("subject")
+    assert texts("description") == ["Two keepers, one storm — Café talk."]
+    assert texts("identifier")[0].startswith("urn:uuid:")
+    modified = meta.find(f"{OPF}meta[@property='dcterms:modified']")
+    assert modified.text == "2024-05-02T10:30:00Z"
+
+
+def test_identifier_is_stable_per_work_and_differs_between_works():
+    first = opf_metadata(read_zip(epub.render(document()))).find(f"{DC}identifier").text
+    again = opf_metadata(read_zip(epub.render(document(title="Renamed")))).find(
+        f"{DC}identifier"
+    ).text
+    other = opf_metadata(
+        read_zip(epub.render(document(work_id=43, url="https://chapterhouse.example/works/43")))
+    ).find(f"{DC}identifier").text
+    assert first == again != other
+
+
+def test_spine_runs_cover_preface_chapters_afterword():
+    files = read_zip(epub.render(document()))
+    package = etree.fromstring(files["EPUB/content.opf"].encode())
+    order = [ref.get("idref") for ref in package.iter(f"{OPF}itemref")]
+    assert order == ["cover", "preface", "chapter1", "chapter2", "chapter3", "afterword"]
+    assert "toc.ncx" in "".join(files) and "EPUB/nav.xhtml" in files
+    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["EPUB/nav.xhtml"]
+    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["EPUB/toc.ncx"]
+
+
+def test_cover_and_preface_show_title_byline_and_ao3_metadata():
+    files = read_zip(epub.render(document()))
+    cover = files["EPUB/cover.xhtml"]
+    assert "Salt &amp; &lt;Signal&gt;: Café — naïve 日本語" in cover
+    assert "by rowan, mireille" in cover
+    preface = files["EPUB/preface.xhtml"]
+    assert 'href="https://chapterhouse.example/works/42"' in preface
+    assert "<dt>Fandom:</dt>\n<dd>Lighthouse Keepers (Original Work)</dd>" in preface
+    assert "<dt>Character:</dt>\n<dd>Ada, Bram &amp; Co</dd>" in preface
+    assert "<dt>Language:</dt>\n<dd>English</dd>" in preface
+    assert 'Part 2 of <a href="https://chapterhouse.example/series/7">The Coast Cycle</a>' in (
+        preface
+    )
+    assert "Chapters: 3/5" in preface and "Words: 12,345" in preface
+    assert "Two keepers, one <em>storm</em>" in preface
+
+
+def test_chapters_carry_their_heading_notes_text_and_end_notes():
+    files = read_zip(epub.render(document()))
+    first = files["EPUB/chapter1.xhtml"]
+    for expected in (
+        "Chapter 1: The Lamp",
+        "Chapter summary.",
+        "Chapter notes<br/>with a break.",
+        "The first sentence of the storm chapter.",
+        "Chapter end notes.",
+    ):
+        assert expected in first
+    assert "<h2 class=\"heading\">Chapter 2</h2>" in files["EPUB/chapter2.xhtml"]
+    afterword = files["EPUB/afterword.xhtml"]
+    assert "Thanks for reading\u00a0this." in afterword and "The Coast Cycle" in afterword
+
+
+def test_one_shot_chapter_is_headed_by_the_work_title():
+    files = read_zip(epub.render(one_shot()))
+    assert '<h2 class="heading">Five Winters</h2>' in files["EPUB/chapter1.xhtml"]
+    assert "Chapters: 1/1" in files["EPUB/preface.xhtml"]
+    assert "Completed" not in files["EPUB/preface.xhtml"]
+
+
+def test_anonymous_work_names_no_creator():
+    files = read_zip(epub.render(anonymous()))
+    text = "".join(files.values())
+    assert "rowan" not in text and "mireille" not in text
+    assert "by Anonymous" in files["EPUB/cover.xhtml"]
+
+
+def test_every_page_is_well_formed_xml():
+    for name, text in read_zip(epub.render(document())).items():
+        if name.endswith((".xhtml", ".opf", ".ncx", ".xml")):
+            etree.fromstring(text.encode())  # raises on malformed XML
+
+
+# --------------------------------------------------------------------------------------
+# HTML5 fragments as XHTML
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>a&nbsp;b</p>", "<p>a\u00a0b</p>"),
+        ("<p>one<br>two</p><hr>", "<p>one<br/>two</p><hr/>"),
+        ("<p>Tom &amp; Jerry &lt;3</p>", "<p>Tom &amp; Jerry &lt;3</p>"),
+        ('<p align="center">c</p>', '<p class="align-center">c</p>'),
+        ("<center>c</center>", '<div class="center">c</div>'),
+        ("<strike>s</strike><acronym>A</acronym>", "<s>s</s><abbr>A</abbr>"),
+        ('<img src="https://e.org/p.png" alt="A fox">',
+         '<span class="image"><a href="https://e.org/p.png">[A fox]</a></span>'),
+        ('<p><a href="/works/7">w</a></p>', '<p><a href="https://site.example/works/7">w</a></p>'),
+        ('<p><a href="#gone">g</a></p>', "<p>g</p>"),
+        ('<p><a name="n">1</a> <a href="#n">back</a></p>',
+         '<p><a id="p-n">1</a> <a href="#p-n">back</a></p>'),
+        ("<ul>loose<li>kept</li></ul>", "<ul><li>loose</li><li>kept</li></ul>"),
+        ('<table width="9" border="1"><tr><td width="3">x</td></tr></table>',
+         "<table><tbody><tr><td>x</td></tr></tbody></table>"),
+        ("<span><div>block</div></span>", "<div><div>block</div></div>"),
+        ("bare text", "bare text"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_fragment_to_xhtml(html, expected):
+    out = fragment_to_xhtml(sanitize_html(html), base_url="https://site.example/works/1",
+                            id_prefix="p-")
+    # libxml2 may or may not add <tbody>; both are valid.
+    assert out.replace("<tbody>", "").replace("</tbody>", "") == expected.replace(
+        "<tbody>", ""
+    ).replace("</tbody>", "")
+    etree.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{out}</div>'.encode())
+
+
+def test_control_characters_do_not_break_the_xml():
+    out = fragment_to_xhtml("<p>bell\x07 and form\x0cfeed</p>")
+    assert out == "<p>bell and formfeed</p>"

@@ -48,6 +48,17 @@ class TokenAuth(HttpBearer):
         return found
 
 
+class WriteTokenAuth(TokenAuth):
+    """A token with the write scope. Checked before the request body is read, so
+    a read-only token is refused with 403 whatever it sends."""
+
+    def authenticate(self, request, token: str):
+        found = super().authenticate(request, token)
+        if not found.allows("write"):
+            raise HttpError(403, "This token does not have the 'write' scope.")
+        return found
+
+
 def guest_auth(request):
     """No Authorization header: a guest (the session cookie counts for nothing)."""
     if request.headers.get("Authorization"):
@@ -59,7 +70,7 @@ def guest_auth(request):
 
 token_auth = TokenAuth()
 READ_AUTH = [token_auth, guest_auth]
-WRITE_AUTH = [token_auth]
+WRITE_AUTH = [WriteTokenAuth()]
 
 
 def viewer_of(request):

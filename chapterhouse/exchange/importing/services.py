@@ -9,6 +9,7 @@ part-way leaves nothing behind.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -105,6 +106,16 @@ def _series_id(owner: User, parsed: ParsedWork) -> tuple[int | None, str]:
     return (existing.pk, "") if existing else (None, title)
 
 
+def _web_address(url: str) -> str:
+    """The file's link to the original, kept only when it is a plain web address
+    (a file could carry ``javascript:`` or worse; the work page links it)."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+        return ""
+    return url
+
+
 def _past(day: datetime.date | None) -> datetime.date | None:
     return day if day and day <= timezone.localdate() else None
 
@@ -195,7 +206,7 @@ def work_import(
 
     matched_names = {p.name.casefold() for p in pseuds}
     ImportedWork.objects.create(
-        work=work, source=parsed.source or "", original_url=parsed.original_url[:500],
+        work=work, source=parsed.source or "", original_url=_web_address(parsed.original_url),
         original_creators=", ".join(parsed.creators)[:500]
         if not pseuds or any(n.casefold() not in matched_names for n in parsed.creators)
         else "",

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chapterhouse.accounts.tests.factories import UserFactory
@@ -14,6 +15,7 @@ from chapterhouse.exchange.importing.parsed import (
 )
 from chapterhouse.exchange.importing.services import work_import
 from chapterhouse.exchange.models import ImportedWork, ImportSource
+from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import can_view_work
 
 
@@ -114,3 +116,30 @@ def test_only_admins_import_for_others_and_match_creators(user, other_user):
                        match_creators=True)
     assert [c.pseud.user for c in work.creatorships.all()] == [author]
     assert ImportedWork.objects.get(work=work).original_creators == ""
+
+
+@pytest.mark.django_db
+def test_work_page_says_where_an_imported_work_came_from(user, client):
+    work = work_import(actor=user, parsed=_parsed())
+    page = client.get(f"/works/{work.pk}?view_adult=true&view_full_work=true")
+    note = BeautifulSoup(page.content, "html.parser").select_one("ul.associations li.imported")
+    assert note.get_text(" ", strip=True) == (
+        "Imported; originally by Someone Elsewhere, from https://example.org/works/77 ."
+    )
+    assert note.a["href"] == "https://example.org/works/77"
+
+
+@pytest.mark.django_db
+def test_only_web_addresses_are_kept_as_the_original(user, client):
+    work = work_import(actor=user, parsed=_parsed(original_url="javascript:alert(1)"))
+    assert ImportedWork.objects.get(work=work).original_url == ""
+    page = client.get(f"/works/{work.pk}?view_adult=true&view_full_work=true")
+    assert b"javascript:" not in page.content
+
+
+@pytest.mark.django_db
+def test_anonymous_imported_work_does_not_name_its_original_creators(user, client):
+    work = work_import(actor=user, parsed=_parsed())
+    Work.objects.filter(pk=work.pk).update(anonymous=True)
+    page = client.get(f"/works/{work.pk}?view_adult=true&view_full_work=true")
+    assert b"Someone Elsewhere" not in page.content

@@ -117,6 +117,17 @@ class WorkPage:
     def chaptered(self) -> bool:
         return len(self.chapters) > 1 or self.work.expected_chapters != 1
 
+    @property
+    def imported_from(self):
+        """Where an imported work came from (exchange's ImportedWork), or None.
+        An anonymous work keeps its original creators to itself too."""
+        record = getattr(self.work, "import_record", None)
+        if record is None or not (record.original_url or record.original_creators):
+            return None
+        if self.work.anonymous and not record.original_url:
+            return None
+        return record
+
     def chapter(self, chapter_id: int) -> Chapter | None:
         return next((c for c in self.chapters if c.pk == chapter_id), None)
 
@@ -217,7 +228,7 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
     """Everything the work and chapter pages show, or ``None`` if hidden from ``viewer``."""
     work = (
         annotate_is_creator(works_visible_to(viewer), viewer)
-        .select_related("skin")
+        .select_related("skin", "import_record")
         .filter(pk=work_id)
         .first()
     )

@@ -1,8 +1,9 @@
 """The API's pages on the site: a person's personal access tokens.
 
-``/users/NAME/api_tokens`` lists the owner's tokens and makes new ones; the
-new key is shown on the answer to the form, once, and never again (only its
-hash is kept). ``/users/NAME/api_tokens/ID/revoke`` revokes one. Only the
+``/users/NAME/api_tokens`` lists the owner's tokens and makes new ones. The
+form redirects (so reloading the page never makes a second token) and the
+new key waits in the session for that one page view: it is shown once and
+never again (only its hash is kept). ``/users/NAME/api_tokens/ID/revoke`` revokes one. Only the
 owner may open them (others get 403, guests the log-in page).
 """
 
@@ -20,6 +21,10 @@ from chapterhouse.web.forms import apply_errors
 from .forms import TokenForm
 from .models import ApiToken
 from .services import token_create, token_revoke
+
+
+#: Where the new key waits for the one page that shows it.
+_NEW_KEY = "api_token_new_key"
 
 
 def _page(request, user, form, *, new_key: str = "", new_token=None, status: int = 200):
@@ -42,7 +47,13 @@ def _page(request, user, form, *, new_key: str = "", new_token=None, status: int
 @owner_required
 def api_tokens(request, user):
     if request.method != "POST":
-        return _page(request, user, TokenForm())
+        shown = request.session.pop(_NEW_KEY, None)
+        token = user.api_tokens.filter(pk=shown["id"]).first() if shown else None
+        response = _page(request, user, TokenForm(), new_key=shown["key"] if token else "",
+                         new_token=token)
+        if shown:
+            response["Cache-Control"] = "no-store"
+        return response
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
@@ -52,10 +63,8 @@ def api_tokens(request, user):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            # The key is in this answer only: never stored, never redirected with.
-            response = _page(request, user, TokenForm(), new_key=key, new_token=token)
-            response["Cache-Control"] = "no-store"
-            return response
+            request.session[_NEW_KEY] = {"id": token.pk, "key": key}
+            return HttpResponseRedirect(f"/users/{user.username}/api_tokens")
     return _page(request, user, form, status=400)
 
 

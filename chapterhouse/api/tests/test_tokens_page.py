@@ -45,8 +45,8 @@ def test_page_lists_tokens_without_their_keys(owner, logged_in):
 def test_making_a_token_shows_the_key_once_and_it_works(owner, logged_in):
     client = logged_in(owner)
     answer = client.post("/users/tamsin_tokens/api_tokens",
-                         {"name": "Kindle sync", "scopes": ["write"]})
-    assert answer.status_code == 200
+                         {"name": "Kindle sync", "scopes": ["write"]}, follow=True)
+    assert answer.redirect_chain == [("/users/tamsin_tokens/api_tokens", 302)]
     page = answer.content.decode()
     key = re.search(r'id="new_token_key" type="text" value="(chx_[^"]+)"', page).group(1)
     assert "will not be shown again" in page
@@ -55,8 +55,10 @@ def test_making_a_token_shows_the_key_once_and_it_works(owner, logged_in):
     assert token.scopes == ["read", "write"]  # write includes read
     me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert me.json()["username"] == "tamsin_tokens"
-    # Never again: the list shows only its first characters.
+    # Never again: the list shows only its first characters, and reloading
+    # the page makes no second token.
     assert key not in client.get("/users/tamsin_tokens/api_tokens").content.decode()
+    assert ApiToken.objects.filter(user=owner).count() == 1
 
 
 def test_a_token_needs_a_name_and_a_scope(owner, logged_in):

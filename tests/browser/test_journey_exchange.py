@@ -12,8 +12,10 @@ import requests
 from lxml import etree
 from playwright.sync_api import expect
 
-from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
+from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.works.models import Work
+
+from .journeys import log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,20 +35,6 @@ In the hard winter the leaves froze together and chimed all night.
 Notes:
 The title came from a song my grandmother hummed. Send word of any glaring error.
 """
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/users/login/")
-    page.locator("form#new_user #id_login").fill(username)
-    page.locator("form#new_user #id_password").fill(PASSWORD)
-    page.locator("form#new_user").get_by_role("button", name="Log In").click()
-    expect(page.locator("body")).to_have_class("logged-in")
-
-
-def new_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(20_000)
-    return context.new_page()
 
 
 def test_import_download_api_token_kudos_and_opds(browser, live_server, artifacts):
@@ -79,7 +67,7 @@ def test_import_download_api_token_kudos_and_opds(browser, live_server, artifact
         writer.locator("li.download a", has_text="EPUB").click()
     download = download_info.value
     assert download.suggested_filename == "The_Tin_Orchard.epub"
-    book = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    book = zipfile.ZipFile(download.path())
     assert book.read("mimetype") == b"application/epub+zip"
     text = b" ".join(book.read(name) for name in book.namelist() if name.endswith(".xhtml"))
     assert b"Marit oiled the hinges" in text and b"chimed all night" in text

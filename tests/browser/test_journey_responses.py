@@ -7,10 +7,12 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
+from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.responses.models import Comment, InboxItem, Kudos
 from chapterhouse.responses.services.tasks_runner import tasks_run_pending
 from chapterhouse.works.tests.factories import WorkFactory
+
+from .journeys import log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +21,6 @@ LONG_COMMENT = "\n\n".join(
     "keeps turning while nobody says the thing they came to say. "
     "I read it twice on the bus and missed my stop." for n in range(1, 13)
 )
-
-
-def log_in(page, username: str) -> None:
-    page.locator("form#new_user #id_login").fill(username)
-    page.locator("form#new_user #id_password").fill(PASSWORD)
-    page.locator("form#new_user").get_by_role("button", name="Log In").click()
-    expect(page.locator("body")).to_have_class("logged-in")
-
-
-def new_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(15_000)
-    return context.new_page()
 
 
 def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
@@ -55,7 +44,7 @@ def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
     # A reader writes a long comment; her session ends before she posts it.
     reading = new_page(browser, live_server)
     reading.goto("/users/login/")
-    log_in(reading, "lark")
+    log_in(reading, "lark", open_form=False)
     reading.goto(f"/works/{work.pk}")
     reading.locator(box).fill(LONG_COMMENT)
     Session.objects.all().delete()  # the server forgets her, as an expired session does
@@ -63,7 +52,7 @@ def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
 
     # She is asked to log in, and comes back to her text without retyping.
     expect(reading.locator("form#new_user")).to_be_visible()
-    log_in(reading, "lark")
+    log_in(reading, "lark", open_form=False)
     expect(reading.locator("#comment_restored_notice")).to_be_visible()
     expect(reading.locator(box)).to_have_value(LONG_COMMENT)
     reading.locator(f"#comment_submit_for_{work.pk}").click()
@@ -78,7 +67,7 @@ def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
     # The writer sees it in her inbox and replies in place.
     writing = new_page(browser, live_server)
     writing.goto("/users/login/")
-    log_in(writing, "wren")
+    log_in(writing, "wren", open_form=False)
     expect(writing.locator("#header li.inbox")).to_contain_text("(1)")
     writing.locator("#header li.inbox a").click()
     item = InboxItem.objects.get(user=writer, comment=comment)
@@ -106,7 +95,7 @@ def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
     expect(writing.locator("body")).to_contain_text("moss")
     blocked = new_page(browser, live_server)
     blocked.goto("/users/login/")
-    log_in(blocked, "moss")
+    log_in(blocked, "moss", open_form=False)
     blocked.goto(f"/works/{work.pk}")
     expect(blocked.locator("#comment_refusal")).to_contain_text("blocked")
     expect(blocked.locator(f"form#comment_for_{work.pk}")).to_have_count(0)

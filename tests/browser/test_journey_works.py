@@ -5,10 +5,12 @@ writer accepts it."""
 import pytest
 from playwright.sync_api import expect
 
-from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
+from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.works.models import Chapter, ChapterRevision, Correction, Work
 
 # Transactional, so that the live server sees the data.
+from .journeys import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHAPTER_ONE = (
@@ -17,14 +19,6 @@ CHAPTER_ONE = (
 )
 CHAPTER_TWO = "Teodor wound the lamp for eleven minutes, the same as always."
 CHAPTER_THREE = "Morning came grey and slow over the causeway, and the light went out on time."
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/users/login/")
-    page.locator("form#new_user #id_login").fill(username)
-    page.locator("form#new_user #id_password").fill(PASSWORD)
-    page.locator("form#new_user").get_by_role("button", name="Log In").click()
-    expect(page.locator("body")).to_have_class("logged-in")
 
 
 def fill_plain(page, field: str, text: str) -> None:

@@ -1,31 +1,41 @@
 """The EPUB 3 download: ``render(doc) -> bytes``.
 
 The book holds, in reading order: a cover page (the title and creators as
-text; no image), the preface page (AO3's message with the work's address, the
-metadata as a ``<dl>``, summary and notes), one XHTML file per chapter (its
-heading, summary, notes, text and end notes) and an afterword (the work's end
-notes, its series, a goodbye). Around them: the EPUB 3 navigation document,
-an NCX table of contents for older readers and a small style sheet.
+text; no image), the preface page, one XHTML file per chapter and an
+afterword. Around them: the EPUB 3 navigation document, an NCX table of
+contents for older readers and a small style sheet.
 
-Every page is written here as complete XHTML, and user HTML goes through
-:func:`xhtml.fragment_to_xhtml`, so the file passes epubcheck (the tests run
-it). EbookLib only packs the container, the package document and the NCX.
+The preface, chapter and afterword pages are AO3's download markup, cut from
+our HTML download (``exchange/download.html``) so that there is one copy of
+it: ``div#preface`` (message, ``dl.tags``, title, ``div.byline``, summary and
+notes), per chapter ``div.meta.group[data-published]`` with its heading and
+notes, the text in ``div.userstuff`` and the end notes in ``div#endnotesN``,
+and ``div#afterword``. User HTML goes through :func:`xhtml.fragment_to_xhtml`,
+so the file passes epubcheck (the tests run it). EbookLib only packs the
+container, the package document and the NCX.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
 import uuid
+from dataclasses import replace
 from html import escape
+from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 from ebooklib import epub
+from lxml import etree
 
 from chapterhouse.exchange.downloads.document import DownloadChapter, DownloadDocument
 from chapterhouse.exchange.downloads.xhtml import fragment_to_xhtml, xml_text
 from chapterhouse.works.text import strip_html
 
 __all__ = ["render", "book_identifier"]
+
+AFTERWORD = "afterword.xhtml"
 
 STYLE = """\
 body { font-family: serif; line-height: 1.4; margin: 0 0.5em; }
@@ -34,10 +44,14 @@ h1, h2, h3 { font-family: sans-serif; line-height: 1.2; }
 .cover .title { font-size: 2em; }
 .cover .byline, .byline { font-style: italic; }
 .message { font-size: 0.9em; }
+#preface .toc-heading { display: none; }
 dl.tags dt { font-weight: bold; margin-top: 0.4em; }
 dl.tags dd { margin-left: 1.5em; }
-.notes, .summary, .endnotes { margin: 1em 0; }
-.notes blockquote, .summary blockquote, .endnotes blockquote { margin: 0.5em 1.5em; }
+.meta p { font-weight: bold; margin: 1em 0 0.2em 0; }
+.meta blockquote.userstuff { margin: 0.5em 1.5em; }
+.endnote-link { font-size: 0.9em; font-style: italic; }
+h2.heading, h2.toc-heading { text-align: center; }
+div.meta.group { border-bottom: 1px solid #ccc; margin-bottom: 1em; }
 .userstuff p { margin: 0 0 0.8em 0; }
 .align-center, .center { text-align: center; }
 .align-right { text-align: right; }
@@ -92,21 +106,6 @@ def _page(doc: DownloadDocument, title: str, body: str) -> bytes:
     return XHTML_PAGE.format(lang=_language(doc), title=_e(title), body=body).encode("utf-8")
 
 
-def _userstuff(doc: DownloadDocument, html: str, *, prefix: str) -> str:
-    return fragment_to_xhtml(html, base_url=doc.url, id_prefix=prefix)
-
-
-def _block(doc, heading: str, html: str, *, css: str, prefix: str) -> str:
-    """A heading and a quoted block of user HTML (AO3's summary/notes look)."""
-    if not (html or "").strip():
-        return ""
-    return (
-        f'<div class="{css}">\n<h3>{_e(heading)}</h3>\n'
-        f'<blockquote class="userstuff">{_userstuff(doc, html, prefix=prefix)}</blockquote>\n'
-        "</div>"
-    )
-
-
 def _byline(doc: DownloadDocument) -> str:
     return ", ".join(_e(name) for name in doc.creators) or "Anonymous"
 
@@ -122,89 +121,154 @@ def _cover_page(doc: DownloadDocument) -> bytes:
     return _page(doc, display_title(doc), body)
 
 
-def _series_links(doc: DownloadDocument) -> list[str]:
-    return [
-        f'Part {part.position} of <a href="{_e(part.url)}">{_e(part.title)}</a>'
-        for part in doc.series
-    ]
-
-
 def stats_line(doc: DownloadDocument) -> str:
-    """AO3's stats line: "Published: … Completed: … Words: … Chapters: 2/3"."""
+    """AO3's stats line: "Published: … Completed: … Words: … Chapters: 2/3"
+    (the second date only when it is later than Published, as AO3 prints it)."""
     parts = []
     if doc.published_on:
         parts.append(f"Published: {doc.published_on.isoformat()}")
-    if doc.updated_on and (doc.updated_on != doc.published_on or not doc.one_shot):
-        label = "Completed" if doc.complete else "Updated"
-        parts.append(f"{label}: {doc.updated_on.isoformat()}")
+    if doc.show_status_date:
+        parts.append(f"{doc.status_label}: {doc.updated_on.isoformat()}")
     parts.append(f"Words: {doc.word_count:,}")
     parts.append(f"Chapters: {doc.chapters_display}")
     return " ".join(parts)
 
 
-def _preface_page(doc: DownloadDocument) -> bytes:
-    rows = []
-    for group in doc.tag_groups:
-        names = ", ".join(_e(name) for name in group.names)
-        rows.append(f"<dt>{_e(group.label)}:</dt>\n<dd>{names}</dd>")
-    rows.append(f"<dt>Language:</dt>\n<dd>{_e(doc.language_name or doc.language_code)}</dd>")
-    series = _series_links(doc)
-    if series:
-        rows.append("<dt>Series:</dt>\n<dd>" + "<br/>".join(series) + "</dd>")
-    rows.append(f"<dt>Stats:</dt>\n<dd>{_e(stats_line(doc))}</dd>")
-    body = (
-        '<section id="preface" epub:type="titlepage">\n'
-        f'<p class="message"><b>{_e(display_title(doc))}</b><br/>\n'
-        f"Posted originally on the {_e(doc.site_name)} at "
-        f'<a href="{_e(doc.url)}">{_e(doc.url)}</a>.</p>\n'
-        '<div class="meta">\n<dl class="tags">\n' + "\n".join(rows) + "\n</dl>\n"
-        f"<h1>{_e(display_title(doc))}</h1>\n"
-        f'<p class="byline">by {_byline(doc)}</p>\n'
-        + _block(doc, "Summary", doc.summary_html, css="summary", prefix="summary-")
-        + _block(doc, "Notes", doc.notes_html, css="notes", prefix="notes-")
-        + "\n</div>\n</section>"
-    )
-    return _page(doc, display_title(doc), body)
-
-
 def chapter_heading(doc: DownloadDocument, chapter: DownloadChapter) -> str:
-    """What the table of contents and the chapter page call a chapter."""
+    """What the table of contents calls a chapter (a one-shot: the work's title)."""
     if doc.one_shot:
         return display_title(doc)
     return chapter.heading or f"Chapter {chapter.position}"
 
 
-def _chapter_page(doc: DownloadDocument, chapter: DownloadChapter) -> bytes:
-    prefix = f"c{chapter.position}-"
-    heading = chapter_heading(doc, chapter)
-    body = (
-        f'<section id="chapter-{chapter.position}" epub:type="chapter">\n'
-        f'<h2 class="heading">{_e(heading)}</h2>\n'
-        + _block(doc, "Chapter Summary", chapter.summary_html, css="summary",
-                 prefix=prefix + "summary-")
-        + _block(doc, "Chapter Notes", chapter.notes_html, css="notes", prefix=prefix + "notes-")
-        + f'\n<div class="userstuff">{_userstuff(doc, chapter.content_html, prefix=prefix)}'
-        "</div>\n"
-        + _block(doc, "Chapter End Notes", chapter.endnotes_html, css="endnotes",
-                 prefix=prefix + "end-")
-        + "\n</section>"
-    )  # fmt: skip
-    return _page(doc, heading, body)
+# -- The pages, cut from the HTML download's own markup --------------------------------
+#
+# The preface, chapter and afterword pages are not written a second time here:
+# the HTML download's template (``exchange/download.html``) is rendered with a
+# marker in place of every piece of user HTML, the result is cut into pages
+# (``div#preface``, each chapter's blocks in ``div#chapters``, ``div#afterword``)
+# and written as XML, and each marker is then replaced by that piece of user
+# HTML made into XHTML by ``fragment_to_xhtml``. So the EPUB's pages carry
+# exactly the HTML file's structure (AO3's), which the AO3 importer reads, and
+# user HTML goes through the same XHTML rules as before.
+
+_SLOT = "epub-slot-{}"
+_SLOT_RE = re.compile(r"<!--epub-slot-([0-9]+)-->")
 
 
-def _afterword_page(doc: DownloadDocument) -> bytes:
-    parts = ['<section id="afterword" epub:type="afterword">', "<h2>Afterword</h2>"]
-    parts.append(_block(doc, "End Notes", doc.endnotes_html, css="endnotes", prefix="end-"))
-    series = _series_links(doc)
-    if series:
-        parts.append('<div class="series">\n<h3>Series this work belongs to:</h3>')
-        parts.append("<ul>" + "".join(f"<li>{link}</li>" for link in series) + "</ul>\n</div>")
-    parts.append(
-        f'<p class="message">Please drop by the {_e(doc.site_name)} and comment to let the '
-        f'creator know if you enjoyed their work! <a href="{_e(doc.url)}">{_e(doc.url)}</a></p>'
+class _Slots:
+    """User HTML set aside while the template is rendered."""
+
+    def __init__(self, doc: DownloadDocument):
+        self.doc = doc
+        self.pieces: list[tuple[str, str]] = []
+
+    def hold(self, html: str, prefix: str) -> str:
+        if not (html or "").strip():
+            return ""
+        self.pieces.append((html, prefix))
+        return f"<!--{_SLOT.format(len(self.pieces) - 1)}-->"
+
+    def fill(self, markup: str) -> str:
+        def piece(match: re.Match) -> str:
+            html, prefix = self.pieces[int(match.group(1))]
+            return fragment_to_xhtml(html, base_url=self.doc.url, id_prefix=prefix)
+
+        return _SLOT_RE.sub(piece, markup)
+
+
+def _skeleton(doc: DownloadDocument, slots: _Slots) -> DownloadDocument:
+    """``doc`` with markers for its user HTML, its title as the book shows it."""
+    chapters = tuple(
+        replace(
+            chapter,
+            summary_html=slots.hold(chapter.summary_html, f"c{chapter.position}-summary-"),
+            notes_html=slots.hold(chapter.notes_html, f"c{chapter.position}-notes-"),
+            endnotes_html=slots.hold(chapter.endnotes_html, f"c{chapter.position}-end-"),
+            content_html=slots.hold(chapter.content_html, f"c{chapter.position}-"),
+        )
+        for chapter in doc.chapters
     )
-    parts.append("</section>")
-    return _page(doc, "Afterword", "\n".join(part for part in parts if part))
+    return replace(
+        doc,
+        title=display_title(doc),
+        creators=doc.creators or ("Anonymous",),
+        creator_urls=doc.creator_urls if doc.creators else (),
+        summary_html=slots.hold(doc.summary_html, "summary-"),
+        notes_html=slots.hold(doc.notes_html, "notes-"),
+        endnotes_html=slots.hold(doc.endnotes_html, "end-"),
+        chapters=chapters,
+    )
+
+
+def _xml(el) -> str:
+    return etree.tostring(el, method="xml", encoding="unicode", with_tail=False)
+
+
+def _by_id(body, name: str):
+    found = body.xpath(f'.//*[@id="{name}"]')
+    return found[0] if found else None
+
+
+def _chapter_blocks(chapters_div, doc: DownloadDocument) -> list[list]:
+    """The HTML download's ``div#chapters`` children, one list per chapter: a
+    chapter starts at its ``div.meta.group`` (or, for a one-shot without a
+    heading, is its one ``div.userstuff``)."""
+    blocks: list[list] = []
+    for child in chapters_div:
+        classes = (child.get("class") or "").split() if isinstance(child.tag, str) else []
+        starts = {"meta", "group"} <= set(classes) or (
+            not doc.chapter_headings and "userstuff" in classes
+        )
+        if starts or not blocks:
+            blocks.append([])
+        blocks[-1].append(child)
+    return [block for block in blocks if any(isinstance(el.tag, str) for el in block)]
+
+
+def _chapter_body(doc: DownloadDocument, block: list) -> str:
+    parts = ['<section epub:type="chapter">', '<div id="chapters" class="userstuff">']
+    if not doc.chapter_headings:
+        # AO3's one-shot: no chapter heading, only a heading for tables of contents.
+        parts.append(f'<h2 class="toc-heading">{_e(display_title(doc))}</h2>')
+    parts.extend(_xml(el) for el in block)
+    parts += ["</div>", "</section>"]
+    return "\n".join(parts)
+
+
+def _ao3_pages(doc: DownloadDocument) -> tuple[str, list[str], str]:
+    """The bodies of the preface, chapter and afterword pages (XHTML markup)."""
+    from chapterhouse.exchange.downloads import html as html_download
+
+    slots = _Slots(doc)
+    rendered = html_download.render(_skeleton(doc, slots)).decode("utf-8")
+    parser = lxml.html.HTMLParser(remove_comments=False, remove_pis=True)
+    body = lxml.html.document_fromstring(xml_text(rendered), parser=parser).body
+    preface = _by_id(body, "preface")
+    for link in body.iter("a"):
+        href = link.get("href")
+        if href == "#endnotes" and preface in link.iterancestors():
+            # The work's end notes are on the afterword page.
+            link.set("href", f"{AFTERWORD}#endnotes")
+        elif href and not href.startswith("#") and not urlsplit(href).scheme:
+            # Site-relative addresses mean nothing inside a book.
+            if doc.url:
+                link.set("href", urljoin(doc.url, href))
+            else:
+                del link.attrib["href"]
+    preface_body = f'<section epub:type="titlepage">\n{_xml(preface)}\n</section>'
+    chapters_div = _by_id(body, "chapters")
+    chapter_bodies = [
+        _chapter_body(doc, block) for block in _chapter_blocks(chapters_div, doc)
+    ]
+    afterword_body = (
+        f'<section epub:type="afterword">\n{_xml(_by_id(body, "afterword"))}\n</section>'
+    )
+    return (
+        slots.fill(preface_body),
+        [slots.fill(each) for each in chapter_bodies],
+        slots.fill(afterword_body),
+    )
 
 
 def _document(uid: str, file_name: str, title: str, content: bytes) -> epub.EpubItem:
@@ -250,18 +314,25 @@ def render(doc: DownloadDocument) -> bytes:
     )
     book.add_item(style)
 
+    preface_body, chapter_bodies, afterword_body = _ao3_pages(doc)
+    if len(chapter_bodies) != len(doc.chapters):  # the template and the cut disagree
+        raise ValueError("the HTML download's chapters could not be cut into pages")
     cover = _document("cover", "cover.xhtml", "Cover", _cover_page(doc))
-    preface = _document("preface", "preface.xhtml", "Preface", _preface_page(doc))
+    preface = _document(
+        "preface", "preface.xhtml", "Preface", _page(doc, display_title(doc), preface_body)
+    )
     chapters = [
         _document(
             f"chapter{chapter.position}",
             f"chapter{chapter.position}.xhtml",
             chapter_heading(doc, chapter),
-            _chapter_page(doc, chapter),
+            _page(doc, chapter_heading(doc, chapter), body),
         )
-        for chapter in doc.chapters
+        for chapter, body in zip(doc.chapters, chapter_bodies, strict=True)
     ]
-    afterword = _document("afterword", "afterword.xhtml", "Afterword", _afterword_page(doc))
+    afterword = _document(
+        "afterword", AFTERWORD, "Afterword", _page(doc, "Afterword", afterword_body)
+    )
     pages = [cover, preface, *chapters, afterword]
     for page in pages:
         book.add_item(page)

@@ -46,7 +46,7 @@ CONTENT_TYPES: dict[str, str] = {
     "txt": "text/plain; charset=utf-8",
 }
 #: Raise to make every cached file stale (after a change to a renderer's output).
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 assert set(RENDERERS) == set(FORMATS) == set(CONTENT_TYPES)  # noqa: S101
 
@@ -117,6 +117,11 @@ def _remove_older(target: Path, fmt: str) -> None:
                 old.unlink()
 
 
+def cached_path(doc: DownloadDocument, digest: str, fmt: str) -> Path:
+    """Where the ``fmt`` file of ``doc`` with fingerprint ``digest`` is kept."""
+    return cache_dir() / str(doc.work_id) / f"{digest}.{fmt}"
+
+
 def download_prepare(work, fmt: str, *, doc: DownloadDocument | None = None) -> DownloadFile:
     """The cached ``fmt`` file of ``work``, rendered now if it is not on disk.
 
@@ -126,7 +131,7 @@ def download_prepare(work, fmt: str, *, doc: DownloadDocument | None = None) -> 
     render = renderer(fmt)
     doc = doc if doc is not None else document_for(work)
     digest = fingerprint(doc, fmt)
-    target = cache_dir() / str(doc.work_id) / f"{digest}.{fmt}"
+    target = cached_path(doc, digest, fmt)
     if not target.is_file():
         data = render(doc)
         _write_atomically(target, data)

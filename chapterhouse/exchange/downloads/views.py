@@ -5,6 +5,10 @@ may have the file, ``files.py`` makes or finds it. The title part of the
 address is ignored, so old links keep working after a rename. Drafts,
 works hidden from the reader and unknown ids answer 404; a guest asking for a
 restricted work gets the log-in page the work page gives.
+
+A file that is not in the cache yet is rendered for the request (a long PDF
+takes seconds), so fresh renders are limited per client address
+(``FRESH_RENDER_RATE``); files already on disk are never limited.
 """
 
 from __future__ import annotations
@@ -14,11 +18,21 @@ from django.shortcuts import render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
 
-from .files import download_prepare
+from .document import document_for
+from .files import cached_path, download_prepare, fingerprint
 from .links import FORMATS, LINKED_FORMATS, download_path
+
+#: Fresh renders (cache misses) one client address may cause: 30 per 10 minutes.
+FRESH_RENDER_RATE = {"count": 30, "window": 600}
+FRESH_RENDER_SCOPE = "download-render"
+FRESH_RENDER_MESSAGE = (
+    "You have asked for many new download files in a short time, and each one has to be "
+    "made for you. Please try again in {wait}; files that are ready download at once."
+)
 
 
 def _restricted(request):
@@ -26,6 +40,27 @@ def _restricted(request):
     # "//downloads/…" would read as another host once logged in: one slash.
     back = "/" + request.get_full_path().lstrip("/")
     return render(request, "works/restricted.html", {"main_class": "works-show", "next": back})
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _too_many(request, limited: RateLimited):
+    """The site's "try again in N" page, 429, with an integer ``Retry-After``."""
+    response = render(
+        request,
+        "web/error.html",
+        {
+            "status": 429,
+            "title": "Too Many Requests",
+            "message": limited.messages[0],
+            "main_class": "error-429",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(max(1, int(limited.retry_after)))
+    return response
 
 
 def _etag_matches(request, etag: str) -> bool:
@@ -42,12 +77,26 @@ def download(request, work_id: str, name: str, fmt: str):
         if work_needs_login(request.user, int(work_id)):
             return _restricted(request)
         raise Http404("No such work.")
-    prepared = download_prepare(work, fmt)
-    etag = quote_etag(prepared.fingerprint[:32])
+    doc = document_for(work)
+    digest = fingerprint(doc, fmt)
+    etag = quote_etag(digest[:32])
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
+    fresh = not cached_path(doc, digest, fmt).is_file()
+    who = _client_address(request)
+    if fresh:
+        try:
+            rate_limit_check(
+                scope=FRESH_RENDER_SCOPE, who=who, message=FRESH_RENDER_MESSAGE,
+                **FRESH_RENDER_RATE,
+            )
+        except RateLimited as limited:
+            return _too_many(request, limited)
+    prepared = download_prepare(work, fmt, doc=doc)
+    if fresh:
+        rate_limit_record(scope=FRESH_RENDER_SCOPE, who=who, **FRESH_RENDER_RATE)
     try:
         handle = open(prepared.path, "rb")  # noqa: SIM115 - FileResponse closes it
     except FileNotFoundError:  # replaced by a newer version a moment ago

@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from lxml import etree
 
 from chapterhouse.exchange.downloads import epub
+from chapterhouse.exchange.downloads import html as download_html
 from chapterhouse.exchange.downloads.document import (
     DownloadChapter,
     DownloadDocument,
@@ -26,6 +28,7 @@ from chapterhouse.exchange.downloads.document import (
     document_for,
 )
 from chapterhouse.exchange.downloads.xhtml import fragment_to_xhtml
+from chapterhouse.exchange.importing.ao3 import parse_ao3_epub
 from chapterhouse.works.text import sanitize_html
 
 UPDATED_AT = datetime.datetime(2024, 5, 2, 10, 30, tzinfo=datetime.UTC)
@@ -330,44 +333,145 @@ def test_spine_runs_cover_preface_chapters_afterword():
     assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["EPUB/toc.ncx"]
 
 
+def page(files: dict[str, str], name: str) -> BeautifulSoup:
+    return BeautifulSoup(files[f"EPUB/{name}"], "html.parser")
+
+
+def labelled_blocks(holder) -> dict[str, str]:
+    """AO3's labelled blocks: the text of each ``<p>`` label → its blockquote's text."""
+    found = {}
+    for quote in holder.select("blockquote.userstuff"):
+        label = quote.find_previous_sibling("p")
+        found[label.get_text(strip=True)] = " ".join(quote.get_text(" ").split())
+    return found
+
+
 def test_cover_and_preface_show_title_byline_and_ao3_metadata():
     files = read_zip(epub.render(document()))
     cover = files["EPUB/cover.xhtml"]
     assert "Salt &amp; &lt;Signal&gt;: Café — naïve 日本語" in cover
     assert "by rowan, mireille" in cover
-    preface = files["EPUB/preface.xhtml"]
-    assert 'href="https://chapterhouse.example/works/42"' in preface
-    assert "<dt>Fandom:</dt>\n<dd>Lighthouse Keepers (Original Work)</dd>" in preface
-    assert "<dt>Character:</dt>\n<dd>Ada, Bram &amp; Co</dd>" in preface
-    assert "<dt>Language:</dt>\n<dd>English</dd>" in preface
-    assert 'Part 2 of <a href="https://chapterhouse.example/series/7">The Coast Cycle</a>' in (
-        preface
+    preface = page(files, "preface.xhtml").select_one("div#preface")
+    message = preface.select_one("p.message")
+    assert message.b.get_text() == "Salt & <Signal>: Café — naïve 日本語"
+    assert [a["href"] for a in message.select("a")][-1] == "https://chapterhouse.example/works/42"
+    rows = {
+        dt.get_text(strip=True): " ".join(dt.find_next_sibling("dd").get_text(" ").split())
+        for dt in preface.select("div.meta > dl.tags > dt")
+    }
+    assert rows["Fandom:"] == "Lighthouse Keepers (Original Work)"
+    assert rows["Characters:"] == "Ada, Bram & Co"  # plural for several, as AO3
+    assert rows["Language:"] == "English"
+    assert rows["Series:"] == "Part 2 of The Coast Cycle"
+    assert rows["Stats:"] == (
+        "Published: 2024-04-01 Updated: 2024-04-03 Words: 12,345 Chapters: 3/5"
     )
-    assert "Chapters: 3/5" in preface and "Words: 12,345" in preface
-    assert "Two keepers, one <em>storm</em>" in preface
+    assert preface.select_one("div.meta > h1").get_text() == "Salt & <Signal>: Café — naïve 日本語"
+    assert preface.select_one("div.byline").get_text() == "by rowan, mireille"
+    blocks = labelled_blocks(preface)
+    assert blocks["Summary"] == "Two keepers, one storm — Café talk."
+    assert blocks["Notes"] == "For the night shift ."
+    # The work's end notes are in the afterword, and the link finds them there.
+    assert preface.select_one("div.endnote-link a")["href"] == "afterword.xhtml#endnotes"
+    assert page(files, "afterword.xhtml").select_one("div#afterword div#endnotes")
+
+
+def test_preface_links_tags_creators_and_every_series_as_the_html_download_does():
+    doc = document(
+        tag_groups=(
+            TagGroup("Fandom", ("Tides", "Lamps & Wicks"),
+                     ("https://chapterhouse.example/tags/Tides/works",
+                      "https://chapterhouse.example/tags/Lamps%20*a*%20Wicks/works")),
+        ),
+        creator_urls=("https://chapterhouse.example/users/rowan/pseuds/rowan",
+                      "https://chapterhouse.example/users/mireille/pseuds/mireille"),
+        series=(SeriesPart("The Coast Cycle", 2, "https://chapterhouse.example/series/7"),
+                SeriesPart("Night Shifts", 1, "https://chapterhouse.example/series/9")),
+    )  # fmt: skip
+    preface = page(read_zip(epub.render(doc)), "preface.xhtml").select_one("div#preface")
+    fandoms = preface.find("dt", string="Fandoms:").find_next_sibling("dd")
+    assert [(a.get_text(), a["href"]) for a in fandoms.select("a")] == list(
+        doc.tag_groups[0].links()
+    )
+    byline = preface.select_one("div.byline")
+    assert [(a.get_text(), a["href"]) for a in byline.select('a[rel="author"]')] == list(
+        doc.creator_links
+    )
+    series = preface.find("dt", string="Series:").find_next_sibling("dd")
+    assert " ".join(series.get_text(" ").split()) == (
+        "Part 2 of The Coast Cycle , Part 1 of Night Shifts"
+    )
+    assert [a["href"] for a in series.select("a")] == [part.url for part in doc.series]
+
+    # The same structure as the HTML download, which follows AO3's.
+    html = BeautifulSoup(download_html.render(doc), "html.parser").select_one("div#preface")
+    for selector in ("dl.tags", "div.byline"):
+        assert " ".join(preface.select_one(selector).get_text(" ").split()) == " ".join(
+            html.select_one(selector).get_text(" ").split()
+        )
 
 
 def test_chapters_carry_their_heading_notes_text_and_end_notes():
     files = read_zip(epub.render(document()))
-    first = files["EPUB/chapter1.xhtml"]
-    for expected in (
-        "Chapter 1: The Lamp",
-        "Chapter summary.",
-        "Chapter notes<br/>with a break.",
-        "The first sentence of the storm chapter.",
-        "Chapter end notes.",
-    ):
-        assert expected in first
-    assert "<h2 class=\"heading\">Chapter 2</h2>" in files["EPUB/chapter2.xhtml"]
-    afterword = files["EPUB/afterword.xhtml"]
-    assert "Thanks for reading\u00a0this." in afterword and "The Coast Cycle" in afterword
+    first = page(files, "chapter1.xhtml")
+    meta = first.select_one("div#chapters div.meta.group")
+    assert meta["data-published"] == "2024-04-01"
+    assert meta.select_one("h2.heading").get_text() == "Chapter 1: The Lamp"
+    assert labelled_blocks(meta) == {
+        "Chapter Summary": "Chapter summary.",
+        "Chapter Notes": "Chapter notes with a break.",
+    }
+    assert "Chapter notes<br/>with a break." in files["EPUB/chapter1.xhtml"]
+    text = meta.find_next_sibling("div", class_="userstuff")
+    assert text.p.get_text() == "The first sentence of the storm chapter."
+    end_link = meta.select_one("div.endnote-link a")["href"]
+    assert end_link == "#endnotes1"
+    end = first.select_one("div.meta#endnotes1")
+    assert labelled_blocks(end) == {"Chapter End Notes": "Chapter end notes."}
+
+    second = page(files, "chapter2.xhtml").select_one("div.meta.group")
+    assert second.select_one("h2.heading").get_text() == "Chapter 2"
+    assert second["data-published"] == "2024-04-02"
+    assert labelled_blocks(second) == {"Chapter Notes": "Second notes."}
+    afterword = page(files, "afterword.xhtml")
+    assert labelled_blocks(afterword.select_one("div#endnotes")) == {
+        "End Notes": "Thanks for reading this."
+    }
+    assert "Thanks for reading\u00a0this." in files["EPUB/afterword.xhtml"]
+    assert afterword.select_one("div#series li").get_text() == "Part 2 of The Coast Cycle"
 
 
-def test_one_shot_chapter_is_headed_by_the_work_title():
+def test_one_shot_is_headed_as_ao3_heads_it():
     files = read_zip(epub.render(one_shot()))
-    assert '<h2 class="heading">Five Winters</h2>' in files["EPUB/chapter1.xhtml"]
+    chapter_page = page(files, "chapter1.xhtml")
+    assert chapter_page.select_one("div#chapters > h2.toc-heading").get_text() == "Five Winters"
+    assert not chapter_page.select("h2.heading") and not chapter_page.select("div.meta")
+    assert chapter_page.select_one("div#chapters > div.userstuff").get_text(strip=True) == (
+        "Snow came early that year to the valley."
+    )
     assert "Chapters: 1/1" in files["EPUB/preface.xhtml"]
     assert "Completed" not in files["EPUB/preface.xhtml"]
+    assert "<text>Five Winters</text>" in files["EPUB/toc.ncx"]
+
+
+def test_one_shot_with_a_chapter_title_keeps_it_as_a_chapter_heading():
+    titled = one_shot(chapters=(chapter(1, title="First Snow", notes="<p>Cold.</p>"),))
+    chapter_page = page(read_zip(epub.render(titled)), "chapter1.xhtml")
+    meta = chapter_page.select_one("div.meta.group")
+    assert meta.select_one("h2.heading").get_text() == "Chapter 1: First Snow"
+    assert labelled_blocks(meta) == {"Chapter Notes": "Cold."}
+    assert not chapter_page.select("h2.toc-heading")
+
+
+def test_epub_reads_back_with_each_chapters_date():
+    parsed = parse_ao3_epub(epub.render(document()))
+    assert [c.published_on for c in parsed.chapters] == [
+        datetime.date(2024, 4, 1), datetime.date(2024, 4, 2), datetime.date(2024, 4, 3)
+    ]
+    assert [c.title for c in parsed.chapters] == ["The Lamp", "", "Fog & <Light>"]
+    assert parsed.creators == ["rowan", "mireille"]
+    assert "Chapter end notes." in parsed.chapters[0].endnotes
+    assert "Thanks for reading" in parsed.endnotes and "Second notes." in parsed.chapters[1].notes
 
 
 def test_anonymous_work_names_no_creator():
@@ -375,6 +479,8 @@ def test_anonymous_work_names_no_creator():
     text = "".join(files.values())
     assert "rowan" not in text and "mireille" not in text
     assert "by Anonymous" in files["EPUB/cover.xhtml"]
+    byline = page(files, "preface.xhtml").select_one("div.byline")
+    assert byline.get_text() == "by Anonymous" and not byline.select("a")
 
 
 def test_every_page_is_well_formed_xml():

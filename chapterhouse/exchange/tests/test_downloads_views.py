@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from chapterhouse.exchange.downloads import files
+from chapterhouse.exchange.downloads import views as download_views
 from chapterhouse.exchange.downloads.links import download_filename
 from chapterhouse.exchange.downloads.views import JINJA_GLOBALS
 from chapterhouse.works.models import Chapter
@@ -284,6 +285,75 @@ def test_partial_write_leaves_no_file(monkeypatch, work, _cache_dir):
         files.download_bytes(work, "txt")
 
     assert list((_cache_dir / str(work.pk)).iterdir()) == []
+
+
+# Fresh renders are limited per address ------------------------------------------
+
+
+@pytest.fixture
+def _two_fresh_renders(monkeypatch):
+    """Two fresh renders per address in the window, so the limit is reached quickly."""
+    monkeypatch.setattr(download_views, "FRESH_RENDER_RATE", {"count": 2, "window": 600})
+
+
+@pytest.mark.usefixtures("_two_fresh_renders")
+def test_too_many_fresh_renders_answer_429_and_render_nothing(
+    monkeypatch, client, creator, _cache_dir
+):
+    works = [WorkFactory(creator=creator, title=f"Tide Table {n}") for n in range(3)]
+    counter = _Counting(monkeypatch, "html")
+    assert client.get(_url(works[0], "html")).status_code == 200
+    assert client.get(_url(works[1], "html")).status_code == 200
+
+    refused = client.get(_url(works[2], "html"))
+
+    assert refused.status_code == 429
+    wait = int(refused["Retry-After"])
+    assert 0 < wait <= 600
+    page = BeautifulSoup(refused.content, "html.parser")
+    assert page.select_one("h2.heading").get_text() == "Too Many Requests"
+    assert "Please try again in 10 minutes" in page.get_text()
+    assert counter.calls == 2
+    assert _cached(_cache_dir, works[2], "html") == []
+
+
+@pytest.mark.usefixtures("_two_fresh_renders")
+def test_cached_files_still_download_when_the_limit_is_reached(monkeypatch, client, creator):
+    works = [WorkFactory(creator=creator, title=f"Tide Table {n}") for n in range(3)]
+    files.download_bytes(works[2], "epub")  # already on disk (another reader asked for it)
+    for work in works[:2]:
+        assert client.get(_url(work, "html")).status_code == 200
+    assert client.get(_url(works[2], "html")).status_code == 429
+    counter = _Counting(monkeypatch, "html")
+
+    for _ in range(5):
+        again = client.get(_url(works[0], "html"))
+        assert again.status_code == 200
+        assert b"Tide Table 0" in b"".join(again.streaming_content)
+    assert client.get(_url(works[2], "epub")).status_code == 200
+    assert counter.calls == 0
+
+
+@pytest.mark.usefixtures("_two_fresh_renders")
+def test_cached_hits_do_not_count_towards_the_limit(client, creator):
+    works = [WorkFactory(creator=creator, title=f"Tide Table {n}") for n in range(3)]
+    for _ in range(4):
+        assert client.get(_url(works[0], "txt")).status_code == 200
+
+    assert client.get(_url(works[1], "txt")).status_code == 200  # the second fresh render
+    assert client.get(_url(works[2], "txt")).status_code == 429
+
+
+@pytest.mark.usefixtures("_two_fresh_renders")
+def test_the_limit_counts_each_address_apart(creator):
+    works = [WorkFactory(creator=creator, title=f"Tide Table {n}") for n in range(4)]
+    first, second = Client(REMOTE_ADDR="192.0.2.10"), Client(REMOTE_ADDR="192.0.2.20")
+    for work in works[:2]:
+        assert first.get(_url(work, "txt")).status_code == 200
+    assert first.get(_url(works[2], "txt")).status_code == 429
+
+    assert second.get(_url(works[2], "txt")).status_code == 200
+    assert second.get(_url(works[3], "txt")).status_code == 200
 
 
 # The work page's links --------------------------------------------------------------

@@ -34,6 +34,8 @@ QUICK_TASKS = (
 )
 #: Records the daily kudos mail; safe every pass (once a day per creator).
 KUDOS_DIGEST = "chapterhouse.responses.services.digest:kudos_digest_due"
+#: Long imports queued from the web, one per pass.
+IMPORTS = "chapterhouse.responses.services.tasks_runner:imports_run_pending"
 
 
 def _setup_django() -> None:
@@ -145,6 +147,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
         ("telling readers of new works", filter_notifications_run),
         ("sending the kudos digest", _task(KUDOS_DIGEST)),
+        ("running a queued import", _task(IMPORTS)),
     ]
     # gunicorn stops its process group with SIGTERM; end between runs, quietly.
     stopping = []

@@ -213,7 +213,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        # "imports" holds long archive imports, run on the worker's slow pass so
+        # they never hold up mail and counters on the quick one.
+        "QUEUES": ["default", "imports"],
     }
 }
 #: The address readers' mail links point at (unsubscribe, comment links).

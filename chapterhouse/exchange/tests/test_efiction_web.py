@@ -59,6 +59,28 @@ def test_uploading_queues_a_job_run_by_the_worker(logged_in, admin,
     assert b'http-equiv="refresh"' in page.content and b"<progress" in page.content
 
 
+def test_the_worker_runs_imports_apart_from_the_quick_tasks(
+    logged_in, admin, django_capture_on_commit_callbacks
+):
+    """A long import waits for the worker's slow pass; the quick pass (mail,
+    counters) never picks it up."""
+    from chapterhouse.responses.services.tasks_runner import (
+        imports_run_pending,
+        tasks_run_pending,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(admin).post("/imports/efiction/new",
+                              {"dump": _upload(), "archive": ARCHIVE, "fandom": ""})
+    job = ImportJob.objects.get()
+    assert tasks_run_pending() == 0
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.QUEUED
+    assert imports_run_pending() == 1
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE and Work.objects.count() == 6
+
+
 def test_the_task_imports_and_the_page_shows_the_counts(logged_in, admin):
     job = _job(admin)
     assert tasks.efiction_import_task.func(job.pk) == ImportJobStatus.DONE

@@ -25,18 +25,22 @@ log = logging.getLogger(__name__)
 
 BACKEND = "default"
 QUEUES = ["default"]
+#: Long imports (an eFiction archive): one at a time, on the worker's slow pass.
+IMPORT_QUEUES = ["imports"]
 
 
-def _worker() -> Worker:
+def _worker(queues: list[str]) -> Worker:
     return Worker(
-        queue_names=QUEUES, interval=0, batch=True, backend_name=BACKEND,
+        queue_names=queues, interval=0, batch=True, backend_name=BACKEND,
         startup_delay=False, max_tasks=None,
         worker_id=f"chapterhouse-{get_random_string(16)}", excluded_queue_names=[],
     )
 
 
 def _claim_next(worker: Worker) -> DBTaskResult | None:
-    ready = DBTaskResult.objects.ready().filter(backend_name=BACKEND, queue_name__in=QUEUES)
+    ready = DBTaskResult.objects.ready().filter(
+        backend_name=BACKEND, queue_name__in=worker.queue_names
+    )
     try:
         with exclusive_transaction(ready.db):
             found = ready.get_locked()
@@ -49,10 +53,11 @@ def _claim_next(worker: Worker) -> DBTaskResult | None:
         raise
 
 
-def tasks_run_pending(*, max_tasks: int = 100) -> int:
-    """Run up to ``max_tasks`` ready tasks in this process; returns how many ran.
-    Meant to be called every second or so by ``chapterhouse worker``."""
-    worker = _worker()
+def tasks_run_pending(*, max_tasks: int = 100, queues: list[str] | None = None) -> int:
+    """Run up to ``max_tasks`` ready tasks of ``queues`` (the quick ones by
+    default) in this process; returns how many ran. Meant to be called every
+    second or so by ``chapterhouse worker``."""
+    worker = _worker(queues or QUEUES)
     ran = 0
     while ran < max_tasks:
         found = _claim_next(worker)
@@ -63,3 +68,8 @@ def tasks_run_pending(*, max_tasks: int = 100) -> int:
     if ran:
         log.info("Ran %d queued task(s).", ran)
     return ran
+
+
+def imports_run_pending() -> int:
+    """Run the next queued long import, if any (the worker's slow pass)."""
+    return tasks_run_pending(max_tasks=1, queues=IMPORT_QUEUES)

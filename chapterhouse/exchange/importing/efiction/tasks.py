@@ -100,7 +100,7 @@ def efiction_job_run(*, job_id: int) -> str:
     return ImportJobStatus.DONE
 
 
-@task()
+@task(queue_name="imports")
 def efiction_import_task(job_id: int) -> str:
     return efiction_job_run(job_id=job_id)
 

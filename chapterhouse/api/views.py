@@ -22,7 +22,6 @@ from .forms import TokenForm
 from .models import ApiToken
 from .services import token_create, token_revoke
 
-
 #: Where the new key waits for the one page that shows it.
 _NEW_KEY = "api_token_new_key"
 

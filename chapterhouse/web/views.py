@@ -75,6 +75,11 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # An address no API operation matches (/api/v1/works/-1, a typo): the
+        # API's own kind of answer, not the site's page.
+        return JsonResponse({"detail": "Not found: no API operation has this address."},
+                            status=404)
     return _error(
         request, 404, "Error 404", "The page you were looking for doesn't exist."
     )

@@ -88,3 +88,11 @@ def test_browsable_docs_render(db):
     assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
     for asset in assets:
         assert finders.find(asset), asset
+
+
+def test_an_address_no_operation_matches_answers_json(db):
+    for path in ("/api/v1/works/-1", "/api/v1/no-such-thing"):
+        answer = Client().get(path)
+        assert answer.status_code == 404
+        assert answer["Content-Type"] == "application/json"
+        assert "no API operation" in answer.json()["detail"]

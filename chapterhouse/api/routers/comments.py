@@ -7,10 +7,8 @@ through ``responses.services.comments``. The ``/works/{id}/comments`` path
 lives on the works router (one router per path); ``/comments/{id}…`` here.
 """
 
-from types import SimpleNamespace
-
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from chapterhouse.responses.models import Comment
@@ -20,8 +18,8 @@ from chapterhouse.responses.selectors.comments import (
     CommentNode,
     comment_for,
     commenter_name,
-    comments_panel,
     creator_user_ids,
+    work_comment_threads,
 )
 from chapterhouse.responses.services.comments import (
     comment_create,
@@ -104,15 +102,10 @@ class CommentsQuery(Schema):
 def work_comments(request: HttpRequest, work_id: int, query: Query[CommentsQuery]):
     """One page of threads (20 top-level comments with all their replies), as
     the work page shows them to you."""
-    viewer = viewer_of(request)
     page = visible_work_page(request, work_id)
-    asked = QueryDict(mutable=True)
-    asked.update({"show_comments": "true", "page": str(max(1, query.page))})
-    seen = SimpleNamespace(user=viewer, GET=asked, path=f"/works/{work_id}", session=None)
-    panel = comments_panel(request=seen, page=page, chapter=None, mode="entire")
-    pages = panel["pages"]
+    pages = work_comment_threads(viewer=viewer_of(request), page=page, number=query.page)
     return CommentPage(
-        items=_flat(panel["threads"]), page=pages.number, num_pages=pages.num_pages,
+        items=_flat(pages.items), page=pages.number, num_pages=pages.num_pages,
         threads=pages.total, per_page=THREADS_PER_PAGE,
     )
 

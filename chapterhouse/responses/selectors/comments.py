@@ -340,14 +340,18 @@ def comment_form(
     return form
 
 
+def _page_viewing(viewer, page) -> Viewing:
+    """``Viewing`` from a ``work_page``, which already holds creators and chapters."""
+    creator_ids = {c.pseud.user_id for c in page.creators}
+    numbers = {c.pk: c.number for c in page.chapters} if len(page.chapters) > 1 else {}
+    return _viewing(viewer, page.work, creator_ids=creator_ids, chapter_numbers=numbers)
+
+
 def comments_panel(*, request, page, chapter, mode, pseuds=None) -> dict:
     """The comments part of the work page: a "Comments (N)" link, or with
     ``?show_comments=true`` one page of threads; and the form to post one."""
     work = page.work
-    viewer = request.user
-    creator_ids = {c.pseud.user_id for c in page.creators}
-    numbers = {c.pk: c.number for c in page.chapters} if len(page.chapters) > 1 else {}
-    viewing = _viewing(viewer, work, creator_ids=creator_ids, chapter_numbers=numbers)
+    viewing = _page_viewing(request.user, page)
     if mode == "chapter" and chapter is not None:
         action = f"/chapters/{chapter.pk}/comments"
         key = stash_key(chapter_id=chapter.pk)
@@ -374,22 +378,36 @@ def comments_panel(*, request, page, chapter, mode, pseuds=None) -> dict:
         panel["unreviewed"] = Comment.objects.filter(work=work, approved=False).count()
     if not shown:
         return panel
+    panel["pages"] = comment_threads(
+        viewing=viewing, chapter=chapter, mode=mode, page=request.GET.get("page")
+    )
+    panel["threads"] = panel["pages"].items
+    return panel
+
+
+def comment_threads(*, viewing: Viewing, chapter=None, mode: str = "entire", page=1) -> Page:
+    """One page of the work's comment threads (of ``chapter`` when ``mode`` is
+    "chapter") as ``viewing`` may see them: the page's ``items`` are
+    ``CommentNode`` trees. The work page and the API both read them here."""
     tops = (
-        Comment.objects.filter(_targets_q(work, chapter, mode), depth=0)
+        Comment.objects.filter(_targets_q(viewing.work, chapter, mode), depth=0)
         .filter(_seen_q(viewing.user, viewing.moderator))
         .order_by("created_at", "pk")
     )
     total = tops.count()
     num_pages = max(1, -(-total // THREADS_PER_PAGE))
-    number = min(page_number(request.GET.get("page")), num_pages)
+    number = min(page_number(page), num_pages)
     start = (number - 1) * THREADS_PER_PAGE
     roots = list(tops.values_list("pk", flat=True)[start:start + THREADS_PER_PAGE])
     comments = _thread_comments(viewing, roots) if roots else []
     _reply_rules(viewing, comments)
-    panel["threads"] = _trees(comments, viewing, roots)
-    panel["pages"] = Page(items=panel["threads"], number=number, num_pages=num_pages,
-                          total=total, per_page=THREADS_PER_PAGE)
-    return panel
+    return Page(items=_trees(comments, viewing, roots), number=number, num_pages=num_pages,
+                total=total, per_page=THREADS_PER_PAGE)
+
+
+def work_comment_threads(*, viewer, page, number=1) -> Page:
+    """``comment_threads`` of a whole work for ``viewer``, from its ``work_page``."""
+    return comment_threads(viewing=_page_viewing(viewer, page), page=number)
 
 
 def comment_for(*, viewer, comment_id: int) -> Comment | None:

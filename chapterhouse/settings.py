@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "chapterhouse.responses",
     "chapterhouse.exchange",
     "chapterhouse.api",
+    "chapterhouse.moderation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "chapterhouse.accounts.middleware.RenamedUserRedirectMiddleware",
+    "chapterhouse.moderation.middleware.SanctionNoticeMiddleware",
 ]
 
 ROOT_URLCONF = "chapterhouse.urls"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("chapterhouse.discovery.reader_urls")),
     path("", include("chapterhouse.responses.urls")),
     path("", include("chapterhouse.exchange.urls")),
+    path("", include("chapterhouse.moderation.urls")),
     path("api/v1/", api.urls),
     path("", include("chapterhouse.api.urls")),
     path("", include("chapterhouse.works.urls")),

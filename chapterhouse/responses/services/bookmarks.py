@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from chapterhouse.accounts.models import Pseud
 from chapterhouse.discovery.receivers import work_changed
+from chapterhouse.moderation.guards import may_write
 from chapterhouse.tags.fixed import RATINGS
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.works.models import Series, Work
@@ -152,6 +153,7 @@ def bookmark_create(
     (by field: ``pseud``, ``notes``, ``tag_string``; or ``code="duplicate"``)
     otherwise."""
     _signed_in(user)
+    may_write(user=user, action="bookmark")
     _check_target(user=user, work=work, series=series, external=external)
     _check_pseud(user=user, pseud=pseud)
     errors: dict[str, list[str]] = {}
@@ -192,6 +194,7 @@ def bookmark_update(
     rec: bool = False,
 ) -> Bookmark:
     """Change the owner's notes, tags, flags and (if given) pseud."""
+    may_write(user=user, action="bookmark")
     _owned(bookmark, user)
     if pseud is not None:
         _check_pseud(user=user, pseud=pseud)

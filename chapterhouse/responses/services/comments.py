@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts.models import Preference, Pseud, User
 from chapterhouse.discovery.receivers import work_changed
+from chapterhouse.moderation.guards import may_write, spam_check
 from chapterhouse.web.ratelimit import rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import signed_in_user
@@ -87,6 +88,8 @@ def _fingerprint(text: str) -> str:
 def _spam_check(*, user, content: str, guest_ip, guest_email, honeypot: str) -> None:
     if honeypot:
         raise ValidationError("Your comment looks like spam and was not posted.")
+    if user is None:
+        spam_check(text=content)
     links = len(_LINK_RE.findall(content))
     limit = USER_MAX_LINKS if user is not None else GUEST_MAX_LINKS
     if links > limit:
@@ -217,6 +220,7 @@ def comment_create(
     refusal = comment_refusal(work=work, viewer=viewer, parent=parent, creator_ids=creators)
     if refusal:
         raise PermissionDenied(refusal)
+    may_write(user=user, action="comment", address=guest_ip)
     guest_name = (guest_name or "").strip()
     guest_email = (guest_email or "").strip()
     if user is None:

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 
 from chapterhouse.accounts.selectors import blocked_by_any
 from chapterhouse.discovery.receivers import work_changed
+from chapterhouse.moderation.guards import WriteRefused, may_write
 from chapterhouse.web.ratelimit import rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Creatorship, Work
 from chapterhouse.works.selectors.visibility import can_view_work, work_needs_login
@@ -79,6 +80,10 @@ def kudos_give(
     Two identical requests at once end in one row: the second is refused.
     """
     signed_in = getattr(viewer, "is_authenticated", False)
+    try:
+        may_write(user=viewer, action="kudos", address=guest_ip)
+    except WriteRefused as refused:
+        raise _refuse(REFUSED, refused.message, "moderation") from None
     if not can_view_work(viewer, work):
         if not signed_in and work_needs_login(viewer, work.pk):
             raise _refuse(REFUSED, MESSAGES["restricted"], "guest_on_restricted")

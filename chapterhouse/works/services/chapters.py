@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from chapterhouse.accounts.models import User
+from chapterhouse.moderation.guards import may_write
 from chapterhouse.responses.services.subscriptions import subscriptions_notify_posted
 
 from ..models import (
@@ -98,6 +99,7 @@ def chapter_create(
     is set (then the background task posts it at that time); otherwise it is a
     draft chapter. Chapters of a draft work wait for the work to be posted."""
     creator_required(user=user, work=work)
+    may_write(user=user, action="post")
     work = Work.objects.select_for_update().get(pk=work.pk)
     count = work.chapters.count()
     errors = _check(fields, posting=post, work=work, count=count + 1)
@@ -126,6 +128,7 @@ def chapter_update(
     revision; ``post`` posts a draft chapter (or schedules it)."""
     work = chapter.work
     creator_required(user=user, work=work)
+    may_write(user=user, action="post")
     work = Work.objects.select_for_update().get(pk=work.pk)
     chapter = Chapter.objects.get(pk=chapter.pk)
     errors = _check(fields, posting=post or chapter.posted, work=work,

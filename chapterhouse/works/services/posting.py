@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts import selectors as people
 from chapterhouse.accounts.models import Pseud, User
+from chapterhouse.moderation.guards import may_write
 from chapterhouse.responses.services import subscriptions
 from chapterhouse.responses.services.mail import gifts_mail_record
 
@@ -369,6 +370,7 @@ def work_create(
     """A new work by ``user``: a draft, or posted at once when ``post``."""
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Please log in to post a work.")
+    may_write(user=user, action="post")
     # A placeholder row; _apply checks the real title and rolls back on a problem.
     work = Work(title="Untitled")
     work.save()
@@ -383,6 +385,7 @@ def work_update(
     """Save the form over ``work``; ``post`` also posts a draft. Edits to the
     text of a posted work keep the old version as a revision."""
     creators.creator_required(user=user, work=work)
+    may_write(user=user, action="post")
     work = Work.objects.select_for_update().get(pk=work.pk)
     return _apply(user=user, work=work, fields=fields, site_host=site_host, posting=post,
                   creating=False)
@@ -392,6 +395,7 @@ def work_update(
 def work_post(*, user: User, work: Work) -> Work:
     """Post a draft: it becomes visible, with today's date unless backdated."""
     creators.creator_required(user=user, work=work)
+    may_write(user=user, action="post")
     work = Work.objects.select_for_update().get(pk=work.pk)
     if work.posted:
         return work

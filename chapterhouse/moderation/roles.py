@@ -1,0 +1,133 @@
+"""Admin roles and what each may do.
+
+A role is a Django group holding permissions (``moderation.<codename>``);
+``roles_ensure`` makes the groups after every migrate. Anyone with a role
+is staff (``is_staff``), and the admin pages also ask for two-factor log-in
+(``access.py``). Superusers hold every permission.
+
+| role | may |
+| --- | --- |
+| Superadmin | everything, including roles and the audit log |
+| Policy and Abuse | reports, sanctions, user details, site switches and blocked addresses |
+| Support | user details, site news |
+| Tag Wrangler | wrangle tags (``tags.wrangle_tag``; see tags/roles.py) |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+HANDLE_REPORTS = "moderation.handle_reports"
+SANCTION_USERS = "moderation.sanction_users"
+VIEW_USER_DETAILS = "moderation.view_user_details"
+POST_NEWS = "moderation.post_news"
+MANAGE_SITE = "moderation.manage_site"
+VIEW_AUDIT_LOG = "moderation.view_audit_log"
+MANAGE_ROLES = "moderation.manage_roles"
+ALL_PERMISSIONS = (HANDLE_REPORTS, SANCTION_USERS, VIEW_USER_DETAILS, POST_NEWS, MANAGE_SITE,
+                   VIEW_AUDIT_LOG, MANAGE_ROLES)
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    group: str
+    label: str
+    permissions: tuple[str, ...]
+
+
+ROLES = {
+    "superadmin": Role("superadmin", "Superadmins", "Superadmin", ALL_PERMISSIONS),
+    "policy_abuse": Role("policy_abuse", "Policy and Abuse", "Policy and Abuse",
+                         (HANDLE_REPORTS, SANCTION_USERS, VIEW_USER_DETAILS, MANAGE_SITE)),
+    "support": Role("support", "Support", "Support", (VIEW_USER_DETAILS, POST_NEWS)),
+    "wrangler": Role("wrangler", "Tag Wranglers", "Tag Wrangler", ("tags.wrangle_tag",)),
+}
+
+
+def _permission(dotted: str):
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(codename=codename, content_type__app_label=app_label)
+
+
+def roles_ensure() -> None:
+    """Every role's group, with exactly its permissions."""
+    from django.contrib.auth.models import Group
+
+    for role in ROLES.values():
+        group, _ = Group.objects.get_or_create(name=role.group)
+        group.permissions.add(*[_permission(p) for p in role.permissions])
+
+
+def roles_ensure_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    if app_config is None or app_config.label != "moderation":
+        return
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(app_config, verbosity=0, using=using)
+    roles_ensure()
+
+
+def can(user, permission: str) -> bool:
+    """May ``user`` do what ``permission`` names? Staff only, active only."""
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active
+        and (user.is_superuser or (user.is_staff and user.has_perm(permission)))
+    )
+
+
+def is_admin(user) -> bool:
+    """Someone the admin area is for: any moderation permission."""
+    return any(can(user, permission) for permission in ALL_PERMISSIONS)
+
+
+def roles_of(user) -> list[Role]:
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in ROLES.values() if role.group in names]
+
+
+@transaction.atomic
+def role_grant(*, actor, user, role: str) -> None:
+    """Give ``user`` a role (superadmins only); she becomes staff."""
+    from django.contrib.auth.models import Group
+
+    from .audit import audit_record
+
+    if not can(actor, MANAGE_ROLES):
+        raise PermissionDenied("Only superadmins may give roles.")
+    if role not in ROLES:
+        raise ValidationError(f"There is no role called {role!r}.")
+    roles_ensure()
+    before = sorted(r.key for r in roles_of(user))
+    user.groups.add(Group.objects.get(name=ROLES[role].group))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit_record(actor=actor, action="user.role_grant", target=user,
+                 before={"roles": before}, after={"roles": sorted({*before, role})})
+
+
+@transaction.atomic
+def role_revoke(*, actor, user, role: str) -> None:
+    """Take a role away; with none left she is no longer staff."""
+    from django.contrib.auth.models import Group
+
+    from .audit import audit_record
+
+    if not can(actor, MANAGE_ROLES):
+        raise PermissionDenied("Only superadmins may take roles away.")
+    if role not in ROLES:
+        raise ValidationError(f"There is no role called {role!r}.")
+    before = sorted(r.key for r in roles_of(user))
+    user.groups.remove(*Group.objects.filter(name=ROLES[role].group))
+    after = sorted(r.key for r in roles_of(user))
+    if not after and user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    audit_record(actor=actor, action="user.role_revoke", target=user,
+                 before={"roles": before}, after={"roles": after})

@@ -1,0 +1,47 @@
+"""Fixtures for moderation tests: admins with a role, and clients whose
+session counts as signed in with a second factor (as after a real two-factor
+log-in; the browser journey does the real one)."""
+
+import time
+
+import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.moderation.roles import ROLES, roles_ensure
+
+
+@pytest.fixture
+def make_admin(db):
+    """``make_admin(username, role="superadmin")`` → a staff user with that role."""
+
+    def make(username: str = "archivist", role: str = "superadmin"):
+        roles_ensure()
+        user = UserFactory(username=username, is_staff=True)
+        user.groups.add(Group.objects.get(name=ROLES[role].group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_client():
+    """``admin_client(user, mfa=True)`` → a client signed in as ``user``; with
+    ``mfa`` its session records a second factor, as allauth does."""
+
+    def make(user, *, mfa: bool = True) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if mfa:
+            session = client.session
+            now = time.time()
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "password", "at": now, "username": user.username},
+                {"method": "mfa", "at": now, "type": "totp"},
+            ]
+            session.save()
+        return client
+
+    return make

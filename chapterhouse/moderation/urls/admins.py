@@ -1,0 +1,3 @@
+"""URLs of admins; see docs/moderation.md."""
+
+urlpatterns: list = []

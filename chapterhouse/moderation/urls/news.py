@@ -1,0 +1,3 @@
+"""URLs of news; see docs/moderation.md."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of queue; see docs/moderation.md."""
+
+urlpatterns: list = []

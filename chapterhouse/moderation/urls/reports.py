@@ -1,0 +1,3 @@
+"""URLs of reports; see docs/moderation.md."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of site; see docs/moderation.md."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of users; see docs/moderation.md."""
+
+urlpatterns: list = []

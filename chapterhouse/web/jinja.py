@@ -43,6 +43,9 @@ def environment(**options) -> Environment:
     from chapterhouse.exchange.downloads.views import JINJA_GLOBALS as DOWNLOAD_GLOBALS
 
     env.globals.update(DOWNLOAD_GLOBALS)
+    from chapterhouse.moderation.selectors.news import JINJA_GLOBALS as NEWS_GLOBALS
+
+    env.globals.update(NEWS_GLOBALS)
     env.filters["intcomma"] = intcomma
     return env
 

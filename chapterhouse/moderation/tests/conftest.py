@@ -6,6 +6,7 @@ import time
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -41,6 +42,8 @@ def admin_client():
                 {"method": "password", "at": now, "username": user.username},
                 {"method": "mfa", "at": now, "type": "totp"},
             ]
+            # allauth hands the records out only for the account they were kept for.
+            session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
             session.save()
         return client
 

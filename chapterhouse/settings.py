@@ -220,6 +220,8 @@ TASKS = {
         "QUEUES": ["default", "imports"],
     }
 }
+#: Where the hidden-work notice sends creators with questions (empty: "contact support").
+CHAPTERHOUSE_SUPPORT_EMAIL = env.str("CHAPTERHOUSE_SUPPORT_EMAIL", default="")
 #: The address readers' mail links point at (unsubscribe, comment links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

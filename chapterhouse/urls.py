@@ -1,6 +1,5 @@
 """The site's URLs. Public pages follow AO3's URL scheme (see docs/)."""
 
-from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
@@ -8,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from chapterhouse.api.app import api
+from chapterhouse.moderation.django_admin import admin_site_secure
 
 
 def _with_slash(request, word):
@@ -16,8 +16,9 @@ def _with_slash(request, word):
     return HttpResponsePermanentRedirect(f"/users/{word}/" + (f"?{query}" if query else ""))
 
 
-# The admin logs in through the site's own log-in, two-factor step included.
-admin.site.login = secure_admin_login(admin.site.login)
+# Django's admin logs in through the site's own log-in and, like every admin
+# page, needs a second factor this session (moderation/django_admin.py).
+admin_site_secure(admin.site)
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 
 urlpatterns = [

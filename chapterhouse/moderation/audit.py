@@ -12,6 +12,7 @@ _TYPES = {
     "responses.bookmark": TargetType.BOOKMARK,
     "accounts.user": TargetType.USER,
     "moderation.newspost": TargetType.NEWS,
+    "moderation.newscomment": TargetType.NEWS_COMMENT,
 }
 
 

@@ -21,6 +21,7 @@ class TargetType(models.TextChoices):
     BOOKMARK = "bookmark", "Bookmark"
     USER = "user", "User"
     NEWS = "news", "News post"
+    NEWS_COMMENT = "newscomm", "News comment"
 
 
 class ReportCategory(models.TextChoices):

@@ -46,6 +46,12 @@ def environment(**options) -> Environment:
     from chapterhouse.moderation.selectors.news import JINJA_GLOBALS as NEWS_GLOBALS
 
     env.globals.update(NEWS_GLOBALS)
+    from chapterhouse.moderation.services.site import JINJA_GLOBALS as GUEST_GLOBALS
+
+    env.globals.update(GUEST_GLOBALS)
+    from chapterhouse.moderation.services.content import JINJA_GLOBALS as CONTENT_GLOBALS
+
+    env.globals.update(CONTENT_GLOBALS)
     env.filters["intcomma"] = intcomma
     return env
 

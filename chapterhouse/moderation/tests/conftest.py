@@ -2,16 +2,14 @@
 session counts as signed in with a second factor (as after a real two-factor
 log-in; the browser journey does the real one)."""
 
-import time
-
 import pytest
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.moderation.roles import ROLES, roles_ensure
+
+from .helpers import second_factor_record
 
 
 @pytest.fixture
@@ -36,15 +34,7 @@ def admin_client():
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         if mfa:
-            session = client.session
-            now = time.time()
-            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-                {"method": "password", "at": now, "username": user.username},
-                {"method": "mfa", "at": now, "type": "totp"},
-            ]
-            # allauth hands the records out only for the account they were kept for.
-            session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-            session.save()
+            second_factor_record(client, user)
         return client
 
     return make

@@ -1,3 +1,10 @@
-"""URLs of reports; see docs/moderation.md."""
+"""URLs of reports; see docs/moderation-reports.md."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ..views import reports as views
+
+urlpatterns: list = [
+    path("reports/new", views.report_new, name="report_new"),
+    path("reports/<int:report_id>/thanks", views.report_thanks, name="report_thanks"),
+]

@@ -283,6 +283,7 @@ def _author_check(comment: Comment, viewer) -> None:
 def comment_edit(*, comment: Comment, viewer, content: str) -> Comment:
     """The author changes her comment's text; the comment says "Last Edited"."""
     _author_check(comment, viewer)
+    may_write(user=viewer, action="comment")
     if comment.deleted:
         raise PermissionDenied("This comment has been deleted.")
     if comment.frozen:

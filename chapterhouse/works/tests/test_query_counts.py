@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 #: Readers' answers (responses/page.py) add 11 for a signed-in reader: kudos
 #: counts, the block check, her pseuds (once, for the comment and bookmark
 #: forms), her bookmark, her subscription, her reading place, recording the
-#: visit (savepoint, update, insert on a first visit, release) and the inbox
-#: count. 24 in all, whatever the work's length.
-WORK_PAGE_MAX_QUERIES = 24
+#: visit (savepoint, update, insert on a first visit, release), the inbox
+#: count, and (once an hour per reader, remembered in the cache) whether
+#: moderation has a warning or suspension to show her. 25 in all, whatever
+#: the work's length.
+WORK_PAGE_MAX_QUERIES = 25
 LISTING_MAX_QUERIES = 12
 
 

@@ -4,7 +4,7 @@ Each call counts against one bucket:
 
 - a call with a token: ``token_read`` (GET, HEAD, OPTIONS) or ``token_write``
   (everything else), counted per token;
-- a call without one: ``guest``, counted per address (``REMOTE_ADDR``; the
+- a call without one: ``guest``, counted per address (``web/addresses.client_address``; the
   proxy in front of the app must set it to the client's address).
 
 The defaults below can be changed in settings::
@@ -28,6 +28,7 @@ import threading
 from django.conf import settings
 from ninja.throttling import BaseThrottle
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 
 #: bucket → (calls, window in seconds)
@@ -49,7 +50,7 @@ def bucket_of(request) -> tuple[str, str]:
     if token is not None:
         bucket = "token_read" if request.method in _SAFE_METHODS else "token_write"
         return bucket, f"token:{token.pk}"
-    return "guest", f"addr:{request.META.get('REMOTE_ADDR', '')}"
+    return "guest", f"addr:{client_address(request) or ''}"
 
 
 class ApiThrottle(BaseThrottle):

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
@@ -43,7 +44,7 @@ def _restricted(request):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _too_many(request, limited: RateLimited):

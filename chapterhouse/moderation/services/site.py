@@ -23,6 +23,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chapterhouse.web.addresses import client_address
+
 from ..audit import audit_record
 from ..guards import WriteRefused
 from ..models import BlockedAddress, SiteSettings
@@ -164,7 +166,7 @@ def guest_writes(request) -> GuestWrites:
     refusals = {}
     for action in ("comment", "kudos"):
         try:
-            guest_write_check(action=action, address=request.META.get("REMOTE_ADDR"))
+            guest_write_check(action=action, address=client_address(request))
         except WriteRefused as refused:
             refusals[action] = refused.message
     known = GuestWrites(

@@ -228,3 +228,24 @@ def test_removing_a_missing_block_is_404(policy_client):
 def test_page_only_takes_posts_for_changes(policy_client):
     assert policy_client.get("/moderation/site/switches").status_code == 405
     assert policy_client.get("/moderation/site/blocks").status_code == 405
+
+
+def test_a_blocked_network_is_found_behind_the_proxy(settings, make_admin):
+    """Behind nginx the guest's address comes from X-Forwarded-For, so a block
+    matches the real client and never the proxy."""
+    from django.test import Client
+
+    from chapterhouse.moderation.services.site import address_block
+    from chapterhouse.works.tests.factories import WorkFactory
+
+    settings.BEHIND_PROXY = True
+    address_block(actor=make_admin("keeper"), network="203.0.113.0/24", reason="spam wave")
+    work = WorkFactory()
+    blocked = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    answer = blocked.post("/kudos.js", {"kudo[commentable_id]": work.pk,
+                                        "kudo[commentable_type]": "Work"})
+    assert answer.status_code == 422
+    assert "blocked" in str(answer.json())
+    other = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert other.post("/kudos.js", {"kudo[commentable_id]": work.pk,
+                                    "kudo[commentable_type]": "Work"}).status_code == 201

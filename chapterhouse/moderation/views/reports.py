@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import apply_errors
 from chapterhouse.web.ratelimit import RateLimited
 
@@ -31,7 +32,7 @@ SENT_KEEP = 20
 
 
 def _address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def _came_from(request) -> str:

@@ -45,6 +45,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from chapterhouse.discovery.receivers import work_changed
+from chapterhouse.web.addresses import client_address
 from chapterhouse.works.models import Work
 
 from ..models import HitDay, HitVisit
@@ -122,11 +123,7 @@ def _is_prefetch(request) -> bool:
 
 
 def _client_address(request) -> str:
-    if getattr(settings, "USE_X_FORWARDED_HOST", False):  # BEHIND_PROXY
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request) or ""
 
 
 def visitor_key(request, day: date) -> str:

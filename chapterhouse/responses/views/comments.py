@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.models import Chapter, Work
@@ -38,7 +39,7 @@ def _wants_json(request) -> bool:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 

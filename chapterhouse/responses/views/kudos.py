@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
@@ -90,7 +91,7 @@ def kudos_create(request, as_json: bool = False):
         try:
             kudos_services.kudos_give(
                 work=work, viewer=request.user,
-                guest_ip=None if signed_in else request.META.get("REMOTE_ADDR"),
+                guest_ip=None if signed_in else client_address(request),
                 guest_token=token, guest_works=given,
             )
         except RateLimited as limited:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import apply_errors
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 
@@ -77,7 +78,7 @@ def import_job(request, job_id: int):
 def claim_start(request):
     form = ClaimRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        who = request.META.get("REMOTE_ADDR") or "unknown"
+        who = client_address(request) or "unknown"
         try:
             rate_limit_check(scope="claim", who=who, message=(
                 "You have asked for several claim links in a short time. Please try again "

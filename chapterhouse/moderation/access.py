@@ -32,7 +32,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .roles import can
+from .roles import ANY_ADMIN, can, is_admin
 
 #: Where admins set up and confirm their second factor (allauth's pages).
 MFA_SETUP_URL = "/users/2fa/totp/activate/"
@@ -118,7 +118,8 @@ def admin_required(permission: str):
             user = request.user
             if not user.is_authenticated:
                 return login_redirect(back_path(request))
-            if not can(user, permission):
+            allowed = is_admin(user) if permission == ANY_ADMIN else can(user, permission)
+            if not allowed:
                 raise PermissionDenied("Your account may not use this admin page.")
             if not mfa_satisfied(request):
                 return mfa_needed_response(request, back_path(request))

@@ -199,3 +199,35 @@ def role_revoke(*, actor, user, role: str, reason: str = "") -> bool:
     audit_record(actor=actor, action="user.role_revoke", target=user,
                  before={"roles": before}, after={"roles": after}, reason=reason)
     return True
+
+
+#: Any admin at all (for ``access.admin_required``): the admin area's front page.
+ANY_ADMIN = "moderation.*"
+
+_ADMIN_PAGES = [
+    (HANDLE_REPORTS, "/moderation/reports", "Reports",
+     "Open reports, grouped by what they are about."),
+    (VIEW_USER_DETAILS, "/moderation/users", "Users",
+     "Look a user up: her history, notes and sanctions."),
+    (POST_NEWS, "/moderation/news", "News", "Post and edit site news."),
+    (MANAGE_SITE, "/moderation/site", "Guests and addresses",
+     "Switch guest comments and kudos; block addresses."),
+    (MANAGE_ROLES, "/moderation/roles", "Roles", "Give and take admin roles."),
+    (VIEW_AUDIT_LOG, "/moderation/audit", "Audit log", "Every admin action, with reasons."),
+]
+
+
+def admin_pages(user) -> list[tuple[str, str, str]]:
+    """(address, name, what it is for) of each admin page ``user`` may open:
+    the admin menu and the front page of the admin area show only these."""
+    shown = []
+    for permission, href, name, blurb in _ADMIN_PAGES:
+        allowed = can(user, permission) or (
+            permission == VIEW_USER_DETAILS and can(user, SANCTION_USERS)
+        )
+        if allowed:
+            shown.append((href, name, blurb))
+    return shown
+
+
+JINJA_GLOBALS = {"admin_pages": admin_pages}

@@ -52,6 +52,9 @@ def environment(**options) -> Environment:
     from chapterhouse.moderation.services.content import JINJA_GLOBALS as CONTENT_GLOBALS
 
     env.globals.update(CONTENT_GLOBALS)
+    from chapterhouse.moderation.roles import JINJA_GLOBALS as ROLE_GLOBALS
+
+    env.globals.update(ROLE_GLOBALS)
     env.filters["intcomma"] = intcomma
     return env
 

@@ -263,7 +263,7 @@ WHO = ("superadmin", "policy_abuse", "support", "wrangler", "user", "guest")
 
 #: page → what each of WHO gets. Add a row when an admin page is added.
 MATRIX = {
-    "/moderation":         (OK, OK, NO, NO, NO, LOGIN),
+    "/moderation":         (OK, OK, OK, NO, NO, LOGIN),
     "/moderation/reports": (OK, OK, NO, NO, NO, LOGIN),
     "/moderation/users":   (OK, OK, OK, NO, NO, LOGIN),
     "/moderation/news":    (OK, NO, OK, NO, NO, LOGIN),

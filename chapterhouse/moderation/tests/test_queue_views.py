@@ -61,11 +61,22 @@ def test_policy_and_superadmins_open_the_queue(make_admin, admin_client, role, p
     assert admin_client(make_admin("ada", role=role)).get(path).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/moderation", "/moderation/reports",
-                                  "/moderation/reports/work/1"])
+@pytest.mark.parametrize("path", ["/moderation/reports", "/moderation/reports/work/1"])
 @pytest.mark.parametrize("role", ["support", "wrangler"])
 def test_support_and_wranglers_are_refused(make_admin, admin_client, role, path):
     assert admin_client(make_admin("bea", role=role)).get(path).status_code == 403
+
+
+def test_the_admin_front_page_offers_only_what_the_role_opens(make_admin, admin_client):
+    """Support has no reports to handle, but the front page is hers too, with
+    her own pages on it; a wrangler has no admin pages at all."""
+    page = admin_client(make_admin("cal", role="support")).get("/moderation")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'href="/moderation/news"' in text and 'href="/moderation/users"' in text
+    assert 'href="/moderation/reports"' not in text and 'href="/moderation/roles"' not in text
+    wrangler = admin_client(make_admin("dov", role="wrangler"))
+    assert wrangler.get("/moderation").status_code == 403
 
 
 def test_readers_are_refused_and_guests_sent_to_log_in(reader_client, client):

@@ -16,16 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import admin_required
 from ..models import ReportStatus, TargetType
-from ..roles import (
-    HANDLE_REPORTS,
-    MANAGE_ROLES,
-    MANAGE_SITE,
-    POST_NEWS,
-    SANCTION_USERS,
-    VIEW_AUDIT_LOG,
-    VIEW_USER_DETAILS,
-    can,
-)
+from ..roles import ANY_ADMIN, HANDLE_REPORTS, admin_pages
 from ..selectors import queue as selectors
 
 QUEUE = "/moderation/reports"
@@ -101,31 +92,8 @@ def target_perform(*, actor, target_type: str, target_id: int, action: str, reas
 # Pages ----------------------------------------------------------------------
 
 
-def _admin_links(user) -> list[tuple[str, str, str]]:
-    """(address, name, what it is for) of each admin page this admin may open."""
-    links = [
-        (HANDLE_REPORTS, "/moderation/reports", "Reports",
-         "Open reports, grouped by what they are about."),
-        (VIEW_USER_DETAILS, "/moderation/users", "Users",
-         "Look a user up: her history, notes and sanctions."),
-        (POST_NEWS, "/moderation/news", "News", "Post and edit site news."),
-        (MANAGE_SITE, "/moderation/site", "Guests and addresses",
-         "Switch guest comments and kudos; block addresses."),
-        (MANAGE_ROLES, "/moderation/roles", "Roles", "Give and take admin roles."),
-        (VIEW_AUDIT_LOG, "/moderation/audit", "Audit log", "Every admin action, with reasons."),
-    ]
-    shown = []
-    for permission, href, name, blurb in links:
-        allowed = can(user, permission) or (
-            permission == VIEW_USER_DETAILS and can(user, SANCTION_USERS)
-        )
-        if allowed:
-            shown.append((href, name, blurb))
-    return shown
-
-
 @require_http_methods(["GET", "HEAD"])
-@admin_required(HANDLE_REPORTS)
+@admin_required(ANY_ADMIN)
 def dashboard(request):
     counts = selectors.open_report_counts()
     return render(
@@ -136,7 +104,7 @@ def dashboard(request):
             "counts": counts,
             "total_reports": sum(row["reports"] for row in counts),
             "total_targets": sum(row["targets"] for row in counts),
-            "links": _admin_links(request.user),
+            "links": admin_pages(request.user),
         },
     )
 

@@ -220,6 +220,8 @@ TASKS = {
         "QUEUES": ["default", "imports"],
     }
 }
+#: Admin pages (and Django's /admin/) need a second factor this session (moderation/access.py).
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 #: Where the hidden-work notice sends creators with questions (empty: "contact support").
 CHAPTERHOUSE_SUPPORT_EMAIL = env.str("CHAPTERHOUSE_SUPPORT_EMAIL", default="")
 #: The address readers' mail links point at (unsubscribe, comment links).

@@ -90,6 +90,15 @@ def page_not_found(request, exception=None):
 RETRY_AFTER_SECONDS = 60
 
 
+def rate_limited(request, limited):
+    """The "try again in N" page for a ``web.ratelimit.RateLimited``: 429 with
+    its message and an integer ``Retry-After``. (Pages with a form to keep
+    answer 429 with the form instead.)"""
+    response = _error(request, 429, "Too Many Requests", limited.messages[0])
+    response["Retry-After"] = str(max(1, int(limited.retry_after)))
+    return response
+
+
 def too_many_requests(request, exception=None):
     response = _error(
         request,

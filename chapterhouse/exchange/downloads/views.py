@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from chapterhouse.web.addresses import client_address
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
+from chapterhouse.web.views import rate_limited
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
 
@@ -45,23 +46,6 @@ def _restricted(request):
 
 def _client_address(request) -> str:
     return client_address(request) or "unknown"
-
-
-def _too_many(request, limited: RateLimited):
-    """The site's "try again in N" page, 429, with an integer ``Retry-After``."""
-    response = render(
-        request,
-        "web/error.html",
-        {
-            "status": 429,
-            "title": "Too Many Requests",
-            "message": limited.messages[0],
-            "main_class": "error-429",
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(max(1, int(limited.retry_after)))
-    return response
 
 
 def _etag_matches(request, etag: str) -> bool:
@@ -94,7 +78,7 @@ def download(request, work_id: str, name: str, fmt: str):
                 **FRESH_RENDER_RATE,
             )
         except RateLimited as limited:
-            return _too_many(request, limited)
+            return rate_limited(request, limited)
     prepared = download_prepare(work, fmt, doc=doc)
     if fresh:
         rate_limit_record(scope=FRESH_RENDER_SCOPE, who=who, **FRESH_RENDER_RATE)

@@ -4,12 +4,11 @@ log-in; the browser journey does the real one)."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.moderation.roles import ROLES, roles_ensure
 
-from .helpers import second_factor_record
+from .helpers import signed_in_client
 
 
 @pytest.fixture
@@ -29,12 +28,4 @@ def make_admin(db):
 def admin_client():
     """``admin_client(user, mfa=True)`` → a client signed in as ``user``; with
     ``mfa`` its session records a second factor, as allauth does."""
-
-    def make(user, *, mfa: bool = True) -> Client:
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        if mfa:
-            second_factor_record(client, user)
-        return client
-
-    return make
+    return signed_in_client

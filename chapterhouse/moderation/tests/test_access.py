@@ -7,7 +7,6 @@ import time
 import types
 
 import pytest
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -23,6 +22,7 @@ from django.urls import Resolver404, path, resolve
 
 from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
 from chapterhouse.moderation.django_admin import admin_site_secure
+from chapterhouse.moderation.tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -282,22 +282,6 @@ def page_exists(path: str) -> bool:
         return False
     return True
 
-
-def signed_in(user, *, mfa: bool = True) -> Client:
-    """A client signed in as ``user``; with ``mfa`` its session holds the records
-    allauth keeps after a two-factor log-in (the flows above do it for real)."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    now = time.time()
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "username": user.username},
-        *([{"method": "mfa", "at": now, "type": "totp"}] if mfa else []),
-    ]
-    # allauth hands the records out only for the account they name.
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 @pytest.mark.parametrize(("path", "who", "expected"), CASES)

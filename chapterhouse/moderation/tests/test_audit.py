@@ -2,10 +2,8 @@
 (newest first, filters, a readable before → after, target links)."""
 
 import datetime
-import time
 
 import pytest
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +12,7 @@ from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.moderation.audit import audit_record
 from chapterhouse.moderation.models import AuditEntry
 from chapterhouse.moderation.roles import role_grant
+from chapterhouse.moderation.tests.helpers import signed_in_client as signed_in
 from chapterhouse.moderation.views.admins import AUDIT_PER_PAGE, audit_diff
 from chapterhouse.works.tests.factories import WorkFactory
 
@@ -21,20 +20,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/moderation/audit"
 
-
-def signed_in(user) -> Client:
-    """A client whose session holds allauth's records of a two-factor log-in
-    (test_access.py goes through the real one)."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "username": user.username},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 def soup_of(response) -> BeautifulSoup:

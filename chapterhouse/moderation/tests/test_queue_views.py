@@ -407,20 +407,3 @@ def test_bulk_is_refused_to_support(make_admin, admin_client, work):
 def test_guest_client_cannot_post_bulk():
     response = Client().post("/moderation/reports/bulk", {"action": "spam"})
     assert response.status_code == 302
-
-
-
-@pytest.fixture
-def admin_client(admin_client):
-    """The shared fixture, plus the account id allauth keeps beside the
-    records (it hands them out only for that account)."""
-
-    def make(user, *, mfa=True):
-        client = admin_client(user, mfa=mfa)
-        if mfa:
-            session = client.session
-            session.setdefault("account_authentication_methods_user", str(user.pk))
-            session.save()
-        return client
-
-    return make

@@ -1,13 +1,10 @@
 """Roles: what each may do, giving and taking them (audited), the last
 superadmin, and the /moderation/roles page."""
 
-import time
 
 import pytest
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.moderation.models import AuditEntry
@@ -23,26 +20,13 @@ from chapterhouse.moderation.roles import (
     role_revoke,
     roles_of,
 )
+from chapterhouse.moderation.tests.helpers import signed_in_client as signed_in
 from chapterhouse.tags.roles import is_wrangler
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/moderation/roles"
 
-
-def signed_in(user) -> Client:
-    """A client whose session holds allauth's records of a two-factor log-in
-    (test_access.py goes through the real one)."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "username": user.username},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 def fresh(user):

@@ -31,13 +31,7 @@ def target(db):
 
 
 def two_factor_client(admin_client, user, *, mfa: bool = True) -> Client:
-    """``admin_client``, with the session also naming whose log-in records
-    these are (allauth hands them out only for that account)."""
-    client = admin_client(user, mfa=mfa)
-    session = client.session
-    session.setdefault("account_authentication_methods_user", str(user.pk))
-    session.save()
-    return client
+    return admin_client(user, mfa=mfa)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import apply_errors
 from chapterhouse.web.ratelimit import RateLimited
+from chapterhouse.web.views import rate_limited
 
 from ..forms.reports import ReportForm
 from ..models import Report
@@ -47,22 +48,6 @@ def _came_from(request) -> str:
         if parts.netloc == request.get_host() and parts.path.startswith("/"):
             return parts.path + (f"?{parts.query}" if parts.query else "")
     return ""
-
-
-def _too_many(request, limited: RateLimited):
-    response = render(
-        request,
-        "web/error.html",
-        {
-            "status": 429,
-            "title": "Too Many Requests",
-            "message": limited.messages[0],
-            "main_class": "error-429",
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(max(1, int(limited.retry_after)))
-    return response
 
 
 def _refused(request, target, message: str, status: int):
@@ -105,7 +90,7 @@ def report_new(request):
             except svc.ReportTargetMissing:
                 raise Http404("Nothing to report here.") from None
             except RateLimited as limited:
-                return _too_many(request, limited)
+                return rate_limited(request, limited)
             except ValidationError as error:
                 if getattr(error, "code", None) == "duplicate":
                     return _refused(request, target, svc.ALREADY_REPORTED, 409)
@@ -122,7 +107,7 @@ def report_new(request):
         try:
             svc.report_rate_check(reporter=viewer, address=address, target=target)
         except RateLimited as limited:
-            return _too_many(request, limited)
+            return rate_limited(request, limited)
         form = ReportForm(initial={"url": _came_from(request)}, guest=guest)
     return render(
         request,

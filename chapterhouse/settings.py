@@ -181,6 +181,10 @@ ACCOUNT_RATE_LIMITS = {
 # Two-factor log-in: an authenticator app (TOTP) with recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+#: Accept the code of the 30-second step before or after this one (RFC 6238's
+#: advice), so a code typed as its step turns over, or on a phone whose clock
+#: is a little off, still works. A code still works only once.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Mail -----------------------------------------------------------------
 # The search index (derived; `chapterhouse reindex` rebuilds it). Each node keeps

@@ -4,7 +4,12 @@ import re
 import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from bs4 import BeautifulSoup
 
 from .factories import PASSWORD
@@ -74,3 +79,17 @@ def test_two_factor_pages_need_a_login(client):
     response = client.get("/users/2fa/")
     assert response.status_code == 302
     assert response["Location"].startswith("/users/login/")
+
+
+def test_a_code_from_the_step_just_past_still_logs_in(client, user):
+    """A code typed as its 30 seconds run out is accepted; one from a minute ago is not."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    if time.time() % 30 > 27:  # let a new step begin, so the test's steps stay put
+        time.sleep(30.2 - time.time() % 30)
+    step = int(time.time()) // 30
+    log_in(client, user)
+    stale = format_hotp_value(hotp_value(secret, step - 3))
+    assert client.post("/users/2fa/authenticate/", {"code": stale}).status_code == 200
+    late = format_hotp_value(hotp_value(secret, step - 1))
+    assert client.post("/users/2fa/authenticate/", {"code": late}).status_code == 302

@@ -240,3 +240,21 @@ def test_report_page_of_an_anonymous_work_does_not_name_its_creator(client, crea
     assert page.status_code == 200
     assert "Nameless Tide" in soup(page).select_one("#reported").text
     assert creator.username not in page.content.decode()
+
+
+def test_a_chapter_page_reports_that_chapter(client):
+    from bs4 import BeautifulSoup
+
+    from chapterhouse.works.tests.factories import WorkFactory
+
+    work = WorkFactory(chapters=3)
+    second = work.chapters.order_by("position")[1]
+    page = client.get(f"/works/{work.pk}/chapters/{second.pk}?view_adult=true")
+    link = BeautifulSoup(page.content, "html.parser").select_one("li.report a")
+    assert link.get_text() == "Report Chapter"
+    assert link["href"].startswith(f"/reports/new?type=chapter&id={second.pk}&from=")
+    whole = client.get(f"/works/{work.pk}?view_full_work=true&view_adult=true")
+    link = BeautifulSoup(whole.content, "html.parser").select_one("li.report a")
+    assert link.get_text() == "Report"
+    assert link["href"].startswith(f"/reports/new?type=work&id={work.pk}&from=")
+    assert client.get(link["href"]).status_code == 200

@@ -73,21 +73,27 @@ def error_answer(status: int, detail: str, errors: dict | None = None,
     return answer
 
 
-def _messages(error: ValidationError) -> tuple[str, dict[str, list[str]]]:
+def _messages(error: ValidationError,
+              field_names: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
     if hasattr(error, "error_dict"):
-        errors = {
-            ("detail" if key == "__all__" else key): [str(m) for m in messages]
-            for key, messages in error.message_dict.items()
-        }
+        errors: dict[str, list[str]] = {}
+        for key, messages in error.message_dict.items():
+            name = "detail" if key == "__all__" else field_names.get(key, key)
+            errors.setdefault(name, []).extend(str(m) for m in messages)
         first = next((m for messages in errors.values() for m in messages), "")
         return first or "Please check the fields and try again.", errors
     messages = [str(m) for m in error.messages]
     return (messages[0] if messages else "Please check the fields and try again."), {}
 
 
-def write_operation(func):
+def write_operation(func=None, *, field_names: dict[str, str] | None = None):
     """Check the ``write`` scope, then run ``func``, answering a service's
-    refusal as described in the module's docstring."""
+    refusal as described in the module's docstring. ``field_names`` maps the
+    service's field names to the API's in a refusal's ``errors``
+    (``@write_operation(field_names={"content": "text"})``)."""
+    if func is None:
+        return functools.partial(write_operation, field_names=field_names)
+    names = field_names or {}
 
     @functools.wraps(func)
     def operation(request, *args, **kwargs):
@@ -102,7 +108,7 @@ def write_operation(func):
         except Http404 as error:
             return error_answer(404, str(error) or "Not found.")
         except ValidationError as error:
-            detail, errors = _messages(error)
+            detail, errors = _messages(error, names)
             return error_answer(422, detail, errors)
 
     return operation

@@ -32,15 +32,6 @@ from .works import router as works_router
 FIELD_NAMES = {"pseud": "pseud_id", "tag_string": "tags"}
 
 
-def _renamed(error: ValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    errors: dict[str, list[str]] = {}
-    for key, messages in error.message_dict.items():
-        errors.setdefault(FIELD_NAMES.get(key, key), []).extend(messages)
-    return ValidationError(errors)
-
-
 def _pseud(user, pseud_id: int | None) -> Pseud | None:
     if pseud_id is None:
         return None
@@ -67,19 +58,16 @@ def bookmark_written(user, bookmark: Bookmark) -> dict:
 @works_router.post("/{int:work_id}/bookmarks", auth=WRITE_AUTH,
                    response={201: BookmarkOut, **WRITE_ERRORS}, tags=["bookmarks"],
                    summary="Bookmark a work")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def work_bookmark(request: HttpRequest, work_id: int, payload: BookmarkIn):
     """Refused (422) when you have bookmarked the work already."""
     user = viewer_of(request)
     work = visible_work(user, work_id)
     pseud = _pseud(user, payload.pseud_id) or default_pseud(user)
-    try:
-        bookmark = bookmark_services.bookmark_create(
-            user=user, pseud=pseud, work=work, notes=payload.notes,
-            tag_string=_tag_string(payload.tags), private=payload.private, rec=payload.rec,
-        )
-    except ValidationError as error:
-        raise _renamed(error) from None
+    bookmark = bookmark_services.bookmark_create(
+        user=user, pseud=pseud, work=work, notes=payload.notes,
+        tag_string=_tag_string(payload.tags), private=payload.private, rec=payload.rec,
+    )
     return Status(201, bookmark_written(user, bookmark))
 
 
@@ -95,7 +83,7 @@ def _bookmark(user, bookmark_id: int) -> Bookmark:
 @router.patch("/{int:bookmark_id}", auth=WRITE_AUTH,
               response={200: BookmarkOut, **WRITE_ERRORS}, tags=["bookmarks"],
               summary="Edit your bookmark")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def bookmark_change(request: HttpRequest, bookmark_id: int, payload: BookmarkPatch):
     """Only the fields you send change."""
     user = viewer_of(request)
@@ -105,23 +93,20 @@ def bookmark_change(request: HttpRequest, bookmark_id: int, payload: BookmarkPat
         tag_string = _tag_string(data["tags"] or [])
     else:
         tag_string = bookmark_tag_string(bookmark)
-    try:
-        bookmark = bookmark_services.bookmark_update(
-            bookmark=bookmark, user=user,
-            pseud=_pseud(user, data.get("pseud_id")),
-            notes=data["notes"] or "" if "notes" in data else bookmark.notes,
-            tag_string=tag_string,
-            private=data["private"] if data.get("private") is not None else bookmark.private,
-            rec=data["rec"] if data.get("rec") is not None else bookmark.rec,
-        )
-    except ValidationError as error:
-        raise _renamed(error) from None
+    bookmark = bookmark_services.bookmark_update(
+        bookmark=bookmark, user=user,
+        pseud=_pseud(user, data.get("pseud_id")),
+        notes=data["notes"] or "" if "notes" in data else bookmark.notes,
+        tag_string=tag_string,
+        private=data["private"] if data.get("private") is not None else bookmark.private,
+        rec=data["rec"] if data.get("rec") is not None else bookmark.rec,
+    )
     return Status(200, bookmark_written(user, bookmark))
 
 
 @router.delete("/{int:bookmark_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS},
                tags=["bookmarks"], summary="Delete your bookmark")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def bookmark_remove(request: HttpRequest, bookmark_id: int):
     user = viewer_of(request)
     bookmark_services.bookmark_delete(bookmark=_bookmark(user, bookmark_id), user=user)

@@ -2,7 +2,6 @@
 chapters router, through ``works.services.chapters`` (adding a chapter is
 ``POST /works/{id}/chapters``, in works_writes.py)."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Status
 
@@ -19,7 +18,7 @@ from ..schemas_writes import (
     write_operation,
 )
 from .chapters import router
-from .works_writes import chapter_fields, chapter_written, renamed_errors
+from .works_writes import FIELD_NAMES, chapter_fields, chapter_written
 
 
 def _chapter(viewer, chapter_id: int) -> Chapter:
@@ -36,7 +35,7 @@ def _chapter(viewer, chapter_id: int) -> Chapter:
 @router.patch("/{int:chapter_id}", auth=WRITE_AUTH,
               response={200: ChapterOut, **WRITE_ERRORS}, tags=["chapters"],
               summary="Edit a chapter")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def chapter_change(request: HttpRequest, chapter_id: int, payload: ChapterPatch):
     """Only the fields you send change; a posted chapter's old text is kept as
     a revision. ``post: true`` posts a draft chapter."""
@@ -47,18 +46,15 @@ def chapter_change(request: HttpRequest, chapter_id: int, payload: ChapterPatch)
     fields = chapter_services.chapter_fields_of(chapter)
     fields.expected_chapters = chapter_services.UNCHANGED  # unless the request sets it
     fields = chapter_fields(fields, data)
-    try:
-        chapter = chapter_services.chapter_update(
-            user=user, chapter=chapter, fields=fields, post=payload.post
-        )
-    except ValidationError as error:
-        raise renamed_errors(error) from None
+    chapter = chapter_services.chapter_update(
+        user=user, chapter=chapter, fields=fields, post=payload.post
+    )
     return Status(200, chapter_written(chapter))
 
 
 @router.delete("/{int:chapter_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS},
                tags=["chapters"], summary="Delete a chapter")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def chapter_remove(request: HttpRequest, chapter_id: int):
     """A work's only chapter stays: delete the work instead."""
     user = viewer_of(request)

@@ -49,16 +49,6 @@ FIELD_NAMES = {
 TEXTS = ("summary", "notes", "endnotes")
 
 
-def renamed_errors(error: ValidationError) -> ValidationError:
-    """The service's ``error`` with its fields named as the API names them."""
-    if not hasattr(error, "error_dict"):
-        return error
-    errors: dict[str, list[str]] = {}
-    for key, messages in error.message_dict.items():
-        errors.setdefault(FIELD_NAMES.get(key, key), []).extend(messages)
-    return ValidationError(errors)
-
-
 def _fixed_ids(values, table: dict[int, str], field: str, errors: dict) -> list[int]:
     """Fixed tags given by AO3 id or by name (any letter case)."""
     by_name = {name.casefold(): pk for pk, name in table.items()}
@@ -147,7 +137,7 @@ def work_written(user, work: Work) -> dict:
 
 @router.post("", auth=WRITE_AUTH, response={201: WorkOut, **WRITE_ERRORS},
              tags=["works"], summary="Post a work (or save a draft)")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def work_new(request: HttpRequest, payload: WorkIn):
     """Like the site's work form: a draft only you can see, or posted at once
     with ``post: true``. Field problems come back as 422 with ``errors``."""
@@ -155,16 +145,13 @@ def work_new(request: HttpRequest, payload: WorkIn):
     data = payload.model_dump()
     data["text_format"] = data.get("text_format") or TextFormat.HTML
     fields = _merge(posting.WorkFields(), data)
-    try:
-        work = posting.work_create(user=user, fields=fields, post=payload.post)
-    except ValidationError as error:
-        raise renamed_errors(error) from None
+    work = posting.work_create(user=user, fields=fields, post=payload.post)
     return Status(201, work_written(user, work))
 
 
 @router.patch("/{int:work_id}", auth=WRITE_AUTH, response={200: WorkOut, **WRITE_ERRORS},
               tags=["works"], summary="Edit a work")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def work_change(request: HttpRequest, work_id: int, payload: WorkPatch):
     """Only the fields you send change. Editing the text of a posted work
     keeps the old version as a revision, as the site does."""
@@ -173,32 +160,26 @@ def work_change(request: HttpRequest, work_id: int, payload: WorkPatch):
     data = payload.model_dump(exclude_unset=True)
     data.pop("post", None)
     fields = _merge(posting.work_fields_of(work), data)
-    try:
-        work = posting.work_update(
-            user=user, work=work, fields=fields, post=payload.post and not work.posted
-        )
-    except ValidationError as error:
-        raise renamed_errors(error) from None
+    work = posting.work_update(
+        user=user, work=work, fields=fields, post=payload.post and not work.posted
+    )
     return Status(200, work_written(user, work))
 
 
 @router.post("/{int:work_id}/post", auth=WRITE_AUTH,
              response={200: WorkOut, **WRITE_ERRORS}, tags=["works"],
              summary="Post a draft")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def work_post(request: HttpRequest, work_id: int):
     user = viewer_of(request)
     work = visible_work(user, work_id)
-    try:
-        work = posting.work_post(user=user, work=work)
-    except ValidationError as error:
-        raise renamed_errors(error) from None
+    work = posting.work_post(user=user, work=work)
     return Status(200, work_written(user, work))
 
 
 @router.delete("/{int:work_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS},
                tags=["works"], summary="Delete a work")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def work_remove(request: HttpRequest, work_id: int):
     user = viewer_of(request)
     posting.work_delete(user=user, work=visible_work(user, work_id))
@@ -226,7 +207,7 @@ def chapter_fields(fields: chapter_services.ChapterFields, data: dict):
 @router.post("/{int:work_id}/chapters", auth=WRITE_AUTH,
              response={201: ChapterOut, **WRITE_ERRORS}, tags=["chapters"],
              summary="Add a chapter")
-@write_operation
+@write_operation(field_names=FIELD_NAMES)
 def chapter_new(request: HttpRequest, work_id: int, payload: ChapterIn):
     """A chapter at the end: posted now with ``post: true`` (of a posted
     work), at ``scheduled_for``, or a draft."""
@@ -237,10 +218,7 @@ def chapter_new(request: HttpRequest, work_id: int, payload: ChapterIn):
     for name in ("title", "summary", "notes", "endnotes", "text"):
         data.setdefault(name, "")
     fields = chapter_fields(chapter_services.ChapterFields(), data)
-    try:
-        chapter = chapter_services.chapter_create(
-            user=user, work=work, fields=fields, post=payload.post
-        )
-    except ValidationError as error:
-        raise renamed_errors(error) from None
+    chapter = chapter_services.chapter_create(
+        user=user, work=work, fields=fields, post=payload.post
+    )
     return Status(201, chapter_written(chapter))

@@ -3,6 +3,29 @@
 from __future__ import annotations
 
 
+class NulCharacterMiddleware:
+    """Answer 400 for a page whose path or query string holds a NUL character.
+    No name, tag or text can hold one, and PostgreSQL refuses even to compare
+    one, so every page that looks a name up would otherwise fail with a server
+    error. The API (``/api/``) answers such calls itself, as documented there:
+    404 for a name, the character dropped from a search."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and (
+            "\x00" in request.path or any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()
+            )
+        ):
+            from .views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+
 class AO3CsrfTokenMiddleware:
     """Accept AO3's spellings of the CSRF token, so tools written for AO3 can
     post to us: the ``authenticity_token`` form field (or query parameter) and

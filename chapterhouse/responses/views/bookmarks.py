@@ -148,6 +148,19 @@ def work_bookmarks(request, work_id: int):
     )
 
 
+def _new_form(request, *, target: dict, path: str, title: str):
+    """The empty bookmark form for ``target`` (``{"work": …}`` or
+    ``{"series": …}``), or her own bookmark's edit form if she has one."""
+    existing = services.bookmark_existing(user=request.user, **target)
+    if existing is not None:
+        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
+    return _form_page(
+        request, form=BookmarkForm(pseuds=pseuds_of(request.user)),
+        action=f"{path}/bookmarks", submit="Create",
+        heading=f"Bookmark {title}", target_link=(path, title),
+    )
+
+
 @require_GET
 def work_bookmark_new(request, work_id: int):
     if not _signed_in(request):
@@ -155,14 +168,8 @@ def work_bookmark_new(request, work_id: int):
     work, refused = _visible_work(request, work_id)
     if refused is not None:
         return refused
-    existing = services.bookmark_existing(user=request.user, work=work)
-    if existing is not None:
-        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
-    return _form_page(
-        request, form=BookmarkForm(pseuds=pseuds_of(request.user)),
-        action=f"/works/{work.pk}/bookmarks", submit="Create",
-        heading=f"Bookmark {work.title}", target_link=(f"/works/{work.pk}", work.title),
-    )
+    return _new_form(request, target={"work": work}, path=f"/works/{work.pk}",
+                     title=work.title)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -188,14 +195,8 @@ def series_bookmark_new(request, series_id: int):
     if not _signed_in(request):
         return redirect_to_login(request.get_full_path())
     series = _visible_series(request, series_id)
-    existing = services.bookmark_existing(user=request.user, series=series)
-    if existing is not None:
-        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
-    return _form_page(
-        request, form=BookmarkForm(pseuds=pseuds_of(request.user)),
-        action=f"/series/{series.pk}/bookmarks", submit="Create",
-        heading=f"Bookmark {series.title}", target_link=(f"/series/{series.pk}", series.title),
-    )
+    return _new_form(request, target={"series": series}, path=f"/series/{series.pk}",
+                     title=series.title)
 
 
 # People's, tags' and everyone's bookmarks -----------------------------------------

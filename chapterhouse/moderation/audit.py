@@ -3,21 +3,8 @@ transaction, by the service that performs it."""
 
 from __future__ import annotations
 
-from .models import AuditEntry, TargetType
-
-_TYPES = {
-    "works.work": TargetType.WORK,
-    "works.chapter": TargetType.CHAPTER,
-    "responses.comment": TargetType.COMMENT,
-    "responses.bookmark": TargetType.BOOKMARK,
-    "accounts.user": TargetType.USER,
-    "moderation.newspost": TargetType.NEWS,
-    "moderation.newscomment": TargetType.NEWS_COMMENT,
-}
-
-
-def target_type_of(obj) -> str:
-    return _TYPES.get(obj._meta.label_lower, "") if obj is not None else ""
+from .models import AuditEntry
+from .targets import target_type_of
 
 
 def target_label_of(obj) -> str:

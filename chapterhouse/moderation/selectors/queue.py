@@ -33,12 +33,10 @@ from ..models import (
     TargetType,
 )
 
-#: A comment on a news post (``services/content.py`` spells it the same way).
-NEWS_COMMENT = getattr(TargetType, "NEWS_COMMENT", "newscomm")
+#: A comment on a news post.
+NEWS_COMMENT = TargetType.NEWS_COMMENT
 #: What the queue can be filtered by, and what a target's address may name.
 TARGET_TYPE_CHOICES = [*TargetType.choices]
-if NEWS_COMMENT not in TargetType.values:
-    TARGET_TYPE_CHOICES.append((NEWS_COMMENT, "News comment"))
 _TYPE_LABELS = dict(TARGET_TYPE_CHOICES)
 
 #: Rows on a page of the queue.

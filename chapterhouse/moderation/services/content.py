@@ -42,18 +42,14 @@ from chapterhouse.works.text import strip_html
 from ..audit import audit_record
 from ..models import AuditEntry, NewsComment, ReportStatus, SpamSample, TargetType
 from ..roles import HANDLE_REPORTS, can
+from ..targets import target_object, target_type_of
 from .reports import reports_resolve
 
-#: The target type of a comment on a news post (fits ``Report.target_type``).
-NEWS_COMMENT = getattr(TargetType, "NEWS_COMMENT", "newscomm")
-
-_MODELS = {
-    TargetType.WORK: Work,
-    TargetType.CHAPTER: Chapter,
-    TargetType.COMMENT: Comment,
-    TargetType.BOOKMARK: Bookmark,
-    NEWS_COMMENT: NewsComment,
-}
+#: The target type of a comment on a news post.
+NEWS_COMMENT = TargetType.NEWS_COMMENT
+#: What admins act on here (users are sanctioned on their own page).
+ACTABLE = (TargetType.WORK, TargetType.CHAPTER, TargetType.COMMENT, TargetType.BOOKMARK,
+           TargetType.NEWS_COMMENT)
 
 #: Audit action prefixes, by model.
 _NAMES = {
@@ -79,22 +75,18 @@ _URL_RE = re.compile(r"(?:https?://|(?<![\w.])www\.)([\w@:.\-]+)", re.IGNORECASE
 
 def target_type_for(target) -> str:
     """The report target type of a model instance ("work", "comment", …)."""
-    for key, model in _MODELS.items():
-        if isinstance(target, model):
-            return str(key)
-    raise ValidationError("Admins cannot act on that kind of thing here.")
+    found = target_type_of(target)
+    if found not in ACTABLE:
+        raise ValidationError("Admins cannot act on that kind of thing here.")
+    return found
 
 
 def target_get(target_type: str, target_id: int):
     """The work, chapter, comment, bookmark or news comment a report or an
     admin form names, or None when it is gone. Unknown types are refused."""
-    model = _MODELS.get(target_type)
-    if model is None:
+    if target_type not in ACTABLE:
         raise ValidationError(f"Admins cannot act on a {target_type!r} here.")
-    try:
-        return model.objects.filter(pk=int(target_id)).first()
-    except (TypeError, ValueError):
-        return None
+    return target_object(target_type, target_id)
 
 
 def _permission_check(actor) -> None:

@@ -42,6 +42,7 @@ from chapterhouse.works.text import strip_html
 from ..audit import audit_record
 from ..models import Report, ReportCategory, ReportStatus, TargetType
 from ..roles import HANDLE_REPORTS, can
+from ..targets import target_object
 
 log = logging.getLogger(__name__)
 
@@ -389,21 +390,6 @@ def reports_for(target_type: str, target_id) -> QuerySet[Report]:
         .select_related("reporter", "resolved_by")
 
 
-def _target_object(target_type: str, target_id):
-    """The reported thing, if it still exists (for the audit entry)."""
-    from chapterhouse.responses.models import Comment
-
-    models = {
-        TargetType.WORK: Work,
-        TargetType.CHAPTER: Chapter,
-        TargetType.COMMENT: Comment,
-        TargetType.BOOKMARK: Bookmark,
-        TargetType.USER: User,
-    }
-    model = models.get(target_type)
-    return model.objects.filter(pk=target_id).first() if model is not None else None
-
-
 def reports_resolve(*, actor, target_type: str, target_id, status: str,
                     resolution: str) -> int:
     """Mark every OPEN report of a target ``status`` (ACTIONED or DISMISSED),
@@ -438,7 +424,7 @@ def reports_resolve(*, actor, target_type: str, target_id, status: str,
         if dismissing:
             audit_record(
                 actor=actor, action="report.dismiss",
-                target=_target_object(target_type, target_id),
+                target=target_object(target_type, target_id),
                 before={"reports": ids, "status": ReportStatus.OPEN,
                         "target_type": target_type, "target_id": target_id},
                 after={"reports": ids, "status": ReportStatus.DISMISSED},
@@ -463,7 +449,7 @@ def report_dismiss(*, actor, report: Report, reason: str) -> Report:
         locked.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
         audit_record(
             actor=actor, action="report.dismiss",
-            target=_target_object(locked.target_type, locked.target_id),
+            target=target_object(locked.target_type, locked.target_id),
             before={"reports": [locked.pk], "status": ReportStatus.OPEN,
                     "target_type": locked.target_type, "target_id": locked.target_id},
             after={"reports": [locked.pk], "status": ReportStatus.DISMISSED},

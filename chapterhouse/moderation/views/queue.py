@@ -18,12 +18,12 @@ from ..access import admin_required
 from ..models import ReportStatus, TargetType
 from ..roles import ANY_ADMIN, HANDLE_REPORTS, admin_pages
 from ..selectors import queue as selectors
+from ..services import content
 
 QUEUE = "/moderation/reports"
 #: Kinds of target the content services act on; users and news posts can only
 #: have their reports dismissed here (users are sanctioned on their own page).
-CONTENT_TYPES = (TargetType.WORK, TargetType.CHAPTER, TargetType.COMMENT, TargetType.BOOKMARK,
-                 selectors.NEWS_COMMENT)
+CONTENT_TYPES = content.ACTABLE
 ACTIONS = ("hide", "unhide", "delete", "spam", "dismiss")
 BULK_ACTIONS = {
     "spam": "marked as spam", "hide": "hidden", "dismiss": "had their reports dismissed",
@@ -31,12 +31,6 @@ BULK_ACTIONS = {
 REASON_NEEDED = ("hide", "delete")
 REASON_MAX = 1000
 RESOLUTION_MAX = 200
-
-
-def _content():
-    from ..services import content
-
-    return content
 
 
 def _reports():
@@ -70,7 +64,6 @@ def target_perform(*, actor, target_type: str, target_id: int, action: str, reas
         return "reports dismissed"
     if target_type not in CONTENT_TYPES:
         raise ValidationError("Only the reports of this can be dismissed here.")
-    content = _content()
     target = content.target_get(target_type, target_id)
     if target is None:
         raise ValidationError("That has already been deleted.")

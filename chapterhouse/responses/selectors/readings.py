@@ -10,16 +10,16 @@ from django.db.models import F
 from chapterhouse.accounts.selectors import preference_for
 from chapterhouse.works.models import Chapter, Creatorship
 from chapterhouse.works.selectors import listing
-from chapterhouse.works.selectors.visibility import chapter_is_live_q, works_visible_to
+from chapterhouse.works.selectors.visibility import (
+    chapter_is_live_q,
+    is_signed_in,
+    works_visible_to,
+)
 
 from ..models import Reading
 
 #: A place less than this far into a chapter is "the chapter", not "N% in".
 NEAR_START = 0.05
-
-
-def _signed_in(viewer) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False))
 
 
 def _history_on(viewer) -> bool:
@@ -82,7 +82,7 @@ def reading_panel(*, request, viewer, work, chapter) -> dict:
         "chapter_number": getattr(chapter, "number", 1) if chapter is not None else 1,
         "first": first,
     }
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return {"signed_in": False, "script": script, "progress_url": ""}
     creator = getattr(work, "viewer_is_creator", None)
     if creator is None:

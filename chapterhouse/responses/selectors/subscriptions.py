@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from chapterhouse.discovery.models import FilterSubscription
 from chapterhouse.works.models import Creatorship, SeriesWork
 from chapterhouse.works.selectors.listing import Page, paginate
-from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.selectors.visibility import is_signed_in, works_visible_to
 
 from ..models import Subscription
 
@@ -18,16 +18,12 @@ from ..models import Subscription
 TYPES = {"works": "work", "users": "creator", "series": "series"}
 
 
-def _signed_in(viewer) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False))
-
-
 def subscription_panel(*, viewer, work) -> dict:
     """For ``responses/_actions_subscribe.html``: empty for guests and the
     work's creators (they see no button); otherwise the reader's subscription
     to this work, if any. One query (the work page's work knows whether the
     viewer is a creator: ``viewer_is_creator``)."""
-    if not _signed_in(viewer) or not work.posted:
+    if not is_signed_in(viewer) or not work.posted:
         return {}
     creator = getattr(work, "viewer_is_creator", None)
     if creator is None:
@@ -51,7 +47,7 @@ def subscription_button(request, *, creator=None, series=None) -> dict:
     """For ``responses/_subscribe_button.html`` on a user's or a series' page.
     Empty when no button belongs there: guests, oneself, one's own series."""
     viewer = request.user
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return {}
     if creator is not None:
         if creator.pk == viewer.pk:

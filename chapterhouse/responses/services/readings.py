@@ -29,15 +29,12 @@ from chapterhouse.works.selectors.visibility import (
     can_view_work,
     chapters_visible_to,
     is_creator,
+    is_signed_in,
 )
 
 from ..models import Reading
 
 log = logging.getLogger(__name__)
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
 
 
 def history_enabled(user) -> bool:
@@ -48,7 +45,7 @@ def history_enabled(user) -> bool:
 def reading_visit(*, viewer, page, chapter) -> None:
     """Remember that ``viewer`` opened ``page.work`` (at ``chapter``)."""
     try:
-        if not _signed_in(viewer) or page.is_creator or not page.work.posted:
+        if not is_signed_in(viewer) or page.is_creator or not page.work.posted:
             return
         if not history_enabled(viewer):
             return
@@ -83,7 +80,7 @@ def _visit(user, work: Work, chapter: Chapter | None) -> None:
 
 
 def _readable(user, work: Work) -> None:
-    if not _signed_in(user):
+    if not is_signed_in(user):
         raise PermissionDenied("Please log in to keep works to read later.")
     if not can_view_work(user, work) or not work.posted:
         raise ValidationError("We couldn't find that work.", code="not_found")
@@ -114,7 +111,7 @@ def reading_mark_for_later(*, user, work: Work) -> Reading:
 @transaction.atomic
 def reading_mark_as_read(*, user, work: Work) -> Reading | None:
     """Take ``work`` off the Marked for Later list."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         raise PermissionDenied("Please log in to keep works to read later.")
     reading = Reading.objects.select_for_update().filter(user=user, work=work).first()
     if reading is not None and reading.to_read:
@@ -126,7 +123,7 @@ def reading_mark_as_read(*, user, work: Work) -> Reading | None:
 @transaction.atomic
 def reading_delete(*, user, reading: Reading) -> None:
     """Forget one work of the history. Only its reader may."""
-    if not _signed_in(user) or reading.user_id != user.pk:
+    if not is_signed_in(user) or reading.user_id != user.pk:
         raise PermissionDenied("Sorry, that isn't your reading history.")
     reading.delete()
 
@@ -134,7 +131,7 @@ def reading_delete(*, user, reading: Reading) -> None:
 @transaction.atomic
 def readings_clear(*, user) -> int:
     """Forget the whole history (Marked for Later included, as AO3 does)."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         raise PermissionDenied("Please log in.")
     deleted, _ = Reading.objects.filter(user=user).delete()
     return deleted

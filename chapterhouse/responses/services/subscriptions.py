@@ -26,15 +26,12 @@ from chapterhouse.works.selectors.visibility import (
     can_view_work,
     chapters_visible_to,
     is_creator,
+    is_signed_in,
     works_visible_to,
 )
 
 from ..models import InboxKind, NotificationKind, Subscription
 from .notify import inbox_deliver, mail_record
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
 
 
 def _creator_ids(work: Work) -> list[int]:
@@ -82,7 +79,7 @@ def subscription_create(
 ) -> Subscription:
     """Follow exactly one of ``work``, ``creator`` or ``series``. Subscribing
     twice returns the existing subscription."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         raise PermissionDenied("Please log in to subscribe.")
     targets = [t for t in (work, creator, series) if t is not None]
     if len(targets) != 1:
@@ -109,7 +106,7 @@ def subscription_create(
 @transaction.atomic
 def subscription_delete(*, user, subscription: Subscription) -> None:
     """Stop following. Only the subscriber may."""
-    if not _signed_in(user) or subscription.user_id != user.pk:
+    if not is_signed_in(user) or subscription.user_id != user.pk:
         raise PermissionDenied("Sorry, that isn't your subscription.")
     subscription.delete()
 

@@ -16,7 +16,7 @@ from chapterhouse.accounts.selectors import preference_for, pseud_by_name, pseud
 from chapterhouse.tags.selectors import tag_by_url_name
 from chapterhouse.works.models import Series
 from chapterhouse.works.selectors.listing import blurb_queryset, blurbs
-from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
+from chapterhouse.works.selectors.visibility import is_signed_in, work_needs_login, works_visible_to
 
 from ..forms.bookmarks import (
     BookmarkForm,
@@ -31,10 +31,6 @@ CREATED = (
     "Bookmark was successfully created. It should appear in bookmark listings within the "
     "next few minutes."
 )
-
-
-def _signed_in(request) -> bool:
-    return getattr(request.user, "is_authenticated", False)
 
 
 def _hidden_tags(request) -> dict:
@@ -130,7 +126,7 @@ def _listing(request, *, heading: str, found, main_class: str = "bookmarks-index
 @require_http_methods(["GET", "HEAD", "POST"])
 def work_bookmarks(request, work_id: int):
     """GET: the work's public bookmarks. POST: bookmark it."""
-    if request.method == "POST" and not _signed_in(request):
+    if request.method == "POST" and not is_signed_in(request.user):
         return redirect_to_login(f"/works/{work_id}")
     work, refused = _visible_work(request, work_id)
     if refused is not None:
@@ -163,7 +159,7 @@ def _new_form(request, *, target: dict, path: str, title: str):
 
 @require_GET
 def work_bookmark_new(request, work_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     work, refused = _visible_work(request, work_id)
     if refused is not None:
@@ -175,7 +171,7 @@ def work_bookmark_new(request, work_id: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def series_bookmarks(request, series_id: int):
     """GET: the series' public bookmarks. POST: bookmark it."""
-    if request.method == "POST" and not _signed_in(request):
+    if request.method == "POST" and not is_signed_in(request.user):
         return redirect_to_login(f"/series/{series_id}")
     series = _visible_series(request, series_id)
     if request.method == "POST":
@@ -192,7 +188,7 @@ def series_bookmarks(request, series_id: int):
 
 @require_GET
 def series_bookmark_new(request, series_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     series = _visible_series(request, series_id)
     return _new_form(request, target={"series": series}, path=f"/series/{series.pk}",
@@ -274,7 +270,7 @@ def bookmark_search(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def external_bookmark_new(request):
     """``/external_works/new``, ``/bookmarks/new?external=1`` and ``POST /bookmarks``."""
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     pseuds = pseuds_of(request.user)
     heading = "Bookmark an External Work"
@@ -330,7 +326,7 @@ def _title_of(bookmark) -> tuple[str, str]:
 
 
 def _update(request, bookmark_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(f"/bookmarks/{bookmark_id}/edit")
     bookmark = _owned_or_404(request, bookmark_id)
     form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
@@ -352,7 +348,7 @@ def _update(request, bookmark_id: int):
 
 
 def _delete(request, bookmark_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(f"/bookmarks/{bookmark_id}")
     bookmark = _owned_or_404(request, bookmark_id)
     services.bookmark_delete(bookmark=bookmark, user=request.user)
@@ -382,7 +378,7 @@ def bookmark_show(request, bookmark_id: int):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def bookmark_edit(request, bookmark_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         if _method(request) == "delete":
@@ -407,7 +403,7 @@ def bookmark_edit(request, bookmark_id: int):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def bookmark_delete(request, bookmark_id: int):
-    if not _signed_in(request):
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         return _delete(request, bookmark_id)

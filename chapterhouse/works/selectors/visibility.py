@@ -21,9 +21,14 @@ from django.utils import timezone
 from ..models import Chapter, Creatorship, Work
 
 
+def is_signed_in(viewer) -> bool:
+    """Is ``viewer`` a signed-in user (not a guest, not None)?"""
+    return bool(getattr(viewer, "is_authenticated", False))
+
+
 def signed_in_user(viewer):
     """The viewer when she is signed in, else None (a guest)."""
-    return viewer if getattr(viewer, "is_authenticated", False) else None
+    return viewer if is_signed_in(viewer) else None
 
 
 def _is_admin(viewer) -> bool:

@@ -249,22 +249,25 @@ def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
             content=_unwrap(body) if wrapped else body,
             content_format=TextFormat.PLAIN,
         ))
-    chapters = _drop_empty(chapters, remarks)
-    if not chapters:
-        raise _no_text_problem(filename)
-    return ParsedWork(
-        title=title, chapters=chapters, endnotes=endnotes, text_format=TextFormat.PLAIN,
-        source=ImportSource.TEXT, remarks=remarks,
-    )
+    return _parsed_work(title=title, chapters=chapters, endnotes=endnotes, remarks=remarks,
+                        text_format=TextFormat.PLAIN, source=ImportSource.TEXT,
+                        filename=filename)
 
 
-def _drop_empty(chapters: list[ParsedChapter], remarks: list[str]) -> list[ParsedChapter]:
+def _parsed_work(*, title: str, chapters: list[ParsedChapter], endnotes: str,
+                 remarks: list[str], text_format: str, source: str,
+                 filename: str) -> ParsedWork:
+    """The work read from the file, leaving out (and noting) chapters with no
+    text; a file with no text at all is refused."""
     kept = [c for c in chapters if c.content.strip()]
     if len(kept) < len(chapters):
         names = ", ".join(f"'{c.title}'" if c.title else "one with no title"
                           for c in chapters if not c.content.strip())
         remarks.append(f"Chapters with no text were left out: {names}.")
-    return kept
+    if not kept:
+        raise _no_text_problem(filename)
+    return ParsedWork(title=title, chapters=kept, endnotes=endnotes, text_format=text_format,
+                      source=source, remarks=remarks)
 
 
 # --- Markdown ---------------------------------------------------------------
@@ -342,13 +345,9 @@ def parse_markdown(data: bytes, *, filename: str = "") -> ParsedWork:
             title=_markdown_plain(section.heading or ""), content=body,
             content_format=TextFormat.MARKDOWN,
         ))
-    chapters = _drop_empty(chapters, remarks)
-    if not chapters:
-        raise _no_text_problem(filename)
-    return ParsedWork(
-        title=title, chapters=chapters, endnotes=endnotes, text_format=TextFormat.MARKDOWN,
-        source=ImportSource.MARKDOWN, remarks=remarks,
-    )
+    return _parsed_work(title=title, chapters=chapters, endnotes=endnotes, remarks=remarks,
+                        text_format=TextFormat.MARKDOWN, source=ImportSource.MARKDOWN,
+                        filename=filename)
 
 
 def _split_notes_keyed(items: list, is_notes_start) -> tuple[list, str]:
@@ -495,13 +494,9 @@ def parse_docx(data: bytes, *, filename: str = "") -> ParsedWork:
             title=section.heading or "", content=body if visible else "",
             content_format=TextFormat.HTML,
         ))
-    chapters = _drop_empty(chapters, remarks)
-    if not chapters:
-        raise _no_text_problem(filename)
-    return ParsedWork(
-        title=title, chapters=chapters, endnotes=endnotes, text_format=TextFormat.HTML,
-        source=ImportSource.DOCX, remarks=remarks,
-    )
+    return _parsed_work(title=title, chapters=chapters, endnotes=endnotes, remarks=remarks,
+                        text_format=TextFormat.HTML, source=ImportSource.DOCX,
+                        filename=filename)
 
 
 def _serialise(element) -> str:

@@ -122,15 +122,18 @@ def cached_path(doc: DownloadDocument, digest: str, fmt: str) -> Path:
     return cache_dir() / str(doc.work_id) / f"{digest}.{fmt}"
 
 
-def download_prepare(work, fmt: str, *, doc: DownloadDocument | None = None) -> DownloadFile:
+def download_prepare(work, fmt: str, *, doc: DownloadDocument | None = None,
+                     digest: str | None = None) -> DownloadFile:
     """The cached ``fmt`` file of ``work``, rendered now if it is not on disk.
+    A caller that built ``doc`` (and its ``digest``) already passes them in.
 
     The caller has checked that the reader may see the work; the file holds
     only what every reader may see, so one file serves everyone.
     """
     render = renderer(fmt)
-    doc = doc if doc is not None else document_for(work)
-    digest = fingerprint(doc, fmt)
+    if doc is None:
+        doc, digest = document_for(work), None
+    digest = digest or fingerprint(doc, fmt)
     target = cached_path(doc, digest, fmt)
     if not target.is_file():
         data = render(doc)

@@ -79,7 +79,7 @@ def download(request, work_id: str, name: str, fmt: str):
             )
         except RateLimited as limited:
             return rate_limited(request, limited)
-    prepared = download_prepare(work, fmt, doc=doc)
+    prepared = download_prepare(work, fmt, doc=doc, digest=digest)
     if fresh:
         rate_limit_record(scope=FRESH_RENDER_SCOPE, who=who, **FRESH_RENDER_RATE)
     try:

@@ -6,6 +6,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from chapterhouse.accounts import sessions_ao3
 from chapterhouse.api.app import api
 from chapterhouse.moderation.django_admin import admin_site_secure
 
@@ -25,7 +26,10 @@ urlpatterns = [
     # Sign-up, log-in, password and e-mail flows live under /users/, as on AO3;
     # their path words are reserved user names (accounts/validators.py).
     path("users/", include("allauth.urls")),
-    re_path(r"^users/(?P<word>login|logout|signup|email|inactive|reauthenticate)$", _with_slash),
+    # AO3's tools log in at /users/login itself, with AO3's field names.
+    path("users/login", sessions_ao3.login, name="login_ao3"),
+    path("token_dispenser.json", sessions_ao3.token_dispenser, name="token_dispenser"),
+    re_path(r"^users/(?P<word>logout|signup|email|inactive|reauthenticate)$", _with_slash),
     # Before the works URLs: /works and /works/search are listings, not works.
     path("", include("chapterhouse.discovery.urls")),
     path("", include("chapterhouse.discovery.reader_urls")),

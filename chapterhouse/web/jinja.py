@@ -40,6 +40,9 @@ def environment(**options) -> Environment:
 
     env.globals["inbox_unread_count"] = inbox_unread_count
     env.globals.update(SUBSCRIPTION_GLOBALS)
+    from chapterhouse.responses.selectors.bookmarks import JINJA_GLOBALS as BOOKMARK_GLOBALS
+
+    env.globals.update(BOOKMARK_GLOBALS)
     from chapterhouse.exchange.downloads.views import JINJA_GLOBALS as DOWNLOAD_GLOBALS
 
     env.globals.update(DOWNLOAD_GLOBALS)

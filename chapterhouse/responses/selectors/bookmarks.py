@@ -254,14 +254,15 @@ def _page(viewer, queryset: QuerySet[Bookmark], page) -> Page:
 # The work page ---------------------------------------------------------------------
 
 
-def bookmark_panel(*, viewer, work, pseuds=None) -> dict:
-    """What the work page's bookmark button and form need; empty for guests
-    and for drafts (nobody bookmarks a draft). ``pseuds``: the viewer's, when
-    the caller has read them already."""
+def bookmark_panel(*, viewer, work=None, series=None, pseuds=None) -> dict:
+    """What a work's (or a series') bookmark button and form need; empty for
+    guests and for drafts (nobody bookmarks a draft). ``pseuds``: the viewer's,
+    when the caller has read them already."""
     user = signed_in_user(viewer)
-    if user is None or not work.posted:
+    if user is None or (work is not None and not work.posted):
         return {}
-    existing = Bookmark.objects.filter(user=user, work=work).first()
+    target = {"work": work} if work is not None else {"series": series}
+    existing = Bookmark.objects.filter(user=user, **target).first()
     pseuds = pseuds_of(user) if pseuds is None else list(pseuds)
     values = {
         "pseud_id": pseuds[0].pk if pseuds else None,
@@ -282,12 +283,23 @@ def bookmark_panel(*, viewer, work, pseuds=None) -> dict:
             private=existing.private,
             rec=existing.rec,
         )
-    return {
-        "existing": existing,
-        "pseuds": pseuds,
-        "values": values,
-        "action": f"/bookmarks/{existing.pk}" if existing else f"/works/{work.pk}/bookmarks",
-    }
+    if existing:
+        action = f"/bookmarks/{existing.pk}"
+    elif work is not None:
+        action = f"/works/{work.pk}/bookmarks"
+    else:
+        action = f"/series/{series.pk}/bookmarks"
+    return {"existing": existing, "pseuds": pseuds, "values": values, "action": action}
+
+
+def series_feedback(request, series) -> dict:
+    """For the series page: the ``feedback`` its bookmark form reads, as the
+    work page's (``responses/_bookmark_form.html``)."""
+    panel = bookmark_panel(viewer=request.user, series=series)
+    return {"bookmark": panel} if panel else {}
+
+
+JINJA_GLOBALS = {"series_feedback": series_feedback}
 
 
 # Listings ------------------------------------------------------------------------
@@ -433,6 +445,7 @@ def bookmark_search(*, viewer, search: BookmarkSearch, page=1) -> Page:
 
 
 __all__ = [
+    "JINJA_GLOBALS",
     "BookmarkItem",
     "BookmarkSearch",
     "ExternalBlurb",
@@ -446,6 +459,7 @@ __all__ = [
     "bookmarks_visible_to",
     "public_bookmarks",
     "series_bookmarks",
+    "series_feedback",
     "tag_bookmarks",
     "user_bookmarks",
     "work_bookmarks",

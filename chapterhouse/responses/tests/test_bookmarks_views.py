@@ -231,7 +231,11 @@ def test_listing_markup_of_a_work_bookmark(work, reader):
     assert tag.get_text() == "comfort read" and tag["href"] == "/tags/comfort%20read/bookmarks"
     assert user.select_one("blockquote.userstuff.notes em").get_text() == "twice"
     assert user.select_one("p.datetime")
-    assert user.select_one("span.rec")
+    # As on AO3: the blurb opens with the bookmark's status and the work's count.
+    status = item.find("p")
+    assert status["class"] == ["status"] and status["title"] == "1 Bookmark"
+    assert status.select_one("span.rec")["title"] == "Rec"
+    assert status.select_one("span.count").get_text() == "1"
     assert not item.select("li[role=article]")  # no blurb nested in the blurb
 
 

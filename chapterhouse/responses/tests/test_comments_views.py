@@ -78,6 +78,13 @@ def test_ao3_plain_endpoint_and_js_endpoint(reader_client, work):
     response = reader_client.post(
         "/comments.js", {**body("Second"), "work_id": work.pk}
     )
+    # As AO3 answers it (and as the ao3-api library expects): 404 with a body.
+    assert response.status_code == 404
+    assert response.json()["id"] == Comment.objects.latest("pk").pk
+    assert Comment.objects.latest("pk").content == "<p>Second</p>"
+    response = reader_client.post(
+        f"/comments?work_id={work.pk}", body("Third"), HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 201
     assert response.json()["id"] == Comment.objects.latest("pk").pk
     response = reader_client.post("/comments.js", {**body(""), "work_id": work.pk})

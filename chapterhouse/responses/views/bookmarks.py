@@ -216,7 +216,7 @@ def user_bookmarks(request, username: str, pseud: str | None = None):
     )
     return _listing(
         request, heading=found.heading(f"Bookmarks by {by}"), found=found,
-        main_class="bookmarks-index dashboard", owner=user,
+        main_class="bookmarks-index dashboard filtered", owner=user,
     )
 
 

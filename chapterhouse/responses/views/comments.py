@@ -29,6 +29,14 @@ from ..services import comments as services
 
 POSTED_MARK = selectors.POSTED_MARK
 
+#: What ``POST /comments.js`` answers once the comment is saved. AO3 saves it
+#: and then, having no JavaScript view for a new comment, answers 404 with a
+#: page; tools written against AO3 (the ``ao3-api`` library) take "404 with a
+#: body" as success and anything else as failure, so this endpoint answers the
+#: same, with our JSON as the body. ``/comments`` with ``Accept:
+#: application/json`` answers 201.
+_JS_POSTED = 404
+
 
 def _wants_json(request) -> bool:
     return (
@@ -253,7 +261,8 @@ def comment_create(request, work_id=None, chapter_id=None, comment_id=None):
     landing = _landing(comment)
     if as_json:
         return JsonResponse(
-            {"id": comment.pk, "url": landing, "approved": comment.approved}, status=201
+            {"id": comment.pk, "url": landing, "approved": comment.approved},
+            status=_JS_POSTED if request.path.endswith(".js") else 201,
         )
     request.session[POSTED_MARK] = target.key
     if comment.approved:

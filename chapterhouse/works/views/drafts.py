@@ -162,6 +162,14 @@ def csrf_failure(request, reason: str = ""):
     """``CSRF_FAILURE_VIEW``. A form that was open too long (or a browser that
     dropped the cookie) must not cost the writer their text: for the edit
     forms the fields are kept, and the page links back to the form."""
+    if request.path_info.endswith(".js"):
+        # AO3's JSON endpoints (/kudos.js, /comments.js) answer a bad token as
+        # AO3 does, so its tools can tell it apart and fetch a new one.
+        return JsonResponse(
+            {"errors": {"auth_error": "Your session has expired or the page was open too "
+                        "long. Please reload it and try again."}},
+            status=422,
+        )
     key = form_key_for(request.path_info) if request.method == "POST" else None
     if request.method == "POST" and key is None and _sent_from_this_site(request):
         from chapterhouse.responses.views.comments import comment_kept_after_csrf_failure

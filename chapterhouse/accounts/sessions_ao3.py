@@ -1,0 +1,56 @@
+"""Log-in as AO3's tools do it.
+
+Tools written for AO3 (FanFicFare, the ``ao3-api`` library) log in by asking
+``/token_dispenser.json`` or the log-in page for an ``authenticity_token`` and
+posting ``user[login]``, ``user[password]`` and ``user[remember_me]`` to
+``/users/login`` — in the form body or in the query string — and expect 302
+with the session cookie when it works. These views translate AO3's field
+names to django-allauth's and hand the request to allauth's own log-in view,
+so rate limits, e-mail verification and two-factor log-in apply unchanged.
+"""
+
+from __future__ import annotations
+
+from allauth.account.views import LoginView
+from django.http import JsonResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.views.decorators.cache import never_cache
+
+#: AO3's field name → allauth's.
+AO3_LOGIN_FIELDS = {
+    "user[login]": "login",
+    "user[password]": "password",
+    "user[remember_me]": "remember",
+}
+
+_allauth_login = LoginView.as_view()
+
+
+def _translated(request) -> QueryDict:
+    """The posted data with AO3's log-in fields under allauth's names. A value
+    in the body wins over one in the query string; a field already posted under
+    allauth's name is left alone."""
+    data = request.POST.copy()
+    for ao3_name, name in AO3_LOGIN_FIELDS.items():
+        if name in data:
+            continue
+        values = data.getlist(ao3_name) or request.GET.getlist(ao3_name)
+        # Rails forms send a hidden "0" before the checkbox's "1".
+        chosen = [value for value in values if value not in ("", "0")]
+        if chosen:
+            data[name] = chosen[-1]
+    return data
+
+
+@never_cache
+def login(request):
+    """``/users/login``: the log-in page, taking AO3's field names as well."""
+    if request.method == "POST":
+        request.POST = _translated(request)
+    return _allauth_login(request)
+
+
+@never_cache
+def token_dispenser(request):
+    """``/token_dispenser.json``: a CSRF token for the next POST (and its cookie)."""
+    return JsonResponse({"token": get_token(request)})

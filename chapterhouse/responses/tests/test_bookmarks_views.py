@@ -411,3 +411,22 @@ def test_bookmark_search_keeps_its_filters_across_pages(reader):
     ))
     link = soup.select_one("ol.pagination a[href*='page=2']")["href"]
     assert "other_bookmark_tag_names" in link
+
+
+def test_series_page_has_the_bookmark_form_for_readers(client, reader, reader_client, work):
+    series = add_to_series(work)
+    assert soup_of(client.get(f"/series/{series.pk}")).select_one("div#bookmark-form") is None
+    page = soup_of(reader_client.get(f"/series/{series.pk}"))
+    form = page.select_one("div#bookmark-form form")
+    assert form["action"] == f"/series/{series.pk}/bookmarks"
+    pseud = form.select_one("[name='bookmark[pseud_id]']")
+    assert pseud["value"] == str(reader.pseuds.get(is_default=True).pk)
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    fields.update({"bookmark[bookmarker_notes]": "All of it.", "bookmark[pseud_id]":
+                   pseud["value"]})
+    response = reader_client.post(form["action"], fields)
+    assert response.status_code == 302
+    bookmark = Bookmark.objects.get(user=reader, series=series)
+    assert "All of it." in bookmark.notes
+    page = soup_of(reader_client.get(f"/series/{series.pk}"))
+    assert page.select_one("div#bookmark-form form")["action"] == f"/bookmarks/{bookmark.pk}"

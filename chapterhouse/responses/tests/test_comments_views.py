@@ -81,7 +81,7 @@ def test_ao3_plain_endpoint_and_js_endpoint(reader_client, work):
     # As AO3 answers it (and as the ao3-api library expects): 404 with a body.
     assert response.status_code == 404
     assert response.json()["id"] == Comment.objects.latest("pk").pk
-    assert Comment.objects.latest("pk").content == "<p>Second</p>"
+    assert "Second" in Comment.objects.latest("pk").content
     response = reader_client.post(
         f"/comments?work_id={work.pk}", body("Third"), HTTP_ACCEPT="application/json"
     )

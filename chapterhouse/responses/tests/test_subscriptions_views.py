@@ -185,3 +185,21 @@ def test_subscriptions_page_is_for_its_owner_only(client, logged_in, reader):
     assert logged_in(UserFactory()).get(
         f"/users/{reader.username}/subscriptions"
     ).status_code == 403
+
+
+def test_profile_header_holds_the_subscription_form_first(reader_client, reader, creator):
+    """AO3's tools read a user's subscription from the profile's header module:
+    its first form, its subscribable id, and an Unsubscribe button once subscribed."""
+    page = soup(reader_client.get(f"/users/{creator.username}/profile"))
+    header = page.select_one("div.primary.header.module")
+    form = header.find("form")
+    assert form["action"] == f"/users/{reader.username}/subscriptions"
+    assert form["data-create-value"] == "Subscribe"
+    assert header.select_one("input#subscription_subscribable_id")["value"] == str(creator.pk)
+    subscribe(reader_client, reader.username, creator.pk, kind="User")
+    subscription = Subscription.objects.get(user=reader, creator=creator)
+    header = soup(reader_client.get(f"/users/{creator.username}/profile")).select_one(
+        "div.primary.header.module"
+    )
+    assert header.find("form")["action"].endswith(f"/subscriptions/{subscription.pk}")
+    assert header.select_one("input[name=commit]")["value"] == "Unsubscribe"

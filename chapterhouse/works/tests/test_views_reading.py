@@ -349,10 +349,24 @@ def test_guests_are_asked_to_log_in_for_restricted_works(client):
         response.content.decode()
     )
     form = soup(response).select_one("form#new_user")
-    assert form["action"] == "/users/login/"
-    assert {i["name"] for i in form.select("input[name]")} >= {"login", "password", "next"}
+    assert form["action"] == "/users/login"
+    assert {i["name"] for i in form.select("input[name]")} >= {
+        "login", "password", "next", "authenticity_token"
+    }
     assert form.select_one('input[name="next"]')["value"] == f"/works/{work.pk}"
     assert "rain against the glass" not in response.content.decode()
+
+
+def test_restricted_work_login_form_logs_in_and_returns_to_the_work(password):
+    work = WorkFactory(restricted=True)
+    reader = UserFactory(username="gull_reader")
+    browser = Client(enforce_csrf_checks=True)
+    form = soup(browser.get(f"/works/{work.pk}")).select_one("form#new_user")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    fields.update(login=reader.username, password=password)
+    response = browser.post(form["action"], fields)
+    assert response.status_code == 302 and response["Location"] == f"/works/{work.pk}"
+    assert "rain against the glass" in browser.get(f"/works/{work.pk}").content.decode()
 
 
 def test_drafts_and_missing_works_are_404(client):

@@ -1,0 +1,105 @@
+"""Logging in the way AO3's tools do: a token from /token_dispenser.json or the
+log-in page, then AO3's field names posted to /users/login, in the body or in
+the query string (tests/wire runs the real tools against a live server)."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+from chapterhouse.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser():
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(username="tern_member")
+
+
+def signed_in_as(client) -> str | None:
+    page = BeautifulSoup(client.get("/users/tern_member").content, "html.parser")
+    return "logged-in" in page.body["class"]
+
+
+def test_token_dispenser_gives_a_token_and_its_cookie(browser):
+    response = browser.get("/token_dispenser.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    token = response.json()["token"]
+    assert len(token) >= 32
+    assert "csrftoken" in response.cookies
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_login_page_at_ao3s_address_carries_an_authenticity_token(browser):
+    response = browser.get("/users/login")
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("div#main")["class"][0] == "sessions-new"
+    token = page.select_one("form#new_user input[name=authenticity_token]")["value"]
+    assert token
+
+
+def test_ao3_fields_in_the_body_log_in_with_302(browser, member, password):
+    token = browser.get("/token_dispenser.json").json()["token"]
+    response = browser.post("/users/login", {
+        "user[login]": member.username,
+        "user[password]": password,
+        "user[remember_me]": "1",
+        "commit": "Log in",
+        "authenticity_token": token,
+    })
+    assert response.status_code == 302
+    assert "sessionid" in response.cookies
+    assert signed_in_as(browser)
+    # "Remember me" keeps the session past the browser's closing.
+    assert response.cookies["sessionid"]["max-age"]
+
+
+def test_ao3_fields_in_the_query_string_log_in_with_302(browser, member, password):
+    page = BeautifulSoup(browser.get("/users/login").content, "html.parser")
+    token = page.select_one("input[name=authenticity_token]")["value"]
+    query = (
+        f"user%5Blogin%5D={member.username}&user%5Bpassword%5D={password.replace(' ', '+')}"
+        f"&authenticity_token={token}"
+    )
+    response = browser.post(f"/users/login?{query}")
+    assert response.status_code == 302
+    assert signed_in_as(browser)
+    # Without remember_me the session ends with the browser.
+    assert not response.cookies["sessionid"]["max-age"]
+
+
+def test_a_wrong_password_never_answers_302(browser, member):
+    token = browser.get("/token_dispenser.json").json()["token"]
+    response = browser.post("/users/login", {
+        "user[login]": member.username, "user[password]": "wrong", "authenticity_token": token,
+    })
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("form#new_user")
+    assert page.select_one("form#new_user input[name=login]")["value"] == member.username
+    assert not signed_in_as(browser)
+
+
+def test_without_a_token_the_login_is_refused(browser, member, password):
+    response = browser.post("/users/login", {
+        "user[login]": member.username, "user[password]": password,
+    })
+    assert response.status_code == 403
+    assert not signed_in_as(browser)
+
+
+def test_the_site_form_names_still_work_and_win(browser, member, password):
+    token = browser.get("/token_dispenser.json").json()["token"]
+    response = browser.post("/users/login", {
+        "login": member.username, "password": password,
+        "user[login]": "somebody_else", "authenticity_token": token,
+    })
+    assert response.status_code == 302
+    assert signed_in_as(browser)

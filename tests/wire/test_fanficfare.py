@@ -7,6 +7,7 @@ EPUB that epubcheck accepts."""
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import subprocess
 import sys
@@ -36,10 +37,8 @@ def adapter_for(url: str, **options):
     as a user's personal.ini would set them."""
     config = Configuration(adapters.getConfigSectionsFor(url), "epub")
     config.read(os.path.join(os.path.dirname(fanficfare.__file__), "defaults.ini"))
-    try:
+    with contextlib.suppress(configparser.DuplicateSectionError):
         config.add_section("overrides")
-    except configparser.DuplicateSectionError:
-        pass
     for name, value in {**NO_WAITING, **options}.items():
         config.set("overrides", name, value)
     return adapters.getAdapter(config, url)

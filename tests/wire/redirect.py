@@ -38,6 +38,13 @@ class RedirectAdapter(HTTPAdapter):
                 # The Host header stays the test server's: requests sets it
                 # from the new URL when the copy is sent.
                 response = super().send(copy, **kwargs)
+                if not kwargs.get("stream"):
+                    # Read the body, then drop the socket: the live server's
+                    # thread for it ends, and with it its database connection,
+                    # instead of waiting on an idle keep-alive socket until the
+                    # test database is dropped.
+                    response.content  # noqa: B018
+                    self.poolmanager.clear()
                 response.url = asked
                 response.request = request
                 return response

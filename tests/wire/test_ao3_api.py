@@ -361,3 +361,52 @@ def test_download_in_each_format(ao3, archive, name):
 
     with pytest.raises(AO3.utils.UnexpectedResponseError):
         work.download("MOBI")  # not offered here
+
+
+def test_comment_threads_replies_and_deleting(ao3, archive):
+    session = AO3.Session(READER, archive.password)
+    work = AO3.Work(archive.one_shot.id, session=session)
+    first = work.get_comments()[0]
+    assert first.author.username == OTHER_READER
+    first.reply("It was the ticket for me too.")
+    reply = Comment.objects.get(user__username=READER, parent_id=first.id)
+    assert "ticket for me too" in reply.content
+
+    replies = AO3.Comment(first.id, parent=work, session=session).get_thread()
+    assert [(c.id, c.author.username, c.text.strip()) for c in replies] == [
+        (reply.pk, READER, "It was the ticket for me too.")
+    ]
+    assert [c.id for c in AO3.Comment(reply.pk, session=session).get_thread()] == []
+    AO3.Comment(reply.pk, parent=work, session=session).delete()
+    assert not Comment.objects.filter(pk=reply.pk, deleted=False).exists()
+
+
+def test_guest_comment_with_name_and_email(ao3, archive):
+    guest = AO3.GuestSession()
+    work = AO3.Work(archive.one_shot.id, session=guest)
+    response = work.comment("Lovely clock.", email="gull@example.org", name="Gull")
+    assert response.status_code == 404 and response.json()["id"]  # as AO3 answers it
+    comment = Comment.objects.get(pk=response.json()["id"])
+    assert (comment.guest_name, comment.user_id) == ("Gull", None)
+    assert "Lovely clock." in comment.content
+
+
+def test_refreshed_token_still_works_and_a_stale_one_is_an_auth_error(ao3, archive):
+    session = AO3.Session(READER, archive.password)
+    work = AO3.Work(archive.in_progress.id, session=session)
+    work.authenticity_token  # read from the page
+    work.__dict__["authenticity_token"] = "stale" * 10
+    with pytest.raises(AO3.utils.AuthError):
+        work.leave_kudos()
+    session.refresh_auth_token()
+    work.__dict__["authenticity_token"] = session.authenticity_token
+    assert work.leave_kudos() is True
+
+
+def test_delete_bookmark(ao3, archive):
+    session = AO3.Session(READER, archive.password)
+    work = AO3.Work(archive.one_shot.id, session=session)
+    bookmark = Bookmark.objects.get(user__username=READER, work_id=archive.one_shot.id)
+    assert work._bookmarkid == bookmark.pk
+    work.delete_bookmark()
+    assert not Bookmark.objects.filter(pk=bookmark.pk).exists()

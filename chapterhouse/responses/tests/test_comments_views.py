@@ -102,7 +102,9 @@ def test_chapter_comment_and_reply_paths(reader_client, creator_client, creator)
     reply = Comment.objects.get(parent=comment)
     assert reply.chapter == second
     page = soup(reader_client.get(f"/works/{work.pk}/chapters/{second.pk}?show_comments=true"))
-    assert page.select_one(f"li#comment_{comment.pk} ol.thread li#comment_{reply.pk}")
+    # As on AO3: the replies follow their comment in a list item of their own.
+    assert page.select_one(f"li#comment_{comment.pk} + li > ol.thread > li#comment_{reply.pk}")
+    assert page.select_one(f"ul#navigation_for_comment_{reply.pk} a[href='/comments/{comment.pk}']")
     first = work.chapters.get(position=1)
     page = soup(reader_client.get(f"/works/{work.pk}/chapters/{first.pk}?show_comments=true"))
     assert page.select_one(f"li#comment_{comment.pk}") is None

@@ -12,6 +12,7 @@ import zipfile
 import AO3
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
 from chapterhouse.responses.models import Bookmark, Comment, Kudos, Subscription
 
@@ -410,3 +411,16 @@ def test_delete_bookmark(ao3, archive):
     assert work._bookmarkid == bookmark.pk
     work.delete_bookmark()
     assert not Bookmark.objects.filter(pk=bookmark.pk).exists()
+
+
+def test_reading_history(ao3, archive):
+    session = AO3.Session(READER, archive.password)
+    AO3.Work(archive.one_shot.id, session=session)
+    AO3.Work(archive.in_progress.id, session=session)
+    AO3.Work(archive.one_shot.id, session=session)
+    history = session.get_history(hist_sleep=0)
+    today = datetime.datetime.combine(timezone.localdate(), datetime.time())
+    assert [(work.id, visits, last) for work, visits, last in history] == [
+        (archive.one_shot.id, 2, today),
+        (archive.in_progress.id, 1, today),
+    ]

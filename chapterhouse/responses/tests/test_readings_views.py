@@ -30,7 +30,11 @@ def test_history_lists_visited_works_newest_first(reader_client, reader, creator
     assert page.select_one("div#main.readings-index")
     blurbs = page.select("ol.reading.work.index li.work.blurb")
     assert [b["id"] for b in blurbs] == [f"work_{later.pk}", f"work_{work.pk}"]
-    entry = page.select_one(f"li#reading_{Reading.objects.get(work=work).pk}")
+    # As on AO3, the reader's part sits inside the work's list item.
+    entry = page.select_one(
+        f"li#work_{work.pk}[role=article] div.user.module#reading_"
+        f"{Reading.objects.get(work=work).pk}"
+    )
     assert "Last visited:" in entry.get_text()
     assert "(Visited 2 times)" in entry.get_text()
     assert page.select_one("a[href$='/preferences']")

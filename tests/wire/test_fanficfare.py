@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,11 @@ from bs4 import BeautifulSoup
 from fanficfare import adapters, exceptions
 from fanficfare.configurable import Configuration
 
+from chapterhouse.accounts.models import User
 from chapterhouse.exchange.tests.epubcheck import epubcheck, needs_epubcheck
+from chapterhouse.works.models import Work
+from chapterhouse.works.services import chapters as chapter_services
+from chapterhouse.works.text import TextFormat
 
 from .archive import CREATOR, READER
 
@@ -235,3 +240,40 @@ def test_cli_makes_an_epub_that_epubcheck_accepts(ao3, archive, tmp_path, name):
     for chapter in known.chapters:
         for paragraph in chapter.paragraphs:
             assert paragraph.replace("'", "&#x27;") in pages or paragraph in pages
+
+
+@needs_epubcheck
+def test_cli_updates_an_epub_when_a_chapter_is_posted(ao3, archive, tmp_path):
+    known = archive.in_progress
+    url = f"{SITE}/works/{known.id}"
+    made = run_cli(ao3, "-f", "epub", "-o", "output_filename=book${formatext}", url,
+                   cwd=tmp_path)
+    assert made.returncode == 0, made.stdout + made.stderr
+    book = tmp_path / "book.epub"
+    before = chapter_files(book)
+    assert len(before) == 3
+
+    text = "The switch was thrown at dusk, and every lamp on the wall came on at once."
+    chapter_services.chapter_create(
+        user=User.objects.get(username=CREATOR),
+        work=Work.objects.get(pk=known.id),
+        fields=chapter_services.ChapterFields(title="Switch", content=text,
+                                              content_format=TextFormat.PLAIN),
+        post=True,
+    )
+    updated = run_cli(ao3, "-u", str(book), cwd=tmp_path)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    after = chapter_files(book)
+    assert len(after) == 4
+    assert text in after[-1]
+    assert epubcheck(book) == []
+
+
+def chapter_files(book: Path) -> list[str]:
+    """The text of each chapter page of a FanFicFare EPUB, in order."""
+    with zipfile.ZipFile(book) as epub:
+        names = sorted(
+            (n for n in epub.namelist() if re.search(r"file\d+\.xhtml$", n)),
+            key=lambda n: int(re.search(r"(\d+)\.xhtml$", n).group(1)),
+        )
+        return [epub.read(n).decode() for n in names]

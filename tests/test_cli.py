@@ -64,10 +64,11 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
 
         session = requests.Session()
         form = session.get(base + "/users/login/", timeout=5)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        # The log-in form carries the token under AO3's name.
+        token = re.search(r'name="authenticity_token" value="([^"]+)"', form.text).group(1)
         response = session.post(
             base + "/users/login/",
-            data={"login": login, "password": password, "csrfmiddlewaretoken": token},
+            data={"login": login, "password": password, "authenticity_token": token},
             headers={"Referer": base + "/users/login/"},
             timeout=5,
         )

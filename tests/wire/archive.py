@@ -117,18 +117,93 @@ def _paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.split("\n\n") if part.strip()]
 
 
-def _work(user, *, tags: TagChoice, first: KnownChapter, text: str, **values) -> Work:
-    fields = posting.WorkFields(
-        tags=tags,
-        summary_format=PLAIN,
-        notes_format=PLAIN,
-        endnotes_format=PLAIN,
-        content_format=PLAIN,
-        chapter_title=first.title,
-        content=text,
-        **values,
-    )
-    return posting.work_create(user=user, fields=fields, post=True)
+@dataclass
+class Spec:
+    """One work as its writer fills in the form: fixed tags by AO3's ids, typed
+    tags as lists, and the texts."""
+
+    title: str
+    text: str
+    rating: int = fixed.GENERAL
+    warnings: tuple[int, ...] = (fixed.NO_WARNINGS_APPLY,)
+    categories: tuple[int, ...] = (21,)
+    fandoms: tuple[str, ...] = ("The Salt Road (Podcast)",)
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    freeforms: tuple[str, ...] = ()
+    summary: str = ""
+    notes: str = ""
+    endnotes: str = ""
+    chapter: KnownChapter | None = None  # the first chapter's title and preface
+    form: dict = field(default_factory=dict)  # the rest of the work form
+
+    def post(self, user) -> Work:
+        first = self.chapter or KnownChapter(id=0, title="")
+        fields = posting.WorkFields(
+            title=self.title,
+            summary=self.summary,
+            notes=self.notes,
+            endnotes=self.endnotes,
+            tags=TagChoice(
+                rating=self.rating,
+                warnings=list(self.warnings),
+                categories=list(self.categories),
+                fandoms=", ".join(self.fandoms),
+                relationships=", ".join(self.relationships),
+                characters=", ".join(self.characters),
+                freeforms=", ".join(self.freeforms),
+            ),
+            summary_format=PLAIN,
+            notes_format=PLAIN,
+            endnotes_format=PLAIN,
+            content_format=PLAIN,
+            chapter_title=first.title,
+            content=self.text,
+            **{"expected_chapters": 1, **self.form},
+        )
+        return posting.work_create(user=user, fields=fields, post=True)
+
+    def known(self, work: Work, *, chapters: list[KnownChapter] | None = None,
+              series: tuple[int, str, int] | None = None) -> KnownWork:
+        """The work as a reader should see it: the spec's values by name, and
+        what the site worked out itself (ids, words, dates, counts) from the
+        database, after everything else was done."""
+        work.refresh_from_db()
+        chapters = chapters or [
+            KnownChapter(id=0, title=self.title, paragraphs=_paragraphs(self.text))
+        ]
+        for chapter, row in zip(chapters, work.chapters.order_by("position"), strict=True):
+            chapter.id = row.pk
+        latest = max(row.published_on for row in work.chapters.filter(posted=True))
+        return KnownWork(
+            id=work.pk,
+            title=self.title,
+            rating=fixed.RATINGS[self.rating],
+            warnings=[fixed.WARNINGS[pk] for pk in self.warnings],
+            categories=[fixed.CATEGORIES[pk] for pk in self.categories],
+            fandoms=list(self.fandoms),
+            relationships=list(self.relationships),
+            characters=list(self.characters),
+            freeforms=list(self.freeforms),
+            summary=self.summary,
+            notes=self.notes,
+            endnotes=self.endnotes,
+            chapters=chapters,
+            expected_chapters=work.expected_chapters,
+            series=series,
+            adult=self.rating in fixed.ADULT_RATINGS,
+            words=work.word_count,
+            published=work.published_on,
+            updated=max(latest, work.published_on),
+            kudos=work.kudos_count,
+            hits=work.hit_count,
+            comments=work.comment_count,
+            bookmarks=work.bookmark_count,
+            language=LANGUAGES[work.language],
+            restricted=work.restricted,
+            anonymous=work.anonymous,
+            updated_at=work.updated_at,
+        )
 
 
 def _chapter_fields(chapter: KnownChapter, text: str) -> chapter_services.ChapterFields:
@@ -142,32 +217,6 @@ def _chapter_fields(chapter: KnownChapter, text: str) -> chapter_services.Chapte
         endnotes_format=PLAIN,
         content=text,
         content_format=PLAIN,
-    )
-
-
-def _known(work: Work, **values) -> KnownWork:
-    """Fill in what the site worked out itself (ids, words, dates) from the
-    database, after everything else was done."""
-    work.refresh_from_db()
-    chapters = values.pop("chapters")
-    for chapter, row in zip(chapters, work.chapters.order_by("position"), strict=True):
-        chapter.id = row.pk
-    latest = max(row.published_on for row in work.chapters.filter(posted=True))
-    return KnownWork(
-        id=work.pk,
-        chapters=chapters,
-        words=work.word_count,
-        published=work.published_on,
-        updated=max(latest, work.published_on),
-        kudos=work.kudos_count,
-        hits=work.hit_count,
-        comments=work.comment_count,
-        bookmarks=work.bookmark_count,
-        language=LANGUAGES[work.language],
-        restricted=work.restricted,
-        anonymous=work.anonymous,
-        updated_at=work.updated_at,
-        **values,
     )
 
 
@@ -232,43 +281,22 @@ def build_archive() -> Archive:
         about_format=PLAIN,
     )
 
-    # A one-shot, rated Teen, with kudos, a comment, a bookmark and hits.
-    first = KnownChapter(id=0, title="", paragraphs=_paragraphs(ONE_SHOT_TEXT))
-    one_shot_values = dict(
+    one_shot_spec = Spec(
         title="The Tide Clock",
-        rating=fixed.RATINGS[fixed.TEEN],
-        warnings=[fixed.WARNINGS[fixed.NO_WARNINGS_APPLY]],
-        categories=["F/F"],
-        fandoms=["The Salt Road (Podcast)"],
-        relationships=["Marit Vos/June Okafor"],
-        characters=["Marit Vos", "June Okafor"],
-        freeforms=["Clockmakers", "Slow Burn", "Harbour Towns"],
+        text=ONE_SHOT_TEXT,
+        rating=fixed.TEEN,
+        categories=(116,),
+        relationships=("Marit Vos/June Okafor",),
+        characters=("Marit Vos", "June Okafor"),
+        freeforms=("Clockmakers", "Slow Burn", "Harbour Towns"),
         summary="A harbour clock that has been wrong for eleven years, and the only person "
         "who minds.",
         notes="Written for a friend who collects broken clocks.",
         endnotes="The title came from a song I had on repeat. I'll fix any canon slips after "
         "my next relisten; tell me if you spot a glaring one.",
+        form={"published_on": datetime.date(2024, 3, 9)},
     )
-    one_shot = _work(
-        nell,
-        title=one_shot_values["title"],
-        summary=one_shot_values["summary"],
-        notes=one_shot_values["notes"],
-        endnotes=one_shot_values["endnotes"],
-        first=first,
-        text=ONE_SHOT_TEXT,
-        expected_chapters=1,
-        published_on=datetime.date(2024, 3, 9),
-        tags=TagChoice(
-            rating=fixed.TEEN,
-            warnings=[fixed.NO_WARNINGS_APPLY],
-            categories=[116],
-            fandoms="The Salt Road (Podcast)",
-            relationships="Marit Vos/June Okafor",
-            characters="Marit Vos, June Okafor",
-            freeforms="Clockmakers, Slow Burn, Harbour Towns",
-        ),
-    )
+    one_shot = one_shot_spec.post(nell)
 
     # A work in progress: three chapters of five, each with its own preface.
     wip_chapters = [
@@ -297,40 +325,23 @@ def build_archive() -> Archive:
             paragraphs=_paragraphs(WIP_TEXTS[2]),
         ),
     ]
-    wip_values = dict(
+    wip_spec = Spec(
         title="Lamps Along the Breakwater",
-        rating=fixed.RATINGS[fixed.GENERAL],
-        warnings=[fixed.WARNINGS[fixed.CHOSE_NOT_TO_WARN]],
-        categories=["Gen", "F/M"],
-        fandoms=["The Salt Road (Podcast)", "Harbour Lights (TV)"],
-        relationships=["Ines Varga/Teodor Lind"],
-        characters=["Teodor Lind", "Ines Varga"],
-        freeforms=["Lighthouses", "Enemies to Friends"],
+        text=WIP_TEXTS[0],
+        warnings=(fixed.CHOSE_NOT_TO_WARN,),
+        categories=(21, 22),
+        fandoms=("The Salt Road (Podcast)", "Harbour Lights (TV)"),
+        relationships=("Ines Varga/Teodor Lind",),
+        characters=("Teodor Lind", "Ines Varga"),
+        freeforms=("Lighthouses", "Enemies to Friends"),
         summary="The breakwater lamps were lit by hand until somebody decided they "
         "should not be.",
         notes="A crossover nobody asked for.",
         endnotes="Thank you for reading along while it is still being written.",
+        chapter=wip_chapters[0],
+        form={"expected_chapters": 5, "published_on": datetime.date(2025, 11, 2)},
     )
-    wip = _work(
-        nell,
-        title=wip_values["title"],
-        summary=wip_values["summary"],
-        notes=wip_values["notes"],
-        endnotes=wip_values["endnotes"],
-        first=wip_chapters[0],
-        text=WIP_TEXTS[0],
-        expected_chapters=5,
-        published_on=datetime.date(2025, 11, 2),
-        tags=TagChoice(
-            rating=fixed.GENERAL,
-            warnings=[fixed.CHOSE_NOT_TO_WARN],
-            categories=[21, 22],
-            fandoms="The Salt Road (Podcast), Harbour Lights (TV)",
-            relationships="Ines Varga/Teodor Lind",
-            characters="Teodor Lind, Ines Varga",
-            freeforms="Lighthouses, Enemies to Friends",
-        ),
-    )
+    wip = wip_spec.post(nell)
     chapter_services.chapter_update(
         user=nell, chapter=wip.chapters.get(position=1),
         fields=_chapter_fields(wip_chapters[0], WIP_TEXTS[0]),
@@ -340,146 +351,68 @@ def build_archive() -> Archive:
             user=nell, work=wip, fields=_chapter_fields(known, text), post=True
         )
 
-    # An Explicit work, behind the adult-content notice.
-    explicit_values = dict(
+    # Behind the adult-content notice; restricted to signed-in readers; anonymous.
+    explicit_spec = Spec(
         title="One Blanket",
-        rating=fixed.RATINGS[fixed.EXPLICIT],
-        warnings=[fixed.WARNINGS[fixed.NO_WARNINGS_APPLY]],
-        categories=["M/M"],
-        fandoms=["Harbour Lights (TV)"],
-        relationships=["Teodor Lind/Keeper"],
-        characters=["Teodor Lind", "Keeper"],
-        freeforms=["Snowed In", "Only One Bed"],
-        summary="The storm cuts the causeway. The lighthouse has one bed.",
-        notes="",
-        endnotes="",
-    )
-    explicit = _work(
-        nell,
-        title=explicit_values["title"],
-        summary=explicit_values["summary"],
-        first=KnownChapter(id=0, title=""),
         text=EXPLICIT_TEXT,
-        expected_chapters=1,
-        published_on=datetime.date(2025, 2, 14),
-        tags=TagChoice(
-            rating=fixed.EXPLICIT,
-            warnings=[fixed.NO_WARNINGS_APPLY],
-            categories=[23],
-            fandoms="Harbour Lights (TV)",
-            relationships="Teodor Lind/Keeper",
-            characters="Teodor Lind, Keeper",
-            freeforms="Snowed In, Only One Bed",
-        ),
+        rating=fixed.EXPLICIT,
+        categories=(23,),
+        fandoms=("Harbour Lights (TV)",),
+        relationships=("Teodor Lind/Keeper",),
+        characters=("Teodor Lind", "Keeper"),
+        freeforms=("Snowed In", "Only One Bed"),
+        summary="The storm cuts the causeway. The lighthouse has one bed.",
+        form={"published_on": datetime.date(2025, 2, 14)},
     )
-
-    # Restricted to signed-in readers.
-    restricted_values = dict(
+    explicit = explicit_spec.post(nell)
+    restricted_spec = Spec(
         title="Minutes of the Harbour Meeting",
-        rating=fixed.RATINGS[fixed.GENERAL],
-        warnings=[fixed.WARNINGS[fixed.NO_WARNINGS_APPLY]],
-        categories=["Gen"],
-        fandoms=["The Salt Road (Podcast)"],
-        relationships=[],
-        characters=["June Okafor"],
-        freeforms=["Members Only"],
-        summary="For the people who were there.",
-        notes="",
-        endnotes="",
-    )
-    restricted = _work(
-        nell,
-        title=restricted_values["title"],
-        summary=restricted_values["summary"],
-        first=KnownChapter(id=0, title=""),
         text=RESTRICTED_TEXT,
-        expected_chapters=1,
-        restricted=True,
-        published_on=datetime.date(2025, 6, 1),
-        tags=TagChoice(
-            rating=fixed.GENERAL,
-            warnings=[fixed.NO_WARNINGS_APPLY],
-            categories=[21],
-            fandoms="The Salt Road (Podcast)",
-            characters="June Okafor",
-            freeforms="Members Only",
-        ),
+        characters=("June Okafor",),
+        freeforms=("Members Only",),
+        summary="For the people who were there.",
+        form={"restricted": True, "published_on": datetime.date(2025, 6, 1)},
     )
+    restricted = restricted_spec.post(nell)
+    anonymous_spec = Spec(
+        title="Letters at the Foot of the Lighthouse",
+        text=ANONYMOUS_TEXT,
+        fandoms=("Harbour Lights (TV)",),
+        characters=("Keeper",),
+        freeforms=("Epistolary",),
+        summary="Someone leaves a letter every year.",
+        form={"anonymous": True, "published_on": datetime.date(2025, 9, 9)},
+    )
+    anonymous = anonymous_spec.post(nell)
 
     # A series of three one-shots; the middle one is in French.
     series_title = "The Lantern Year"
-    series_values = [
-        dict(title="Spring Lanterns", language="en", freeforms=["Festivals"],
-             summary="Nobody remembers how to fold the paper."),
-        dict(title="Lanternes d'été", language="fr", freeforms=["Festivals", "Summer"],
-             summary="Les lanternes reviennent avec la marée."),
-        dict(title="Autumn Lanterns", language="en", freeforms=["Festivals", "Endings"],
-             summary="The last lantern does not come back."),
+    series_specs = [
+        Spec(title="Spring Lanterns", text=SERIES_TEXTS[0], characters=("Marit Vos",),
+             freeforms=("Festivals",), summary="Nobody remembers how to fold the paper."),
+        Spec(title="Lanternes d'été", text=SERIES_TEXTS[1], characters=("Marit Vos",),
+             freeforms=("Festivals", "Summer"), summary="Les lanternes reviennent avec la marée.",
+             form={"language": "fr"}),
+        Spec(title="Autumn Lanterns", text=SERIES_TEXTS[2], characters=("Marit Vos",),
+             freeforms=("Festivals", "Endings"), summary="The last lantern does not come back."),
     ]
     series_works = []
     series_id = None
-    for position, (values, text) in enumerate(zip(series_values, SERIES_TEXTS,
-                                                   strict=True), start=1):
-        made = _work(
-            nell,
-            title=values["title"],
-            summary=values["summary"],
-            language=values["language"],
-            first=KnownChapter(id=0, title=""),
-            text=text,
-            expected_chapters=1,
+    for position, spec in enumerate(series_specs, start=1):
+        spec.form.update(
             published_on=datetime.date(2025, 3 + 3 * position, 1),
             new_series_title=series_title if series_id is None else "",
             series_id=series_id,
-            tags=TagChoice(
-                rating=fixed.GENERAL,
-                warnings=[fixed.NO_WARNINGS_APPLY],
-                categories=[21],
-                fandoms="The Salt Road (Podcast)",
-                characters="Marit Vos",
-                freeforms=", ".join(values["freeforms"]),
-            ),
         )
+        made = spec.post(nell)
         series_id = made.series_parts.get().series_id
-        series_works.append((position, made, values))
+        series_works.append(made)
     series_description = "Four seasons of paper lanterns on one harbour."
     series_notes = "Winter is still being written."
     series_services.series_update(
         user=nell, series=Series.objects.get(pk=series_id), title=series_title,
         summary=series_description, summary_format=PLAIN, notes=series_notes,
         notes_format=PLAIN, complete=False,
-    )
-
-    anonymous_values = dict(
-        title="Letters at the Foot of the Lighthouse",
-        rating=fixed.RATINGS[fixed.GENERAL],
-        warnings=[fixed.WARNINGS[fixed.NO_WARNINGS_APPLY]],
-        categories=["Gen"],
-        fandoms=["Harbour Lights (TV)"],
-        relationships=[],
-        characters=["Keeper"],
-        freeforms=["Epistolary"],
-        summary="Someone leaves a letter every year.",
-        notes="",
-        endnotes="",
-    )
-    anonymous = _work(
-        nell,
-        title=anonymous_values["title"],
-        summary=anonymous_values["summary"],
-        first=KnownChapter(id=0, title=""),
-        text=ANONYMOUS_TEXT,
-        expected_chapters=1,
-        anonymous=True,
-        published_on=datetime.date(2025, 9, 9),
-        tags=TagChoice(
-            rating=fixed.GENERAL,
-            warnings=[fixed.NO_WARNINGS_APPLY],
-            categories=[21],
-            fandoms="Harbour Lights (TV)",
-            characters="Keeper",
-            freeforms="Epistolary",
-        ),
     )
 
     # Readers' responses.
@@ -496,58 +429,22 @@ def build_archive() -> Archive:
         tag_string="clocks", rec=True,
     )
     bookmark_services.bookmark_create(user=orla, pseud=orla_pseud, work=wip)
-    bookmark_services.bookmark_create(
-        user=orla, pseud=orla_pseud, work=series_works[0][1]
-    )
+    bookmark_services.bookmark_create(user=orla, pseud=orla_pseud, work=series_works[0])
     Work.objects.filter(pk=one_shot.pk).update(hit_count=1234)
     Work.objects.filter(pk=wip.pk).update(hit_count=56)
 
-    one_shot_first = KnownChapter(id=0, title=one_shot_values["title"],
-                                  paragraphs=_paragraphs(ONE_SHOT_TEXT))
-    series_known = [
-        _known(
-            made,
-            title=values["title"],
-            rating=fixed.RATINGS[fixed.GENERAL],
-            warnings=[fixed.WARNINGS[fixed.NO_WARNINGS_APPLY]],
-            categories=["Gen"],
-            fandoms=["The Salt Road (Podcast)"],
-            relationships=[],
-            characters=["Marit Vos"],
-            freeforms=values["freeforms"],
-            summary=values["summary"],
-            notes="",
-            endnotes="",
-            chapters=[KnownChapter(id=0, title=values["title"],
-                                   paragraphs=_paragraphs(text))],
-            expected_chapters=1,
-            series=(series_id, series_title, position),
-        )
-        for (position, made, values), text in zip(series_works, SERIES_TEXTS, strict=True)
-    ]
     return Archive(
-        one_shot=_known(one_shot, chapters=[one_shot_first], expected_chapters=1,
-                        **one_shot_values),
-        in_progress=_known(wip, chapters=wip_chapters, expected_chapters=5, **wip_values),
-        explicit=_known(
-            explicit, adult=True, expected_chapters=1,
-            chapters=[KnownChapter(id=0, title=explicit_values["title"],
-                                   paragraphs=_paragraphs(EXPLICIT_TEXT))],
-            **explicit_values,
-        ),
-        restricted=_known(
-            restricted, expected_chapters=1,
-            chapters=[KnownChapter(id=0, title=restricted_values["title"],
-                                   paragraphs=_paragraphs(RESTRICTED_TEXT))],
-            **restricted_values,
-        ),
-        series_parts=series_known,
-        anonymous=_known(
-            anonymous, expected_chapters=1,
-            chapters=[KnownChapter(id=0, title=anonymous_values["title"],
-                                   paragraphs=_paragraphs(ANONYMOUS_TEXT))],
-            **anonymous_values,
-        ),
+        one_shot=one_shot_spec.known(one_shot),
+        in_progress=wip_spec.known(wip, chapters=wip_chapters),
+        explicit=explicit_spec.known(explicit),
+        restricted=restricted_spec.known(restricted),
+        series_parts=[
+            spec.known(made, series=(series_id, series_title, position))
+            for position, (spec, made) in enumerate(
+                zip(series_specs, series_works, strict=True), start=1
+            )
+        ],
+        anonymous=anonymous_spec.known(anonymous),
         series_id=series_id,
         series_title=series_title,
         series_description=series_description,

@@ -74,7 +74,6 @@ class KnownWork:
     series: tuple[int, str, int] | None = None  # (id, title, position)
     restricted: bool = False
     anonymous: bool = False
-    adult: bool = False
     updated_at: datetime.datetime | None = None
 
     @property
@@ -101,6 +100,12 @@ class Archive:
     series_description: str
     series_notes: str
     password: str = PASSWORD
+
+    def work(self, name: str) -> KnownWork:
+        """A work by a test's parameter name: an attribute's, or ``series_N``."""
+        if name.startswith("series_"):
+            return self.series_parts[int(name.removeprefix("series_"))]
+        return getattr(self, name)
 
     @property
     def creator_public_works(self) -> list[KnownWork]:
@@ -191,7 +196,6 @@ class Spec:
             chapters=chapters,
             expected_chapters=work.expected_chapters,
             series=series,
-            adult=self.rating in fixed.ADULT_RATINGS,
             words=work.word_count,
             published=work.published_on,
             updated=max(latest, work.published_on),

@@ -140,10 +140,7 @@ def assert_chapters(story, known) -> None:
 @pytest.mark.parametrize("name", ["one_shot", "in_progress", "series_0", "series_1",
                                   "series_2", "anonymous"])
 def test_metadata_and_chapters(ao3, archive, name):
-    if name.startswith("series_"):
-        known = archive.series_parts[int(name[-1])]
-    else:
-        known = getattr(archive, name)
+    known = archive.work(name)
     story = story_of(known)
     assert_metadata(story, known)
     assert_chapters(story, known)

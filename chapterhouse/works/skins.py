@@ -21,6 +21,9 @@ from tinycss2 import ast
 SCOPE = "#workskin"
 #: A skin's CSS as typed, at most (AO3 allows about this much).
 CSS_MAX_LENGTH = 50_000
+#: Brackets (``{``, ``(``, ``[``) open at once, at most. Real skins need a handful;
+#: checked before parsing so that hostile nesting costs one linear scan.
+CSS_MAX_NESTING = 20
 
 #: Properties a work skin may set.
 ALLOWED_PROPERTIES: frozenset[str] = frozenset(
@@ -71,10 +74,60 @@ ALLOWED_PROPERTIES: frozenset[str] = frozenset(
 URL_PROPERTIES = frozenset({"background", "background-image", "list-style", "list-style-image"})
 #: Properties whose value may hold a quoted string.
 STRING_PROPERTIES = frozenset({"content", "quotes", "font", "font-family"})
-#: Properties that may not take negative lengths (they would pull the work over the page).
-NO_NEGATIVE = frozenset(
-    {"margin", "margin-top", "margin-right", "margin-bottom", "margin-left"}
-)
+
+# --- lengths that move a box or paint outside it ----------------------------
+#
+# In these properties a length could pull the work over the site's header
+# (a negative margin or indent), or paint far outside the box (a huge shadow,
+# outline or border). Their values may hold only plain lengths within the
+# bounds below, keywords and colours: no calc(), min(), max() or clamp(),
+# whose sign a reader cannot see, and no viewport units, which have no bound.
+# Font-relative units are counted at 16px to the em.
+
+#: Margins, padding and text-indent: from 0 to this many px (50em), or 0–100%.
+BOX_MAX_PX = 800
+#: letter-spacing and word-spacing: from 0 to this many px (2em).
+SPACING_MAX_PX = 32
+#: Border, outline and column-rule widths and outline-offset: 0 to this many px.
+LINE_MAX_PX = 20
+#: box-shadow and text-shadow offsets, blur and spread: within ± this many px.
+SHADOW_MAX_PX = 20
+
+#: px per unit. Font-relative units are counted at a 16px em.
+LENGTH_UNITS_PX: dict[str, float] = {
+    "px": 1, "pt": 4 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4,
+    "q": 96 / 101.6, "em": 16, "rem": 16, "ex": 16, "ch": 16,
+}
+#: Functions allowed in a bounded property: colours only.
+COLOUR_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla"})
+
+
+@dataclass(frozen=True)
+class LengthBounds:
+    """The lengths a property may take, in px; ``percent``: 0–100% too."""
+
+    low: float
+    high: float
+    percent: bool = False
+
+
+_BOX = LengthBounds(0, BOX_MAX_PX, percent=True)
+_LINE = LengthBounds(0, LINE_MAX_PX)
+#: Properties whose lengths are bounded, and how.
+BOUNDED_LENGTHS: dict[str, LengthBounds] = {
+    **dict.fromkeys(
+        ["margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
+         "padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
+         "text-indent"], _BOX),
+    **dict.fromkeys(["letter-spacing", "word-spacing"], LengthBounds(0, SPACING_MAX_PX)),
+    **dict.fromkeys(
+        ["border", "border-top", "border-right", "border-bottom", "border-left",
+         "border-width", "border-top-width", "border-right-width", "border-bottom-width",
+         "border-left-width", "outline", "outline-width", "outline-offset", "column-rule"],
+        _LINE),
+    **dict.fromkeys(["box-shadow", "text-shadow"],
+                    LengthBounds(-SHADOW_MAX_PX, SHADOW_MAX_PX)),
+}  # fmt: skip
 #: Properties whose keywords are limited to a list.
 KEYWORDS: dict[str, frozenset[str]] = {
     "position": frozenset({"static", "relative"}),
@@ -112,7 +165,12 @@ PSEUDO_FUNCTIONS = frozenset(
 )
 SELECTOR_LITERALS = frozenset({".", ">", "+", "~", "*", ":"})
 ATTRIBUTE_LITERALS = frozenset({"=", "~=", "|=", "^=", "$=", "*=", "|"})
-MEDIA_LITERALS = frozenset({",", ":", "/", "<", ">", "=", "<=", ">="})
+#: ``<`` is left out: the range syntax ``width < 600px`` has ``min-width`` and
+#: ``max-width`` to say the same, and no ``<`` ever reaches the page.
+MEDIA_LITERALS = frozenset({",", ":", "/", ">", "=", ">="})
+#: Characters a selector or at-rule prelude may not hold inside a word, quoted
+#: text or escape: with them, ``\3c /style\3e`` would serialise to ``\</style\>``.
+PRELUDE_FORBIDDEN_CHARACTERS = frozenset("<>/\\")
 
 _SPACE = re.compile(r"\s+")
 
@@ -130,6 +188,10 @@ def clean_css(source: str | None) -> CleanedCss:
     result = CleanedCss(css="")
     if not source or not source.strip():
         return result
+    problem = input_problem(source)
+    if problem:
+        result.dropped.append(problem)
+        return result
     rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
     blocks = []
     for rule in rules:
@@ -140,6 +202,11 @@ def clean_css(source: str | None) -> CleanedCss:
         else:  # ParseError
             result.dropped.append(f"Skipped CSS that could not be read (line {rule.source_line}).")
             text = ""
+        # The checks above keep "<" out; this is the last guard that nothing
+        # can end the page's <style> element (</style) or open a comment (<!--).
+        if "<" in text:
+            result.dropped.append(f"Dropped a rule at line {rule.source_line}: it holds \"<\".")
+            text = ""
         if text:
             blocks.append(text)
     result.css = "\n\n".join(blocks)
@@ -149,6 +216,59 @@ def clean_css(source: str | None) -> CleanedCss:
 def sanitize_css(source: str | None) -> str:
     """Just the clean CSS (see :func:`clean_css`)."""
     return clean_css(source).css
+
+
+# --- bounds on the input ----------------------------------------------------
+
+_CLOSERS = {"{": "}", "(": ")", "[": "]"}
+
+
+def input_problem(source: str) -> str | None:
+    """Why ``source`` is too long or nested too deeply to read, or None.
+
+    Checked before parsing, in one pass over the text, so that no input can cost
+    more than that pass or make the parser recurse without bound.
+    """
+    if len(source) > CSS_MAX_LENGTH:
+        return (f"The CSS can be at most {CSS_MAX_LENGTH:,} characters long "
+                f"(this has {len(source):,}).")
+    line = _too_deep_at(source)
+    if line is not None:
+        return (f"The CSS nests brackets ({{, ( or [) more than {CSS_MAX_NESTING} deep "
+                f"(at line {line}); work skins may nest at most {CSS_MAX_NESTING}.")
+    return None
+
+
+def _too_deep_at(source: str) -> int | None:
+    """The line where brackets first open more than CSS_MAX_NESTING deep, or None.
+
+    Brackets are matched the way the CSS tokenizer matches them: a closer only
+    closes the innermost open bracket of its own kind. Brackets in comments and
+    quoted text do not count; one in ``url(…)`` does, which can only overcount.
+    """
+    stack: list[str] = []
+    index, end = 0, len(source)
+    while index < end:
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "/" and source.startswith("*", index + 1):
+            close = source.find("*/", index + 2)
+            index = end if close < 0 else close + 2
+            continue
+        if char in "\"'":
+            index += 1
+            while index < end and source[index] not in (char, "\n"):
+                index += 2 if source[index] == "\\" else 1
+        elif char in _CLOSERS:
+            stack.append(_CLOSERS[char])
+            if len(stack) > CSS_MAX_NESTING:
+                return source.count("\n", 0, index) + 1
+        elif stack and char == stack[-1]:
+            stack.pop()
+        index += 1
+    return None
 
 
 # --- rules ----------------------------------------------------------------
@@ -184,7 +304,7 @@ def _at_rule(rule: ast.AtRule, dropped: list[str]) -> str:
     if name != "media" or rule.content is None:
         dropped.append(f"Dropped the @{name} rule: work skins may only use @media.")
         return ""
-    if not _media_query_ok(rule.prelude):
+    if _hostile(rule.prelude) or not _media_query_ok(rule.prelude):
         dropped.append(
             f'Dropped "@media {_short(tinycss2.serialize(rule.prelude))}": the media query '
             "is not one we understand."
@@ -218,6 +338,32 @@ def _media_query_ok(tokens) -> bool:
             continue
         return False
     return True
+
+
+def _hostile(tokens) -> bool:
+    """Whether a selector or at-rule prelude holds ``<``, or holds ``>``, ``/`` or
+    ``\\`` anywhere but as an operator of its own (inside a word, quoted text, an
+    escape that decodes to one of them)."""
+    for token in tokens:
+        if isinstance(token, ast.LiteralToken):
+            if "<" in token.value:
+                return True
+            continue
+        if isinstance(token, ast.FunctionBlock):
+            texts = [token.name]
+        elif isinstance(token, ast.DimensionToken):
+            texts = [token.unit]
+        elif isinstance(token, ast.IdentToken | ast.HashToken | ast.StringToken
+                        | ast.URLToken | ast.AtKeywordToken):
+            texts = [token.value]
+        else:
+            texts = []
+        if any(PRELUDE_FORBIDDEN_CHARACTERS.intersection(text) for text in texts):
+            return True
+        inner = getattr(token, "content", None) or getattr(token, "arguments", None)
+        if inner and _hostile(inner):
+            return True
+    return False
 
 
 # --- selectors ------------------------------------------------------------
@@ -286,7 +432,7 @@ def _scoped_selector(tokens) -> str | None:
     """``p.note`` → ``#workskin p.note``; ``body``/``html``/``:root``/``#workskin``
     at the start stand for the work itself. None when the selector is not allowed."""
     tokens = _strip_ws(tokens)
-    if not tokens or not _selector_tokens_ok(tokens):
+    if not tokens or _hostile(tokens) or not _selector_tokens_ok(tokens):
         return None
     rooted = False
     while tokens and _is_root_word(tokens):
@@ -334,6 +480,8 @@ def _declarations(content, dropped: list[str]) -> list[str]:
                 dropped.append(f'Dropped "{shown}": the property {name} is not allowed.')
                 continue
             problem = _value_problem(name, value)
+            if problem is None and name in BOUNDED_LENGTHS:
+                problem = _length_problem(name, value)
             if problem:
                 dropped.append(f'Dropped "{shown}": {problem}')
                 continue
@@ -370,8 +518,6 @@ def _value_problem(name: str, tokens, *, depth: int = 0) -> str | None:
                 return f"{name}: {token.value} is not allowed in work skins."
             continue
         if isinstance(token, ast.NumberToken | ast.PercentageToken | ast.DimensionToken):
-            if name in NO_NEGATIVE and token.value < 0:
-                return "negative margins are not allowed."
             continue
         if isinstance(token, ast.HashToken):
             continue
@@ -412,6 +558,56 @@ def _value_problem(name: str, tokens, *, depth: int = 0) -> str | None:
             continue
         return "the value is not allowed."
     return None
+
+
+def _length_problem(name: str, tokens) -> str | None:
+    """Why a value of a property in BOUNDED_LENGTHS is out of bounds, or None.
+
+    Only plain lengths, keywords, colours and commas are read; anything else
+    (calc() and its kin, brackets) is refused, so every length is seen as is.
+    """
+    bounds = BOUNDED_LENGTHS[name]
+    for token in tokens:
+        if isinstance(token, ast.WhitespaceToken | ast.IdentToken | ast.HashToken):
+            continue
+        if _is_literal(token, ","):
+            continue
+        if isinstance(token, ast.FunctionBlock) and token.lower_name in COLOUR_FUNCTIONS:
+            continue
+        if isinstance(token, ast.FunctionBlock):
+            return (f"{token.name}() is not allowed in {name}; use a plain length "
+                    "(it could move the work over the page).")
+        if isinstance(token, ast.PercentageToken):
+            if not bounds.percent:
+                return f"percentages are not allowed in {name}."
+            if not 0 <= token.value <= 100:
+                return f"{name} may only be from 0% to 100%."
+            continue
+        if isinstance(token, ast.NumberToken | ast.DimensionToken):
+            unit = token.lower_unit if isinstance(token, ast.DimensionToken) else "px"
+            per_px = LENGTH_UNITS_PX.get(unit)
+            if per_px is None:
+                return (f"{name} may not use {unit}; use px, em, rem, ex, ch, pt, pc, "
+                        "in, cm, mm or q.")
+            length = token.value * per_px
+            if length < bounds.low or length > bounds.high:
+                return f"{name} {_bounds_words(bounds)}."
+            continue
+        return f"{name} takes only lengths, keywords and colours here."
+    return None
+
+
+def _bounds_words(bounds: LengthBounds) -> str:
+    def em(px: float) -> str:
+        return f"{px:g}px ({px / 16:g}em)"
+
+    if bounds.low == 0:
+        text = f"may be from 0 to {em(bounds.high)}"
+    elif bounds.low == -bounds.high:
+        text = f"may be at most {em(bounds.high)} either way"
+    else:
+        text = f"may be from {em(bounds.low)} to {em(bounds.high)}"
+    return text + (", or 0% to 100%" if bounds.percent else "")
 
 
 def _url_problem(name: str, address: str) -> str | None:

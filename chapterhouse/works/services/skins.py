@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from ..models import WorkSkin
-from ..skins import CSS_MAX_LENGTH, CleanedCss, clean_css
+from ..skins import CleanedCss, clean_css, input_problem
 
 TITLE_MAX_LENGTH = 255
 DESCRIPTION_MAX_LENGTH = 1000
@@ -48,10 +48,9 @@ def _check(*, user, title: str, description: str, css: str, skin: WorkSkin | Non
             f"Descriptions can be at most {DESCRIPTION_MAX_LENGTH} characters long "
             f"(this one has {len(description)})."
         ]
-    if len(css or "") > CSS_MAX_LENGTH:
-        errors["css"] = [
-            f"The CSS can be at most {CSS_MAX_LENGTH:,} characters long (this has {len(css):,})."
-        ]
+    css_problem = input_problem(css or "")
+    if css_problem:
+        errors["css"] = [css_problem]
     if errors:
         raise ValidationError(errors)
     return title

@@ -443,8 +443,9 @@ def _scoped_selector(tokens) -> str | None:
                 and _is_root_word(tokens[1:])):
             tokens = tokens[1:]
     rest = _strip_ws(tokens)
-    # A sibling combinator first would select things beside the work, not in it.
-    if rest and _is_literal(rest[0], "+", "~"):
+    # A sibling combinator first would select things beside the work, not in it;
+    # one last selects nothing.
+    if rest and (_is_literal(rest[0], "+", "~") or _is_literal(rest[-1], "+", "~", ">")):
         return None
     if not rest:
         text = SCOPE
@@ -581,7 +582,7 @@ def _length_problem(name: str, tokens) -> str | None:
             if not bounds.percent:
                 return f"percentages are not allowed in {name}."
             if not 0 <= token.value <= 100:
-                return f"{name} may only be from 0% to 100%."
+                return f"{name} may be from 0% to 100%."
             continue
         if isinstance(token, ast.NumberToken | ast.DimensionToken):
             unit = token.lower_unit if isinstance(token, ast.DimensionToken) else "px"

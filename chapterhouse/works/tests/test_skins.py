@@ -1,5 +1,7 @@
 """The work-skin CSS sanitiser, and the skin services."""
 
+import time
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -44,6 +46,15 @@ HOSTILE = [
     "p { margin-top: -500px; }",
     "p { background-attachment: fixed; }",
     "p { color: var(--x); }",
+    # Nothing that moves a box off its place is allowed at all.
+    "p { transform: translateY(-500px); }",
+    "p { translate: 0 -500px; }",
+    "p { scale: 50; }",
+    "p { rotate: 180deg; }",
+    "p { zoom: 50; }",
+    "p { position: relative; top: -500px; }",
+    "p { inset: -500px 0 0 0; }",
+    "p { position: relative; z-index: 99999; }",
 ]
 
 
@@ -53,7 +64,8 @@ def test_hostile_css_is_dropped(css):
     lowered = result.lower()
     for bad in ("expression", "javascript", "behavior", "binding", "@import", "@font-face",
                 "fixed", "sticky", "absolute", "<", "data:", ".svg", "tracker", "ftp:",
-                "-500px", "var(", "@namespace", "@keyframes"):
+                "-500px", "var(", "@namespace", "@keyframes", "transform", "translate",
+                "scale", "rotate", "zoom", "top:", "inset", "z-index"):
         assert bad not in lowered, (css, result)
 
 
@@ -118,12 +130,116 @@ def test_media_queries_keep_safe_rules_only():
         "@media url(x) { p { color: red } }"
     )
     assert result == "@media (max-width: 40em) {\n#workskin p {\n  font-size: 1.2em;\n}\n}"
+    result = sanitize_css("@media screen and (min-aspect-ratio: 16/9) { ul > li { color: red } }")
+    assert result == (
+        "@media screen and (min-aspect-ratio: 16/9) {\n#workskin ul > li {\n  color: red;\n}\n}"
+    )
 
 
 def test_empty_or_unreadable_css_gives_nothing():
     assert sanitize_css("") == ""
     assert sanitize_css("   ") == ""
     assert sanitize_css("this is not css at all") == ""
+
+
+@pytest.mark.parametrize("css", [
+    # The review's header cover: the work pulled 420px up over the site's navigation.
+    "#workskin { margin-top: calc(0px - 420px) }",
+    "p { margin-left: calc(0px - 100vw) }",
+    "p { margin-top: calc(10px + -1 * 50vh) }",
+    "p { margin-top: min(0px, -420px) }",
+    "p { margin: max(-420px, -500px) 0 0 }",
+    "p { margin-top: clamp(-500px, -420px, -400px) }",
+    "p { margin-top: CALC(0px - 420px) }",
+    "p { text-indent: calc(0px - 999px) }",
+])
+def test_math_functions_cannot_hide_a_negative_margin(css):
+    result = clean_css(css)
+    assert result.css == ""
+    assert "use a plain length" in " ".join(result.dropped)
+
+
+@pytest.mark.parametrize("css", [
+    "p { box-shadow: 0 0 0 100vmax rgba(0, 0, 0, .9) }",
+    "p { box-shadow: 0 -500px 0 red }",
+    "p { box-shadow: 2px 2px 2px 9999px red }",
+    "p { outline: 9999px solid white }",
+    "p { outline-width: 200px }",
+    "p { outline-offset: 9999px }",
+    "p { border: 9999px solid white }",
+    "p { border-top-width: 30em }",
+    "p { text-shadow: 0 -400px 0 red }",
+    "p { text-indent: -999px }",
+    "p { letter-spacing: -50px }",
+    "p { word-spacing: -10em }",
+    "p { margin-top: -1in }",
+    "p { margin-left: 200% }",
+])
+def test_lengths_that_paint_over_the_page_are_dropped(css):
+    result = clean_css(css)
+    assert result.css == ""
+    [message] = result.dropped
+    assert "may be" in message or "may not use vmax" in message
+
+
+def test_ordinary_borders_shadows_and_margins_are_kept():
+    css = ("p { margin: 0 auto 1em 10%; padding: .5em 1em; text-indent: 2em; "
+           "border: 2px solid #999; outline: thin dotted; outline-offset: 2px; "
+           "box-shadow: 2px 2px 4px rgba(0, 0, 0, .5), inset 0 0 3px #000; "
+           "text-shadow: 0 0 2px hsl(0, 0%, 50%); letter-spacing: .05em; "
+           "width: calc(100% - 2em); outline-width: 40px }")
+    result = clean_css(css)
+    for kept in ("margin: 0 auto 1em 10%;", "padding: .5em 1em;", "text-indent: 2em;",
+                 "border: 2px solid #999;", "outline: thin dotted;", "outline-offset: 2px;",
+                 "box-shadow: 2px 2px 4px rgba(0, 0, 0, .5), inset 0 0 3px #000;",
+                 "text-shadow: 0 0 2px hsl(0, 0%, 50%);", "letter-spacing: .05em;",
+                 "width: calc(100% - 2em);"):
+        assert kept in result.css
+    # Only the 40px outline goes, and the creator is told the bound.
+    assert result.dropped == [
+        'Dropped "outline-width: 40px": outline-width may be from 0 to 20px (1.25em).'
+    ]
+
+
+@pytest.mark.parametrize("css", [
+    "@media </style><img src=x> { p { color: red } }",
+    "@media \\3c /style\\3e { p { color: red } }",
+    "@media screen, \\3c !-- { p { color: red } }",
+    "@media (width < 600px) { p { color: red } }",
+    "@media <!-- { p { color: red } }",
+    "@supports (color: red) </style> { p { color: red } }",
+    "\\3c /style\\3e p { color: red }",
+    "p\\2f style { color: red }",
+    "p.\\3c \\2f style { color: red }",
+    "[title=\"</style>\"] { color: red }",
+    "[title=\"\\3c /style\\3e\"] { color: red }",
+    "#\\3c \\/style { color: red }",
+])
+def test_nothing_in_a_selector_or_media_query_can_close_the_style_element(css):
+    result = clean_css(css)
+    assert "<" not in result.css and "\\" not in result.css
+    assert result.css == ""
+    assert result.dropped
+
+
+@pytest.mark.parametrize("css", [
+    "p { color: " + "(" * 20_000 + " }",
+    "p " + "{" * 20_000,
+    "@media " + "(" * 20_000 + " { p { color: red } }",
+    "p" + "[" * 20_000 + " { color: red }",
+    "p { width: " + "calc(" * 4_000 + "1px" + ")" * 4_000 + " }",
+    "p" + ":not(" * 9_000 + "{ color: red }",
+])
+def test_deep_nesting_is_refused_quickly_with_the_limit_named(css):
+    start = time.perf_counter()
+    result = clean_css(css)
+    elapsed = time.perf_counter() - start
+    assert result.css == ""
+    assert result.dropped == [
+        "The CSS nests brackets ({, ( or [) more than 20 deep (at line 1); "
+        "work skins may nest at most 20."
+    ]
+    assert elapsed < 1.0
 
 
 # --- services ---------------------------------------------------------------
@@ -169,3 +285,19 @@ def test_overlong_css_is_refused_with_its_length(user):
     with pytest.raises(ValidationError) as error:
         skin_services.skin_create(user=user, title="Big", css="p{color:red}" * 5000)
     assert "60,000" in str(error.value)
+
+
+def test_deeply_nested_css_is_refused_naming_the_limit(user):
+    with pytest.raises(ValidationError) as error:
+        skin_services.skin_create(user=user, title="Deep", css="p { color: " + "(" * 20_000)
+    assert "more than 20 deep" in str(error.value)
+    assert not skin_services.skins_of(user=user).exists()
+    # Nesting within the limit is read; brackets in quoted text and comments do not count.
+    value = "calc(" * 8 + "1px" + ")" * 8
+    css = (f"@media (min-width: 1px) {{ p {{ width: {value} }} }} "
+           f'p {{ content: "{"(" * 100}" }} /* {"{" * 100} */')
+    skin, _ = skin_services.skin_create(user=user, title="Deep", css=css)
+    assert skin.clean_css == (
+        f"@media (min-width: 1px) {{\n#workskin p {{\n  width: {value};\n}}\n}}\n\n"
+        f'#workskin p {{\n  content: "{"(" * 100}";\n}}'
+    )

@@ -68,3 +68,25 @@ def test_the_reading_page_wears_the_clean_css(client, user, skin):
     style = BeautifulSoup(page.content, "html.parser").select_one("head style")
     assert style is not None and "#workskin p" in style.text
     assert "behavior" not in style.text
+
+
+def test_deeply_nested_css_re_renders_the_form_with_the_limit(user_client):
+    css = "p { color: " + "(" * 20_000 + " }"
+    response = user_client.post("/skins/new", {"title": "Deep", "css": css})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert "more than 20 deep" in soup.select_one("#id_css_field .error").text
+    assert soup.select_one("#id_css").text.lstrip("\n") == css
+    assert not WorkSkin.objects.filter(title="Deep").exists()
+
+
+def test_the_reading_page_never_wears_a_closing_style_tag(client, user, skin):
+    skin_services.skin_update(
+        user=user, skin=skin, title="Texts",
+        css="@media </style><img src=x> { p { color: red } } p { color: blue }",
+    )
+    work = WorkFactory(creator=user, skin=skin)
+    page = client.get(f"/works/{work.pk}")
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.select_one("head style").text.strip() == "#workskin p {\n  color: blue;\n}"
+    assert soup.select("img[src=x]") == []

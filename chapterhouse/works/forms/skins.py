@@ -17,7 +17,8 @@ class SkinForm(forms.Form):
         label="CSS", required=False, strip=False,
         help_text=(
             "Rules are put under #workskin, so they only change your work's text. "
-            "Positioning tricks, imports, fonts from elsewhere and scripts are removed; "
+            "Positioning tricks, negative or very large margins, borders and shadows, "
+            "imports, fonts from elsewhere and scripts are removed; "
             "images must be http(s) PNG, JPEG, GIF or WebP files. "
             f"At most {CSS_MAX_LENGTH:,} characters."
         ),

@@ -90,6 +90,22 @@ def skin_update(*, user, skin: WorkSkin, title: str, description: str = "", css:
     return skin, cleaned.dropped
 
 
+def skins_recleaned(model=WorkSkin) -> int:
+    """Clean every stored skin's CSS again with today's sanitiser; how many changed.
+
+    Run when the sanitiser's rules change (migration 0004 does), so that skins
+    saved under older rules get the newer ones. ``model`` lets a migration pass
+    its historical model.
+    """
+    changed = 0
+    for skin in model.objects.only("pk", "css", "clean_css").iterator():
+        cleaned = clean_css(skin.css).css
+        if cleaned != skin.clean_css:
+            model.objects.filter(pk=skin.pk).update(clean_css=cleaned)
+            changed += 1
+    return changed
+
+
 @transaction.atomic
 def skin_delete(*, user, skin: WorkSkin) -> None:
     """Delete a skin; works that wore it go back to the site's own style."""

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chapterhouse.works.models import Work
+from chapterhouse.works.models import Work, WorkSkin
 from chapterhouse.works.services import skins as skin_services
 from chapterhouse.works.skins import clean_css, sanitize_css
 
@@ -301,3 +301,20 @@ def test_deeply_nested_css_is_refused_naming_the_limit(user):
         f"@media (min-width: 1px) {{\n#workskin p {{\n  width: {value};\n}}\n}}\n\n"
         f'#workskin p {{\n  content: "{"(" * 100}";\n}}'
     )
+
+
+def test_skins_saved_under_older_rules_are_cleaned_again(user):
+    skin, _ = skin_services.skin_create(user=user, title="Old", css="")
+    # What the sanitiser used to keep for this CSS.
+    old_css = "@media </style><img src=x> { p { color: red } } p { margin-top: calc(0px - 420px) }"
+    WorkSkin.objects.filter(pk=skin.pk).update(
+        css=old_css,
+        clean_css="@media </style><img src=x> {\n#workskin p {\n  color: red;\n}\n}\n\n"
+        "#workskin p {\n  margin-top: calc(0px - 420px);\n}",
+    )
+    fine, _ = skin_services.skin_create(user=user, title="Fine", css="p { color: red }")
+    assert skin_services.skins_recleaned() == 1
+    skin.refresh_from_db()
+    assert skin.clean_css == "" and skin.css == old_css
+    fine.refresh_from_db()
+    assert fine.clean_css == "#workskin p {\n  color: red;\n}"

@@ -443,9 +443,10 @@ def _scoped_selector(tokens) -> str | None:
                 and _is_root_word(tokens[1:])):
             tokens = tokens[1:]
     rest = _strip_ws(tokens)
-    # A sibling combinator first would select things beside the work, not in it;
-    # one last selects nothing.
-    if rest and (_is_literal(rest[0], "+", "~") or _is_literal(rest[-1], "+", "~", ">")):
+    # A sibling combinator after the work (``body + div``, ``#workskin:hover ~ p``)
+    # would select things beside it, not in it; one last selects nothing.
+    if rest and (_is_literal(rest[0], "+", "~") or _is_literal(rest[-1], "+", "~", ">")
+                 or rooted and _beside_the_work(tokens)):
         return None
     if not rest:
         text = SCOPE
@@ -454,6 +455,22 @@ def _scoped_selector(tokens) -> str | None:
     else:
         text = f"{SCOPE} " + _SPACE.sub(" ", tinycss2.serialize(rest)).strip()
     return None if "<" in text else text
+
+
+def _beside_the_work(tokens) -> bool:
+    """Whether the first combinator after the work's own compound selector (what
+    follows a root word: ``:hover``, ``.dark``) is ``+`` or ``~``."""
+    after_space = False
+    for token in tokens:
+        if _is_literal(token, "+", "~"):
+            return True
+        if _is_literal(token, ">"):
+            return False
+        if isinstance(token, ast.WhitespaceToken):
+            after_space = True
+        elif after_space:
+            return False  # a descendant combinator
+    return False
 
 
 def _is_root_word(tokens) -> bool:

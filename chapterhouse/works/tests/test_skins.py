@@ -78,7 +78,8 @@ def test_hostile_css_is_reported_to_the_creator():
 
 
 def test_selector_lists_cannot_escape_the_work():
-    css = "p.note, #header a, body, html body .x, ~ p, + div, #workskin ~ div { color: red }"
+    css = ("p.note, #header a, body, html body .x, ~ p, + div, #workskin ~ div, "
+           "#workskin:hover + div, body.dark ~ p, html:not(.x)~p, p > { color: red }")
     result = sanitize_css(css)
     selectors = result.split("{")[0].strip().split(", ")
     assert selectors == ["#workskin p.note", "#workskin #header a", "#workskin",

@@ -78,17 +78,21 @@ declarations = st.builds(
     st.one_of(plain_values, st.lists(value_parts, min_size=1, max_size=5)),
     st.sampled_from(["", " !important"]),
 )
-selector_parts = st.one_of(
-    st.sampled_from(["p", ".note", "#x", "body", "html", ":root", "#workskin", "a:hover", "*",
-                     "li:nth-child(2n+1)", ":not(.x)", "[title=x]", "::before"]),
-    st.sampled_from(['[title="</style>"]', "[href^='http://']", "\\3c /style\\3e ", "p\\2f x",
-                     ".\\3c ", "#\\3c", "</style>", "<!--", "-->", "~ p", "+ div"]),
+roots = st.sampled_from(["body", "html", ":root", "#workskin", "#workskin:hover", "body.dark",
+                         "html:not(.x)", ":root:focus-within", "html body", "body::before"])
+ordinary_parts = st.sampled_from(["p", ".note", "#x", "a:hover", "*", "li:nth-child(2n+1)",
+                                  ":not(.x)", "[title=x]", "::before", "div.a"])
+hostile_parts = st.sampled_from(['[title="</style>"]', "[href^='http://']", "\\3c /style\\3e ",
+                                 "p\\2f x", ".\\3c ", "#\\3c", "</style>", "<!--", "-->", "~ p",
+                                 "+ div"])
+combinators = st.sampled_from([" ", " > ", " + ", " ~ ", "", "~", "+", ">"])
+complex_selectors = st.builds(
+    lambda first, rest: first + "".join(combinator + part for combinator, part in rest),
+    st.one_of(roots, roots, ordinary_parts, hostile_parts),
+    st.lists(st.tuples(combinators, st.one_of(ordinary_parts, ordinary_parts, hostile_parts)),
+             max_size=2),
 )
-selectors = st.builds(
-    lambda parts, joins: "".join(part + join for part, join in zip(parts, joins, strict=False)),
-    st.lists(selector_parts, min_size=1, max_size=4),
-    st.lists(st.sampled_from([" ", " > ", " + ", " ~ ", ", ", ""]), min_size=4, max_size=4),
-)
+selectors = st.lists(complex_selectors, min_size=1, max_size=3).map(", ".join)
 rules = st.builds(lambda selector, body: f"{selector} {{ {'; '.join(body)} }}",
                   selectors, st.lists(declarations, min_size=1, max_size=3))
 preludes = st.lists(
@@ -149,11 +153,21 @@ def _lengths_in_bounds(name, tokens):
             ), (name, token)
 
 
+def _combinator_after_the_work(selector):
+    """What follows ``#workskin`` and its own compound (``:hover``, ``.x``, ``:not(…)``)."""
+    rest, depth, index = selector.removeprefix("#workskin"), 0, 0
+    while index < len(rest) and (depth or rest[index] not in " >+~"):
+        depth += {"(": 1, ")": -1}.get(rest[index], 0)
+        index += 1
+    return rest[index:].lstrip()[:1]
+
+
 def _check_rule(rule):
     for selector in tinycss2.serialize(rule.prelude).split(","):
         selector = selector.strip()
         # The work itself, or something in it; never a sibling (~, +) of it.
         assert selector == "#workskin" or selector.startswith(SCOPED), selector
+        assert _combinator_after_the_work(selector) not in ("+", "~"), selector
     for item in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True):
         assert isinstance(item, ast.Declaration), item
         name = item.lower_name

@@ -61,10 +61,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs page's scripts from our own static files
+    "csp",  # the Content-Security-Policy header (web/csp.py); its checks read the settings
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after SecurityMiddleware, so every answer carries the policy,
+    # static files and refusals from the middleware below included.
+    "chapterhouse.web.csp.ContentSecurityPolicyMiddleware",
     "chapterhouse.web.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "chapterhouse.web.middleware.AO3CsrfTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chapterhouse.web.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -262,6 +267,23 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+#: The Content-Security-Policy of every response (docs/security-headers.md).
+#: No inline script anywhere; a work skin's <style> is allowed by its hash
+#: (web/csp.py). Images from anywhere, as works embed them (the text
+#: pipeline allows http and https images) and data: for the QR code of the
+#: authenticator set-up and the API docs' icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:", "http:", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 #: Behind nginx: the client's address is the last X-Forwarded-For entry (web/addresses.py).
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:

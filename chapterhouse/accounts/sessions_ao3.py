@@ -7,6 +7,8 @@ posting ``user[login]``, ``user[password]`` and ``user[remember_me]`` to
 with the session cookie when it works. These views translate AO3's field
 names to django-allauth's and hand the request to allauth's own log-in view,
 so rate limits, e-mail verification and two-factor log-in apply unchanged.
+This is the one address where the token counts in the query string
+(``web/middleware.QUERY_TOKEN_PATHS``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Each chart is a self-contained ``<svg role="img">`` with a ``<title>`` and a
 ``<desc>`` that reads out the numbers, drawn in ``currentColor`` so it takes
 the colour of the text around it in light and dark themes. Every piece of
-text is escaped here; the result is safe to print.
+text is escaped here; the result is safe to print. Its width limit is in
+``site.css`` (``svg.chart``): the Content-Security-Policy refuses ``style``
+attributes.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ def _open(title: str, desc: str, width: int, height: int, css: str) -> tuple[str
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css}" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-label="{escape(title)}" aria-describedby="{key}-desc" '
-        f'style="max-width: {width}px; color: inherit" '
         f'font-family="inherit" font-size="12" fill="currentColor">'
     )
     return key, [

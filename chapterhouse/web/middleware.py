@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+
 
 class NulCharacterMiddleware:
     """Answer 400 for a page whose path or query string holds a NUL character.
@@ -26,11 +29,21 @@ class NulCharacterMiddleware:
         return self.get_response(request)
 
 
+#: The one address that takes the CSRF token in the query string: AO3's
+#: log-in, where ao3-api posts ``authenticity_token`` as a query parameter.
+QUERY_TOKEN_PATHS = frozenset({"/users/login"})
+
+
 class AO3CsrfTokenMiddleware:
     """Accept AO3's spellings of the CSRF token, so tools written for AO3 can
-    post to us: the ``authenticity_token`` form field (or query parameter) and
-    the ``X-CSRF-Token`` header. The token is still Django's and still checked
-    by ``CsrfViewMiddleware``, which runs after this; only its name differs."""
+    post to us: the ``authenticity_token`` form field and the ``X-CSRF-Token``
+    header. The token is still Django's and still checked by
+    ``CsrfViewMiddleware``, which runs after this; only its name differs.
+
+    A token in the query string counts only on AO3's log-in address
+    (:data:`QUERY_TOKEN_PATHS`). Anywhere else it is ignored, so a POST that
+    carries its token only there is refused (403): addresses end up in logs,
+    browser history and ``Referer`` headers, where a token must not be."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,7 +53,7 @@ class AO3CsrfTokenMiddleware:
             token = request.META.get("HTTP_X_CSRF_TOKEN")
             if not token and _is_form(request) and "csrfmiddlewaretoken" not in request.POST:
                 token = request.POST.get("authenticity_token")
-            if not token:
+            if not token and request.path_info in QUERY_TOKEN_PATHS:
                 token = request.GET.get("authenticity_token")
             if token:
                 request.META["HTTP_X_CSRFTOKEN"] = token
@@ -50,3 +63,50 @@ class AO3CsrfTokenMiddleware:
 def _is_form(request) -> bool:
     content_type = request.META.get("CONTENT_TYPE", "")
     return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+class PrivateCacheMiddleware:
+    """Keep every answer to a signed-in person out of shared caches:
+    ``Cache-Control: private``, and ``no-cache`` unless the view chose how long
+    the browser may keep it. A ``public`` the view set is dropped; ``no-store``
+    and ``private`` are left as they are.
+
+    Guests' answers are untouched, so their pages keep whatever caching the
+    view gave them. Whether someone is signed in is asked only when the request
+    carries a session cookie or the session was read anyway, so a guest's page
+    does not gain ``Vary: Cookie`` from this check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _signed_in(request):
+            _make_private(response)
+        return response
+
+
+def _signed_in(request) -> bool:
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return True  # an API token: the answer is that person's
+    session = getattr(request, "session", None)
+    if session is None:
+        return False
+    if not (session.accessed or settings.SESSION_COOKIE_NAME in request.COOKIES):
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _make_private(response) -> None:
+    directives = {
+        part.split("=", 1)[0].strip().lower()
+        for part in response.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+    if directives & {"private", "no-store"}:
+        return
+    if directives & {"max-age", "no-cache"}:
+        patch_cache_control(response, private=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)

@@ -28,7 +28,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _bytes_read(pid: int) -> int:
-    """What ``pid`` has read so far (requests, database pages)."""
+    """Bytes ``pid`` has read from files so far: the database pages a log-in
+    reads. An idle worker reads none."""
     io = (Path("/proc") / str(pid) / "io").read_text()
     return int(re.search(r"^rchar: (\d+)$", io, re.M).group(1))
 
@@ -69,7 +70,7 @@ def test_ten_failed_log_ins_a_minute_means_ten_with_two_web_processes(tmp_path):
             assert response.status_code in (200, 429), response.status_code
             answers.append("limited" if LIMITED in response.text else "normal")
         assert answers == ["normal"] * 10 + ["limited"] * 20
-        # Both processes served some of them.
+        # Both processes served some of them (each read the database).
         assert all(_bytes_read(pid) > read_before[pid] for pid in workers)
 
         # The API's limit for guests (120 calls in 5 minutes) is one count too.

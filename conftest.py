@@ -77,12 +77,24 @@ def _quick_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
+    """Each test starts with empty caches and no rate-limit counts. What is
+    kept in the database (the default cache and the counts without Redis)
+    goes with the test's own rollback; the rest is cleared here."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
-    cache.clear()
+    from chapterhouse.web import ratelimit
+
+    def clear() -> None:
+        for cache in caches.all():
+            if not isinstance(cache, DatabaseCache):
+                cache.clear()
+        if not ratelimit.hits_in_database():
+            ratelimit.rate_limits_clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

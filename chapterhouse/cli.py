@@ -36,6 +36,8 @@ QUICK_TASKS = (
 KUDOS_DIGEST = "chapterhouse.responses.services.digest:kudos_digest_due"
 #: Long imports queued from the web, one per pass.
 IMPORTS = "chapterhouse.responses.services.tasks_runner:imports_run_pending"
+#: Deletes expired rate-limit counts and cache entries from the database.
+RATE_LIMITS_SWEEP = "chapterhouse.web.ratelimit:rate_limits_sweep"
 
 
 def _setup_django() -> None:
@@ -148,6 +150,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         ("telling readers of new works", filter_notifications_run),
         ("sending the kudos digest", _task(KUDOS_DIGEST)),
         ("running a queued import", _task(IMPORTS)),
+        ("deleting expired rate-limit counts", _task(RATE_LIMITS_SWEEP)),
     ]
     # gunicorn stops its process group with SIGTERM; end between runs, quietly.
     stopping = []

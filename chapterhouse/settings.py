@@ -135,17 +135,30 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
+# "default" is shared by every process of the site (allauth's rate limits and
+# spent two-factor codes live there); "local" holds copies that may be a few
+# minutes old (web/caches.py). Without Redis, "default" is the database and
+# "local" is each process's memory. Our own rate limits: web/ratelimit.py.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    _REDIS_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chapterhouse"),
+    }
+    CACHES = {"default": _REDIS_CACHE, "local": {**_REDIS_CACHE}}
+else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chapterhouse"),
-        }
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Made by a migration (web.CacheEntry); the worker deletes expired
+            # entries, so the cull (which could drop live rate-limit counts
+            # when the table is full) never has to run.
+            "LOCATION": "chapterhouse_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+        },
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,7 +12,8 @@ The defaults below can be changed in settings::
     API_RATE_LIMITS = {"token_read": (300, 300), "token_write": (60, 300), "guest": (120, 300)}
 
 each value being (calls, window in seconds). Counting uses
-``web/ratelimit.py`` (the cache: shared over Redis in production). An
+``web/ratelimit.py`` (Redis or the database: every app process shares the
+count; a call is checked and counted as one step). An
 exceeded limit answers 429 with ``Retry-After`` (whole seconds) and
 ``{"detail": "Too many requests; try again in N seconds."}``.
 
@@ -29,7 +30,7 @@ from django.conf import settings
 from ninja.throttling import BaseThrottle
 
 from chapterhouse.web.addresses import client_address
-from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
+from chapterhouse.web.ratelimit import RateLimited, rate_limit_take
 
 #: bucket → (calls, window in seconds)
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
@@ -64,11 +65,10 @@ class ApiThrottle(BaseThrottle):
         count, window = api_limits()[bucket]
         scope = f"api_{bucket}"
         try:
-            rate_limit_check(scope=scope, who=who, count=count, window=window, message="{wait}")
+            rate_limit_take(scope=scope, who=who, count=count, window=window, message="{wait}")
         except RateLimited as limited:
             self._local.wait = limited.retry_after
             return False
-        rate_limit_record(scope=scope, who=who, count=count, window=window)
         self._local.wait = None
         return True
 

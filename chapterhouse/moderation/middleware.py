@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from django.core.cache import cache
+from chapterhouse.web.caches import local_cache as cache
 
 from .models import Sanction, SanctionKind
 

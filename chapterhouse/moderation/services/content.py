@@ -26,7 +26,6 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +34,7 @@ from chapterhouse.discovery.receivers import work_changed
 from chapterhouse.responses.models import Bookmark, Comment
 from chapterhouse.responses.services.bookmarks import bookmark_count_refresh
 from chapterhouse.responses.services.comments import comment_count_refresh, comment_delete
+from chapterhouse.web.caches import local_cache as cache
 from chapterhouse.works.models import Chapter, Work
 from chapterhouse.works.services.stats import work_refresh_stats
 from chapterhouse.works.text import strip_html

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chapterhouse.web.addresses import client_address
+from chapterhouse.web.caches import local_cache as cache
 
 from ..audit import audit_record
 from ..guards import WriteRefused

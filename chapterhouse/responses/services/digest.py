@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from chapterhouse.accounts.models import Preference, User
+from chapterhouse.web.caches import local_cache as cache
 from chapterhouse.works.models import Creatorship
 
 from ..models import Kudos, Notification, NotificationKind

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
@@ -24,6 +23,7 @@ from django.db.models.functions import Coalesce
 from chapterhouse.accounts.selectors import blocked_by_any
 from chapterhouse.discovery.receivers import work_changed
 from chapterhouse.moderation.guards import WriteRefused, may_write
+from chapterhouse.web.caches import local_cache as cache
 from chapterhouse.web.ratelimit import rate_limit_check, rate_limit_record
 from chapterhouse.works.models import Creatorship, Work
 from chapterhouse.works.selectors.visibility import can_view_work, work_needs_login

@@ -9,16 +9,15 @@ HTML is laid out. See docs/revisions-and-corrections.md.
 from __future__ import annotations
 
 import html
-import math
 import re
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from markupsafe import Markup, escape
+
+from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 
 from ..models import Chapter, Correction, CorrectionStatus, Work
 from ..selectors.visibility import chapters_visible_to, is_creator, works_visible_to
@@ -33,14 +32,15 @@ CONTEXT_MAX_LENGTH = 200
 #: Proposals one reader may make in RATE_WINDOW seconds.
 RATE_LIMIT = 10
 RATE_WINDOW = 3600
+RATE_SCOPE = "corrections_proposed"
+RATE_MESSAGE = (
+    f"You have suggested {RATE_LIMIT} corrections in the past hour, the most we take from one "
+    "reader. Please try again in {wait}; nothing you typed has been lost."
+)
 
 
-class CorrectionRateLimited(ValidationError):
+class CorrectionRateLimited(RateLimited):
     """Too many proposals lately; ``retry_after`` is in seconds."""
-
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def normalize(text: str | None) -> str:
@@ -51,30 +51,12 @@ def normalize(text: str | None) -> str:
 # --- proposing ----------------------------------------------------------------
 
 
-def _rate_key(reader) -> str:
-    return f"corrections:proposed:{reader.pk}"
-
-
-def _recent(reader, now: float) -> list[float]:
-    return [t for t in cache.get(_rate_key(reader), []) if t > now - RATE_WINDOW]
-
-
-def _check_rate(reader, now: float) -> None:
-    stamps = _recent(reader, now)
-    if len(stamps) >= RATE_LIMIT:
-        retry = max(1, int(stamps[0] + RATE_WINDOW - now) + 1)
-        minutes = math.ceil(retry / 60)
-        raise CorrectionRateLimited(
-            f"You have suggested {RATE_LIMIT} corrections in the past hour, the most we take "
-            f"from one reader. Please try again in {minutes} minute"
-            f"{'' if minutes == 1 else 's'}; nothing you typed has been lost.",
-            retry_after=retry,
-        )
-
-
-def _note_proposal(reader, now: float) -> None:
-    stamps = [*_recent(reader, now), now]
-    cache.set(_rate_key(reader), stamps[-RATE_LIMIT:], RATE_WINDOW)
+def _check_rate(reader) -> None:
+    try:
+        rate_limit_check(scope=RATE_SCOPE, who=reader.pk, count=RATE_LIMIT, window=RATE_WINDOW,
+                         message=RATE_MESSAGE)
+    except RateLimited as limited:
+        raise CorrectionRateLimited(limited.messages[0], retry_after=limited.retry_after) from None
 
 
 def chapter_open_to_corrections(*, reader, chapter: Chapter) -> None:
@@ -105,8 +87,7 @@ def correction_propose(
 ) -> Correction:
     """Keep a reader's suggestion for the creators to accept or dismiss."""
     chapter_open_to_corrections(reader=reader, chapter=chapter)
-    now = time.time()
-    _check_rate(reader, now)
+    _check_rate(reader)
     passage, replacement = normalize(passage), normalize(replacement)
     message = (message or "").strip()
     errors: dict[str, list[str]] = {}
@@ -151,7 +132,7 @@ def correction_propose(
         context_before=normalize(context_before)[-CONTEXT_MAX_LENGTH:],
         context_after=normalize(context_after)[:CONTEXT_MAX_LENGTH],
     )
-    _note_proposal(reader, now)
+    rate_limit_record(scope=RATE_SCOPE, who=reader.pk, count=RATE_LIMIT, window=RATE_WINDOW)
     _tell_creators(correction)
     return correction
 

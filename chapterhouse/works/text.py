@@ -38,12 +38,27 @@ import nh3
 from django.db import models
 from markdown_it import MarkdownIt
 
+from .text_limits import (
+    HTML_MAX_DEPTH,
+    MARKDOWN_MAX_DEPTH,
+    TEXT_MAX_LENGTH,
+    TextTooComplex,
+    html_depth_check,
+    length_check,
+    markdown_check,
+)
+
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "ALLOWED_URL_SCHEMES",
+    "HTML_MAX_DEPTH",
+    "MARKDOWN_MAX_DEPTH",
     "REMOVED_WITH_CONTENT",
+    "TEXT_MAX_LENGTH",
     "TextFormat",
+    "TextTooComplex",
+    "text_check",
     "html_to_html",
     "markdown_to_html",
     "plain_text_to_html",
@@ -192,7 +207,28 @@ def sanitize_html(html: str | None) -> str:
     text = _normalise_input(html)
     if not text.strip():
         return ""
+    length_check(text)
+    html_depth_check(text)
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    """Sanitise text that has passed the checks (or that the pipeline made itself)."""
     return _CLEANER.clean(text).strip()
+
+
+def text_check(text: str | None, *, text_format: str = "html") -> None:
+    """Raise :class:`TextTooComplex` if *text* is too long or too deeply nested to
+    convert. Linear in the length of *text*; every converter calls it first, so services
+    may call it early to refuse bad text before they open a transaction."""
+    text = _normalise_input(text)
+    length_check(text)
+    if TextFormat(text_format) == TextFormat.MARKDOWN:
+        markdown_check(text)
+    # In Markdown, raw HTML passes through; plain text is escaped and cannot nest, but
+    # counting its "<" costs nothing and keeps one rule.
+    if TextFormat(text_format) != TextFormat.PLAIN:
+        html_depth_check(text)
 
 
 # --------------------------------------------------------------------------------------
@@ -209,12 +245,13 @@ def plain_text_to_html(text: str | None) -> str:
     paragraphs (``<p>``) and single newlines become line breaks (``<br>``).
     """
     text = _normalise_input(text).strip()
+    length_check(text)
     paragraphs = []
     for block in _BLANK_LINES_RE.split(text):
         lines = [html_lib.escape(line.strip(), quote=False) for line in block.split("\n")]
         if any(lines):
             paragraphs.append("<p>" + "<br />\n".join(lines) + "</p>")
-    return sanitize_html("\n".join(paragraphs))
+    return _clean("\n".join(paragraphs))
 
 
 def _align_table_cells(tokens) -> None:
@@ -245,10 +282,13 @@ def markdown_to_html(text: str | None) -> str:
     text = _normalise_input(text)
     if not text.strip():
         return ""
+    text_check(text, text_format=TextFormat.MARKDOWN)
     parser = _markdown_parser()
     env: dict = {}
     tokens = parser.parse(text, env)
     _align_table_cells(tokens)
+    # Rendering can make the text longer (a long link reused by reference many times)
+    # and its raw HTML nests like any other HTML, so the result is checked again.
     return sanitize_html(parser.renderer.render(tokens, parser.options, env))
 
 
@@ -298,7 +338,7 @@ def html_to_html(text: str | None) -> str:
     cleaned = sanitize_html(text)
     if "\n" not in cleaned or _BLOCK_TAG_RE.search(cleaned):
         return cleaned
-    return _EMPTY_PARAGRAPH_RE.sub("", sanitize_html(_add_paragraphs(cleaned))).strip()
+    return _EMPTY_PARAGRAPH_RE.sub("", _clean(_add_paragraphs(cleaned))).strip()
 
 
 _CONVERTERS = {

@@ -9,7 +9,7 @@ markup moves between the two archives unchanged.
 The pipeline is::
 
     plain text --escape, paragraphs--------\\
-    Markdown  --markdown-it-py------------- > sanitize_html() --> stored / rendered HTML
+    Markdown  --cmark-gfm------------------ > sanitize_html() --> stored / rendered HTML
     HTML      --paragraphs (if needed)-----/
 
 * :func:`sanitize_html` is the single gate. It uses ``nh3`` (Python bindings for the
@@ -35,12 +35,14 @@ from functools import cache
 from html.parser import HTMLParser
 
 import nh3
+from cmarkgfm import cmark
+from cmarkgfm.cmark import Options
 from django.db import models
-from markdown_it import MarkdownIt
 
 from .text_limits import (
     HTML_MAX_DEPTH,
     MARKDOWN_MAX_DEPTH,
+    RENDERED_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     TextTooComplex,
     html_depth_check,
@@ -194,7 +196,7 @@ def _normalise_input(text: str | None) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
-def sanitize_html(html: str | None) -> str:
+def sanitize_html(html: str | None, *, max_length: int = TEXT_MAX_LENGTH) -> str:
     """Sanitise an HTML fragment to the archive's allowlist.
 
     Disallowed elements are unwrapped (their text stays), elements in
@@ -207,7 +209,7 @@ def sanitize_html(html: str | None) -> str:
     text = _normalise_input(html)
     if not text.strip():
         return ""
-    length_check(text)
+    length_check(text, max_length)
     html_depth_check(text)
     return _clean(text)
 
@@ -254,42 +256,31 @@ def plain_text_to_html(text: str | None) -> str:
     return _clean("\n".join(paragraphs))
 
 
-def _align_table_cells(tokens) -> None:
-    """Turn markdown-it's ``style="text-align:…"`` on table cells into ``align``.
-
-    ``style`` is not on the allowlist, but ``align`` is, so column alignment survives.
-    """
-    for token in tokens:
-        if token.type in ("th_open", "td_open"):
-            style = token.attrs.pop("style", None)
-            if isinstance(style, str) and style.startswith("text-align:"):
-                token.attrs["align"] = style.removeprefix("text-align:")
-
-
-@cache
-def _markdown_parser() -> MarkdownIt:
-    """CommonMark with GFM-style tables and ``~~strikethrough~~``; raw HTML allowed."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+#: cmark-gfm options: raw HTML is kept (the sanitiser deals with it), and only ``~~``
+#: (not a single ``~``) strikes through, as in the CommonMark strikethrough extension.
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
+_CMARK_EXTENSIONS = ["table", "strikethrough"]
 
 
 def markdown_to_html(text: str | None) -> str:
     """Render Markdown (CommonMark + tables + strikethrough) to sanitised HTML.
 
-    Raw HTML inside the Markdown is allowed and goes through :func:`sanitize_html` like
-    everything else. As in CommonMark, a single newline is a soft break (a space); use a
-    blank line for a new paragraph, or end a line with two spaces or ``\\`` for ``<br>``.
+    The renderer is ``cmark-gfm`` (GitHub's C implementation), which works in time
+    linear in the text. Raw HTML inside the Markdown is allowed and goes through
+    :func:`sanitize_html` like everything else. As in CommonMark, a single newline is a
+    soft break (a space); use a blank line for a new paragraph, or end a line with two
+    spaces or ``\\`` for ``<br>``.
     """
     text = _normalise_input(text)
     if not text.strip():
         return ""
     text_check(text, text_format=TextFormat.MARKDOWN)
-    parser = _markdown_parser()
-    env: dict = {}
-    tokens = parser.parse(text, env)
-    _align_table_cells(tokens)
-    # Rendering can make the text longer (a long link reused by reference many times)
-    # and its raw HTML nests like any other HTML, so the result is checked again.
-    return sanitize_html(parser.renderer.render(tokens, parser.options, env))
+    rendered = cmark.markdown_to_html_with_extensions(
+        text, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
+    )
+    # Rendering makes the text longer (markup, a link reused by reference) and its raw
+    # HTML nests like any other HTML, so the result is checked again.
+    return sanitize_html(rendered, max_length=RENDERED_MAX_LENGTH)
 
 
 #: Block-level elements on the allowlist. Their presence means the writer laid out the

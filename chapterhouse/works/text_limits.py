@@ -1,18 +1,20 @@
 """Cheap checks that run on user text *before* any parser sees it.
 
-The sanitiser (``nh3``/``html5ever``) and ``markdown-it-py`` are fast on ordinary text,
+The sanitiser (``nh3``/``html5ever``) is fast on ordinary text,
 but some shapes of input make them slow: ``html5ever`` walks its stack of open
 elements for every block tag, so ``<div>`` nested 20,000 deep takes seconds and
 125,000 deep takes minutes. A writer never needs anything like that, so
-:func:`text_limits_check` refuses such text first, in time linear in its length.
+the checks here refuse such text first, in time linear in its length.
 
 * :func:`html_depth_check` follows the HTML tokenizer (tags, attribute quoting,
   comments, raw-text elements) and a simplified tree builder (implied end tags,
   scopes, end tags that are ignored, formatting elements that the parser
   re-opens) to estimate how deep the parser's stack of open elements gets. Where
   the estimate cannot be exact it errs high: a tag it is unsure of counts as open.
-* :func:`markdown_check` bounds what makes Markdown slow: container nesting
-  (block quotes and lists), and runs of emphasis and bracket characters.
+* :func:`markdown_check` bounds the nesting of Markdown's block quotes and lists, so
+  ``>`` repeated 500,000 times is refused before it becomes 500,000 nested quotes.
+  (The Markdown renderer, ``cmark-gfm``, is linear in its input; its output is checked
+  again as HTML.)
 
 Both raise :class:`TextTooComplex`, a ``ValidationError`` whose message names the
 limit, so forms and services show it like any other field error.
@@ -31,25 +33,28 @@ TEXT_MAX_LENGTH = 1_000_000
 #: How deeply HTML elements may nest (a list in a list in a quote … counts one per level).
 HTML_MAX_DEPTH = 100
 
-#: How deeply Markdown block quotes and lists may nest. ``markdown-it`` itself stops
-#: nesting at 20 and drops what is deeper, so deeper text is refused rather than cut.
-MARKDOWN_MAX_DEPTH = 20
+#: How deeply Markdown block quotes and lists may nest (a list level makes two HTML
+#: levels, ``<ul><li>``, so this keeps Markdown within :data:`HTML_MAX_DEPTH`).
+MARKDOWN_MAX_DEPTH = 40
 
-#: How much inline markup Markdown may hold. ``markdown-it-py`` is quick on words but
-#: spends about 0.1 ms on each emphasis or link character (``* _ ~ [ ]``) and a fifth of
-#: that on each ``<`` and ``&``, so these are counted: 5 units for the first kind, 1 for
-#: the second, so at most 10,000 emphasis or link characters.
-MARKDOWN_MAX_MARKUP = 50_000
+#: How many elements parsing may make. Each tag makes at most one, except that a
+#: formatting tag (``<b>``, ``<i>`` …) closed in the wrong order is opened again by the
+#: parser before every following paragraph, which can turn a few bytes into thousands.
+HTML_MAX_ELEMENTS = 250_000
 
 
 class TextTooComplex(ValidationError):
     """The text is too long or too deeply nested for the pipeline to convert."""
 
 
-def length_check(text: str) -> None:
-    if len(text) > TEXT_MAX_LENGTH:
+#: The longest HTML a Markdown text may render to (markup makes text longer).
+RENDERED_MAX_LENGTH = 4 * TEXT_MAX_LENGTH
+
+
+def length_check(text: str, limit: int = TEXT_MAX_LENGTH) -> None:
+    if len(text) > limit:
         raise TextTooComplex(
-            f"This text is too long to convert: the limit is {TEXT_MAX_LENGTH:,} characters."
+            f"This text is too long to convert: the limit is {limit:,} characters."
         )
 
 
@@ -104,18 +109,39 @@ _SCOPED_END = _names(
 _TABLE_END = _names("table tbody tfoot thead tr td th caption colgroup")
 _RUBY = frozenset({"rb", "rp", "rt", "rtc"})
 
-# What follows "<": a comment, a bogus comment, or a start/end tag name.
-_MARKUP_RE = re.compile(r"<(?:(!--)|([!?])|/(?![A-Za-z])|(/?)([A-Za-z][^\t\n\f />]*))")
-# The rest of a tag after its name, as the HTML tokenizer reads it (attribute names may
-# hold quotes; values are double-, single- or un-quoted). Possessive, so it never
-# backtracks; no match means the tag runs to the end of the text.
-_TAG_REST_RE = re.compile(
-    r"(?:[\t\n\f /]++"
+# One piece of markup: a comment (ended or not), a bogus comment (<!…>, <?…>, </…>
+# that is no end tag), or a start or end tag. The rest of a tag after its name follows
+# the HTML tokenizer (attribute names may hold quotes; values are double-, single- or
+# un-quoted) with possessive quantifiers, so it never backtracks; when it does not match,
+# the tag runs to the end of the text and the parser drops it.
+_MARKUP_RE = re.compile(
+    r"<(?:"
+    r"!--(?P<comment>>|->|.*?--!?>)?+"
+    r"|(?P<bogus>[!?]|/(?![A-Za-z]))"
+    r"|(?P<end>/)?+(?P<name>[A-Za-z][^\t\n\f />]*+)"
+    r"(?P<rest>(?:[\t\n\f /]++"
     r"|[^\t\n\f />][^\t\n\f />=]*+"
     r"(?>[\t\n\f ]*+=[\t\n\f ]*+(?>\"[^\"]*+\"|'[^']*+'|[^\t\n\f >\"'][^\t\n\f >]*+)?+)?+"
-    r")*+>"
+    r")*+>)?+"
+    r")",
+    re.DOTALL,
 )
-_COMMENT_END_RE = re.compile(r"--!?>")
+
+# Per element name, which boundaries it is (bit flags); most names are none.
+_SCOPE_BIT, _BUTTON_BIT, _LIST_BIT, _TABLE_BIT, _SPECIAL_BIT, _LI_BIT, _DD_BIT = (
+    1 << n for n in range(7)
+)
+_FLAGS: dict[str, int] = {}
+for _bit, _group in (
+    (_SCOPE_BIT, _SCOPE), (_BUTTON_BIT, _BUTTON_SCOPE), (_LIST_BIT, _LIST_SCOPE),
+    (_TABLE_BIT, _TABLE_SCOPE), (_SPECIAL_BIT, _SPECIAL),
+    (_LI_BIT, (_SPECIAL - {"address", "div", "p"}) | {"li"}),
+    (_DD_BIT, (_SPECIAL - {"address", "div", "p"}) | {"dd", "dt"}),
+):
+    for _name in _group:
+        _FLAGS[_name] = _FLAGS.get(_name, 0) | _bit
+_NO_MARKS = (-1,) * 7
+SCOPE, BUTTON, LIST, TABLE, SPECIAL, LI_STOP, DD_STOP = range(7)
 
 
 class _Stack:
@@ -123,49 +149,73 @@ class _Stack:
 
     For each open element it keeps the index of the nearest element at or below it
     that bounds each kind of scope, so "is a <p> in button scope?" is one comparison.
-    Formatting elements closed by something else stay "active" (the parser re-opens
-    them later), so they count towards the depth until their own end tag comes.
+    Formatting elements closed by something else stay "active": the parser re-opens
+    them before the next text or tag, so they count towards the depth until their own
+    end tag comes, and each re-opening counts towards the elements made.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_elements: int) -> None:
         self.limit = limit
+        self.max_elements = max_elements
+        self.made = 0
         self.names: list[str] = []
         self.keys: list[str] = []
-        # Per element: nearest scope / button / list / table boundary, nearest special
-        # element, nearest stopper for an <li> and for a <dd>/<dt>.
-        self.marks: list[tuple[int, int, int, int, int, int, int]] = []
+        self.marks: list[tuple[int, ...]] = []
         self.where: dict[str, list[int]] = {}
         self.orphans: dict[str, list[str]] = {}
         self.orphan_count = 0
+        self.reopened = True
         self.foreign = 0
-
-    def depth(self) -> int:
-        return len(self.names) + self.orphan_count
 
     def top(self) -> str:
         return self.names[-1] if self.names else ""
 
+    def mark(self, kind: int) -> int:
+        return self.marks[-1][kind] if self.marks else -1
+
+    def _made(self, count: int) -> None:
+        self.made += count
+        if self.made > self.max_elements:
+            raise TextTooComplex(
+                f"This text makes too many HTML elements: at most {self.max_elements:,} "
+                "are allowed, counting the ones a browser opens again after a tag that "
+                "was closed in the wrong order."
+            )
+
+    def reopen(self) -> None:
+        """Text or a start tag: the parser re-opens every active formatting element."""
+        if not self.reopened:
+            self.reopened = True
+            self._made(self.orphan_count)
+
     def push(self, name: str, key: str = "") -> None:
-        i = len(self.names)
-        below = self.marks[-1] if self.marks else (-1,) * 7
-        special = name in _SPECIAL
-        self.marks.append((
-            i if name in _SCOPE else below[0],
-            i if name in _BUTTON_SCOPE else below[1],
-            i if name in _LIST_SCOPE else below[2],
-            i if name in _TABLE_SCOPE else below[3],
-            i if special else below[4],
-            i if name == "li" or (special and name not in ("address", "div", "p"))
-            else below[5],
-            i if name in ("dd", "dt") or (special and name not in ("address", "div", "p"))
-            else below[6],
-        ))
+        index = len(self.names)
+        below = self.marks[-1] if self.marks else _NO_MARKS
+        flags = _FLAGS.get(name, 0)
+        if flags:
+            below = (
+                index if flags & _SCOPE_BIT else below[0],
+                index if flags & _BUTTON_BIT else below[1],
+                index if flags & _LIST_BIT else below[2],
+                index if flags & _TABLE_BIT else below[3],
+                index if flags & _SPECIAL_BIT else below[4],
+                index if flags & _LI_BIT else below[5],
+                index if flags & _DD_BIT else below[6],
+            )
+        self.marks.append(below)
         self.names.append(name)
         self.keys.append(key)
-        self.where.setdefault(name, []).append(i)
+        found = self.where.get(name)
+        if found is None:
+            self.where[name] = [index]
+        else:
+            found.append(index)
         if name in _FOREIGN:
             self.foreign += 1
-        if self.depth() > self.limit:
+        self.made += 1
+        if self.made > self.max_elements:
+            self._made(0)
+        if index + 1 + self.orphan_count > self.limit:
             raise _too_deep()
 
     def _orphan(self, name: str, key: str) -> None:
@@ -173,11 +223,13 @@ class _Stack:
         if same.count(key) < 3:  # the parser keeps at most three identical ones
             same.append(key)
             self.orphan_count += 1
-            if self.depth() > self.limit:
+            if len(self.names) + self.orphan_count > self.limit:
                 raise _too_deep()
 
-    def pop_to(self, index: int, *, closed: str = "") -> None:
-        """Pop every element from the top down to ``index`` (included)."""
+    def pop_to(self, index: int, *, closed: bool = False) -> None:
+        """Pop every element from the top down to ``index`` (included); ``closed``
+        when its own end tag closes the element at ``index``."""
+        self.reopened = False  # re-opened formatting elements are popped too
         while len(self.names) > index:
             name = self.names.pop()
             key = self.keys.pop()
@@ -185,67 +237,82 @@ class _Stack:
             self.where[name].pop()
             if name in _FOREIGN:
                 self.foreign -= 1
-            if name in _FORMATTING and not (name == closed and len(self.names) == index):
+            if name in _FORMATTING and not (closed and len(self.names) == index):
                 self._orphan(name, key)
 
     def remove(self, index: int) -> None:
         """Take one element out of the middle (what the adoption agency does)."""
         rest = list(zip(self.names[index + 1:], self.keys[index + 1:], strict=True))
-        self.pop_to(index, closed=self.names[index])
-        # pop_to made orphans of the formatting elements above; they stay open instead.
+        del self.names[index:], self.keys[index:], self.marks[index:]
+        self.where = {}
+        for position, name in enumerate(self.names):
+            self.where.setdefault(name, []).append(position)
+        self.foreign = sum(1 for name in self.names if name in _FOREIGN)
         for name, key in rest:
-            if name in _FORMATTING and key in self.orphans.get(name, ()):
-                self.orphans[name].remove(key)
-                self.orphan_count -= 1
+            self.made -= 1  # moved, not made
             self.push(name, key)
 
     def topmost(self, name: str) -> int:
         found = self.where.get(name)
         return found[-1] if found else -1
 
-    def in_scope(self, name: str, kind: int = 0) -> int:
+    def in_scope(self, name: str, kind: int = SCOPE) -> int:
         """Index of the topmost ``name`` if it is in the given scope, else -1."""
         index = self.topmost(name)
-        if index < 0 or not self.marks or index < self.marks[-1][kind]:
+        if index < 0 or index < self.mark(kind):
             return -1
         return index
 
-    def drop_orphan(self, name: str) -> bool:
+    def drop_orphan(self, name: str) -> None:
         same = self.orphans.get(name)
-        if not same:
-            return False
-        same.pop()
-        self.orphan_count -= 1
-        return True
+        if same:
+            same.pop()
+            self.orphan_count -= 1
+
+
+_CELLS = {"td": ("td", "th"), "th": ("td", "th"), "tr": ("tr",)}
+_SECTIONS = ("tbody", "thead", "tfoot")
+
+
+# Start tags that need more than a push.
+_START_RULES = (
+    _VOID | _IGNORED_START | _CLOSES_P | _HEADINGS | _RUBY | set(_CELLS) | set(_SECTIONS)
+    | {"li", "dd", "dt", "a", "nobr", "button"}
+)
 
 
 def _start_tag(stack: _Stack, name: str, key: str) -> None:
+    if not stack.reopened:
+        stack.reopen()
+    if name not in _START_RULES:
+        stack.push(name, key if name in _FORMATTING else "")
+        return
     if name in _VOID or name in _IGNORED_START:
         return
     if name in _CLOSES_P:
-        index = stack.in_scope("p", 1)
+        index = stack.in_scope("p", BUTTON)
         if index >= 0:
             stack.pop_to(index)
-    if name == "li" or name in ("dd", "dt"):
-        stop = stack.marks[-1][5 if name == "li" else 6] if stack.marks else -1
-        if stop >= 0 and stack.names[stop] in ("li",) + (("dd", "dt") if name != "li" else ()):
+    if name == "li":
+        stop = stack.mark(LI_STOP)
+        if stop >= 0 and stack.names[stop] == "li":
+            stack.pop_to(stop)
+    elif name in ("dd", "dt"):
+        stop = stack.mark(DD_STOP)
+        if stop >= 0 and stack.names[stop] in ("dd", "dt"):
             stack.pop_to(stop)
     elif name in _HEADINGS and stack.top() in _HEADINGS:
         stack.pop_to(len(stack.names) - 1)
-    elif name in ("td", "th", "tr", "tbody", "thead", "tfoot"):
-        group = {"td": ("td", "th"), "th": ("td", "th"), "tr": ("tr",)}.get(
-            name, ("tbody", "thead", "tfoot")
-        )
-        index = max(stack.in_scope(other, 3) for other in group)
+    elif name in _CELLS or name in _SECTIONS:
+        index = max(stack.in_scope(other, TABLE) for other in _CELLS.get(name, _SECTIONS))
         if index >= 0:
             stack.pop_to(index)
-        if name in ("td", "th", "tr") and stack.top() == "table":
+        if name in _CELLS and stack.top() == "table":
             stack.push("tbody")  # the parser adds the row group (and row) itself
-        if name in ("td", "th") and stack.top() in ("tbody", "thead", "tfoot"):
+        if name in ("td", "th") and stack.top() in _SECTIONS:
             stack.push("tr")
     elif name in ("a", "nobr", "button"):
-        index = stack.in_scope(name)
-        if index >= 0:
+        if stack.in_scope(name) >= 0:
             _end_tag(stack, name)
     elif name in _RUBY and stack.in_scope("ruby") >= 0:
         while stack.top() in _RUBY:
@@ -259,96 +326,84 @@ def _end_tag(stack: _Stack, name: str) -> None:
         # estimate high. Neither has any use in a work (the sanitiser removes both).
         if name in _FOREIGN:
             index = stack.topmost(name)
-            if index > stack.marks[-1][4]:
+            if index > stack.mark(SPECIAL):
                 stack.pop_to(index)
         return
     if name == "p":
-        index = stack.in_scope("p", 1)
+        index = stack.in_scope("p", BUTTON)
         if index < 0:  # the parser makes an empty <p> and closes it
             stack.push("p")
             index = len(stack.names) - 1
     elif name == "li":
-        index = stack.in_scope("li", 2)
+        index = stack.in_scope("li", LIST)
     elif name in _HEADINGS:
         index = max(stack.in_scope(heading) for heading in _HEADINGS)
     elif name in _SCOPED_END:
         index = stack.in_scope(name)
     elif name in _TABLE_END:
-        index = stack.in_scope(name, 3)
+        index = stack.in_scope(name, TABLE)
     elif name in _FORMATTING:
         index = stack.in_scope(name)
         if index < 0:
             if stack.topmost(name) < 0:
                 stack.drop_orphan(name)
             return
-        if stack.marks[-1][4] > index:
+        if stack.mark(SPECIAL) > index:
             # A block opened inside it: the parser moves the block out and keeps it.
             stack.remove(index)
             return
-        stack.pop_to(index, closed=name)
+        stack.pop_to(index, closed=True)
         return
     elif name in _SPECIAL:
         return
     else:
         # Any other end tag closes its element only if no special element is above.
         index = stack.topmost(name)
-        if index <= stack.marks[-1][4] if stack.marks else True:
+        if index <= stack.mark(SPECIAL):
             return
     if index >= 0:
         stack.pop_to(index)
 
 
-def html_depth_check(text: str, *, limit: int = HTML_MAX_DEPTH) -> None:
+def html_depth_check(
+    text: str, *, limit: int = HTML_MAX_DEPTH, max_elements: int = HTML_MAX_ELEMENTS
+) -> None:
     """Raise :class:`TextTooComplex` if parsing ``text`` as HTML nests deeper than
-    ``limit``. Runs in time linear in ``len(text)``."""
-    stack = _Stack(limit)
-    end = len(text)
-    position = text.find("<")
-    while 0 <= position < end:
-        match = _MARKUP_RE.match(text, position)
-        if match is None:
-            position = text.find("<", position + 1)
-            continue
-        comment, bogus, closing, name = match.groups()
-        after = match.end()
-        if comment:
-            if text.startswith(">", after) or text.startswith("->", after):
-                position = text.find("<", after)
-                continue
-            found = _COMMENT_END_RE.search(text, after)
-            if found is None:
+    ``limit`` or makes more than ``max_elements`` elements. Linear in ``len(text)``."""
+    stack = _Stack(limit, max_elements)
+    search = _MARKUP_RE.search
+    position = 0
+    while (match := search(text, position)) is not None:
+        if match.start() > position and not stack.reopened:
+            stack.reopen()  # text
+        position = match.end()
+        comment, bogus, end, name, rest = match.groups()
+        if name is None:
+            if bogus is not None:
+                close = text.find(">", position)
+                if close < 0:
+                    return
+                position = close + 1
+            elif comment is None:
                 return  # the rest of the text is a comment
-            position = text.find("<", found.end())
             continue
-        if name is None:  # <!…>, <?…> or </…> that is no end tag: a bogus comment
-            if text.startswith("</>", position):
-                position = text.find("<", position + 3)
-                continue
-            close = text.find(">", after)
-            if close < 0:
-                return
-            position = text.find("<", close + 1)
-            continue
-        rest = _TAG_REST_RE.match(text, after)
         if rest is None:
             return  # a tag left open at the end: the parser drops it and stops
         name = name.lower()
-        position = rest.end()
-        if closing:
+        if end:
             _end_tag(stack, name)
         elif name == "plaintext" and not stack.foreign:
             return  # everything after is text
         elif name in _RAW_TEXT and not stack.foreign:
+            stack.reopen()
             found = re.compile(rf"</{re.escape(name)}[\t\n\f />]", re.IGNORECASE).search(
                 text, position
             )
             if found is None:
                 return
             position = found.start()
-            continue
         else:
-            _start_tag(stack, name, text[after:position])
-        position = text.find("<", position)
+            _start_tag(stack, name, rest)
 
 
 # --------------------------------------------------------------------------------------
@@ -366,16 +421,7 @@ _DEEP_MARKDOWN = (
 
 def markdown_check(text: str) -> None:
     """Raise :class:`TextTooComplex` if Markdown ``text`` nests block quotes and lists
-    deeper than :data:`MARKDOWN_MAX_DEPTH`, or holds more inline markup than
-    :data:`MARKDOWN_MAX_MARKUP` allows. Linear in the length of ``text``."""
-    markup = 5 * sum(text.count(char) for char in "*_~[]") + text.count("<") + text.count("&")
-    if markup > MARKDOWN_MAX_MARKUP:
-        raise TextTooComplex(
-            "This Markdown has too much inline markup to convert: at most "
-            f"{MARKDOWN_MAX_MARKUP // 5:,} emphasis or link characters (* _ ~ [ ]) are "
-            "allowed, and each HTML tag or entity (< &) counts a fifth of one. Plain "
-            "text or HTML has no such limit."
-        )
+    deeper than :data:`MARKDOWN_MAX_DEPTH`. Linear in the length of ``text``."""
     for line in text.split("\n"):
         if _THEMATIC_BREAK_RE.fullmatch(line):  # "* * *": a scene break, not a list
             continue

@@ -31,6 +31,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from functools import cache
 from html.parser import HTMLParser
 
@@ -64,7 +66,10 @@ __all__ = [
     "html_to_html",
     "markdown_to_html",
     "plain_text_to_html",
+    "render_ahead",
     "render_user_text",
+    "texts_ahead",
+    "texts_memo",
     "sanitize_html",
     "strip_html",
     "word_count",
@@ -206,6 +211,10 @@ def sanitize_html(html: str | None, *, max_length: int = TEXT_MAX_LENGTH) -> str
     well-formed, HTML5-serialised (``<br>``, not ``<br />``) and stripped of leading and
     trailing whitespace. ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``.
     """
+    return _memoised(("sanitize",), lambda text: _sanitize(text, max_length), html)
+
+
+def _sanitize(html: str | None, max_length: int) -> str:
     text = _normalise_input(html)
     if not text.strip():
         return ""
@@ -346,10 +355,59 @@ def render_user_text(text: str | None, *, text_format: str) -> str:
     ``"markdown"``, ``"plain"``); anything else raises :class:`ValueError`.
     """
     try:
-        converter = _CONVERTERS[TextFormat(text_format)]
+        text_format = TextFormat(text_format)
+        converter = _CONVERTERS[text_format]
     except ValueError:
         raise ValueError(f"Unknown text format: {text_format!r}") from None
-    return converter(text)
+    return _memoised(("render", text_format.value), converter, text)
+
+
+# Results computed ahead of time, while a texts_ahead() block is open.
+_AHEAD: ContextVar[dict | None] = ContextVar("texts_ahead", default=None)
+
+
+def _memoised(kind: tuple, function, text):
+    """``function(text)``, remembered in the open :func:`texts_ahead` block, if any."""
+    memo = _AHEAD.get()
+    if memo is None:
+        return function(text)
+    key = (kind, text or "")
+    if key not in memo:
+        memo[key] = function(text)
+    return memo[key]
+
+
+def render_ahead(memo: dict, texts) -> dict:
+    """Render ``(text, text_format)`` pairs into ``memo`` now, with their visible text
+    and word counts; see :func:`texts_ahead`. Texts the pipeline refuses are left out
+    (rendering them again raises the error where it can be reported)."""
+    with texts_ahead(memo):
+        for text, text_format in texts:
+            with suppress(TextTooComplex):
+                html = render_user_text(text, text_format=text_format)
+                memo[(("sanitize",), html)] = html  # sanitising is idempotent
+                word_count(html)
+    return memo
+
+
+def texts_memo() -> dict:
+    """The memo of the open :func:`texts_ahead` block, or a new one when none is open
+    (so a service called inside another's block reuses the outer work)."""
+    memo = _AHEAD.get()
+    return {} if memo is None else memo
+
+
+@contextmanager
+def texts_ahead(memo: dict):
+    """Inside the block, the pipeline remembers what it computes in ``memo`` and
+    answers from it when asked again. A service renders its texts with
+    :func:`render_ahead` before its transaction opens, then opens the transaction inside
+    ``texts_ahead(memo)``: the same calls made in the transaction cost nothing."""
+    token = _AHEAD.set(memo)
+    try:
+        yield memo
+    finally:
+        _AHEAD.reset(token)
 
 
 # --------------------------------------------------------------------------------------
@@ -436,6 +494,10 @@ def strip_html(html: str | None) -> str:
     separated by a blank line); runs of spaces collapse; ``alt`` text is not included.
     The result is plain text, **not** HTML: escape it before putting it in a page.
     """
+    return _memoised(("strip",), _strip_html, html)
+
+
+def _strip_html(html: str | None) -> str:
     clean = sanitize_html(html)
     if not clean:
         return ""
@@ -523,8 +585,9 @@ def word_count(text: str | None, *, is_html: bool = True) -> int:
     """
     if not text:
         return 0
-    plain = strip_html(text) if is_html else _normalise_input(text)
-    return _count_words(plain)
+    if is_html:
+        return _memoised(("words",), lambda html: _count_words(strip_html(html)), text)
+    return _count_words(_normalise_input(text))
 
 
 #: Characters XML 1.0 cannot hold (C0 controls but tab, newline and return;

@@ -37,10 +37,11 @@ HTML_MAX_DEPTH = 100
 #: levels, ``<ul><li>``, so this keeps Markdown within :data:`HTML_MAX_DEPTH`).
 MARKDOWN_MAX_DEPTH = 40
 
-#: How many elements parsing may make. Each tag makes at most one, except that a
-#: formatting tag (``<b>``, ``<i>`` …) closed in the wrong order is opened again by the
-#: parser before every following paragraph, which can turn a few bytes into thousands.
-HTML_MAX_ELEMENTS = 250_000
+#: How many elements parsing may make (a long chapter has a few thousand paragraphs and
+#: some more inline tags). Each start tag makes at most one, except that a formatting
+#: tag (``<b>``, ``<i>`` …) closed in the wrong order is opened again by the parser
+#: before every following paragraph, which can turn a few bytes into thousands.
+HTML_MAX_ELEMENTS = 100_000
 
 
 class TextTooComplex(ValidationError):
@@ -173,7 +174,7 @@ class _Stack:
     def mark(self, kind: int) -> int:
         return self.marks[-1][kind] if self.marks else -1
 
-    def _made(self, count: int) -> None:
+    def made_check(self, count: int = 0) -> None:
         self.made += count
         if self.made > self.max_elements:
             raise TextTooComplex(
@@ -186,7 +187,7 @@ class _Stack:
         """Text or a start tag: the parser re-opens every active formatting element."""
         if not self.reopened:
             self.reopened = True
-            self._made(self.orphan_count)
+            self.made_check(self.orphan_count)
 
     def push(self, name: str, key: str = "") -> None:
         index = len(self.names)
@@ -214,7 +215,7 @@ class _Stack:
             self.foreign += 1
         self.made += 1
         if self.made > self.max_elements:
-            self._made(0)
+            self.made_check(0)
         if index + 1 + self.orphan_count > self.limit:
             raise _too_deep()
 
@@ -287,7 +288,12 @@ def _start_tag(stack: _Stack, name: str, key: str) -> None:
     if name not in _START_RULES:
         stack.push(name, key if name in _FORMATTING else "")
         return
-    if name in _VOID or name in _IGNORED_START:
+    if name in _VOID:
+        stack.made += 1
+        if stack.made > stack.max_elements:
+            stack.made_check()
+        return
+    if name in _IGNORED_START:
         return
     if name in _CLOSES_P:
         index = stack.in_scope("p", BUTTON)

@@ -27,7 +27,7 @@ from ..models import (
     Chapter,
     Work,
 )
-from ..text import TextFormat, word_count
+from ..text import TextFormat, texts_ahead, word_count
 from . import limits, sources
 from .creators import creator_required
 from .revisions import chapter_revision_record
@@ -61,16 +61,8 @@ _TEXT_FIELDS = [
 ]
 
 
-class _Rendered:
-    """The chapter's texts as HTML, made before the transaction opens."""
-
-    def __init__(self, fields: ChapterFields) -> None:
-        self.errors: dict[str, list[str]] = {}
-        self.html = limits.texts_render(fields, _TEXT_FIELDS, self.errors)
-
-
 def _check(
-    fields: ChapterFields, *, posting: bool, work: Work, count: int, rendered: _Rendered
+    fields: ChapterFields, *, posting: bool, work: Work, count: int, rendered: limits.RenderedTexts
 ) -> dict:
     errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     limits.lengths_check(fields, [
@@ -95,7 +87,7 @@ def _check(
     return errors
 
 
-def _write(chapter: Chapter, fields: ChapterFields, rendered: _Rendered) -> None:
+def _write(chapter: Chapter, fields: ChapterFields, rendered: limits.RenderedTexts) -> None:
     chapter.title = " ".join((fields.title or "").split())
     for name in ("summary", "notes", "endnotes", "content"):
         sources.text_store(chapter, name, getattr(fields, name), getattr(fields, f"{name}_format"),
@@ -118,13 +110,13 @@ def chapter_create(
     The texts are sanitised before the transaction opens."""
     creator_required(user=user, work=work)
     may_write(user=user, action="post")
-    rendered = _Rendered(fields)
-    with transaction.atomic():
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
         return _chapter_create(work=work, fields=fields, post=post, rendered=rendered)
 
 
 def _chapter_create(
-    *, work: Work, fields: ChapterFields, post: bool, rendered: _Rendered
+    *, work: Work, fields: ChapterFields, post: bool, rendered: limits.RenderedTexts
 ) -> Chapter:
     work = Work.objects.select_for_update().get(pk=work.pk)
     count = work.chapters.count()
@@ -154,15 +146,16 @@ def chapter_update(
     sanitised before the transaction opens."""
     creator_required(user=user, work=chapter.work)
     may_write(user=user, action="post")
-    rendered = _Rendered(fields)
-    with transaction.atomic():
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
         return _chapter_update(
             user=user, chapter=chapter, fields=fields, post=post, rendered=rendered
         )
 
 
 def _chapter_update(
-    *, user: User, chapter: Chapter, fields: ChapterFields, post: bool, rendered: _Rendered
+    *, user: User, chapter: Chapter, fields: ChapterFields, post: bool,
+    rendered: limits.RenderedTexts,
 ) -> Chapter:
     work = Work.objects.select_for_update().get(pk=chapter.work_id)
     chapter = Chapter.objects.get(pk=chapter.pk)

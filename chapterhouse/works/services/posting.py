@@ -39,7 +39,7 @@ from ..models import (
     WorkSkin,
 )
 from ..selectors.visibility import can_view_work
-from ..text import TextFormat, word_count
+from ..text import TextFormat, texts_ahead, word_count
 from . import creators, limits, sources, tagging
 from . import series as series_services
 from .revisions import chapter_revision_record, work_revision_record
@@ -256,22 +256,17 @@ _TEXT_FIELDS = [
 ]
 
 
-def _render(fields: WorkFields) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The texts' HTML and the problems found making it; called before the
-    transaction opens (see ``limits.texts_render``)."""
-    errors: dict[str, list[str]] = {}
-    return limits.texts_render(fields, _TEXT_FIELDS, errors), errors
 
 
 def _apply(
     *, user: User, work: Work, fields: WorkFields, site_host: str, posting: bool,
-    creating: bool, rendered: tuple[dict[str, str], dict[str, list[str]]],
+    creating: bool, rendered: limits.RenderedTexts,
 ) -> Work:
     """Check everything, then write the work, its first chapter and links.
     Runs inside the caller's transaction; any problem rolls all of it back.
-    ``rendered`` is what ``_render`` made of the texts."""
-    html, render_errors = rendered
-    errors: dict[str, list[str]] = {k: list(v) for k, v in render_errors.items()}
+    ``rendered`` is the texts, sanitised before the transaction opened."""
+    html = rendered.html
+    errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     _check_texts(fields, errors)
     errors.update(
         {k: errors.get(k, []) + v for k, v in tagging.tag_choice_check(fields.tags).items()}
@@ -391,8 +386,8 @@ def work_create(
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Please log in to post a work.")
     may_write(user=user, action="post")
-    rendered = _render(fields)
-    with transaction.atomic():
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
         # A placeholder row; _apply checks the real title and rolls back on a problem.
         work = Work(title="Untitled")
         work.save()
@@ -408,8 +403,8 @@ def work_update(
     sanitised before the transaction opens."""
     creators.creator_required(user=user, work=work)
     may_write(user=user, action="post")
-    rendered = _render(fields)
-    with transaction.atomic():
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
         work = Work.objects.select_for_update().get(pk=work.pk)
         return _apply(user=user, work=work, fields=fields, site_host=site_host,
                       posting=post, creating=False, rendered=rendered)

@@ -473,7 +473,8 @@ def _looks_like_markup(data: bytes) -> str | None:
         return "This file is a PDF, not an HTML page."
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "This file is not HTML: it holds binary data."
-    if not re.search(rb"<\s*(html|body|div|p|h1|dl|head|!doctype)\b", data[:65536], re.IGNORECASE):
+    if not re.search(r"<\s*(html|body|div|p|h1|dl|head|!doctype)\b", _decode(data[:65536]),
+                     re.IGNORECASE):
         return "This file is not HTML: it has no HTML markup."
     return None
 

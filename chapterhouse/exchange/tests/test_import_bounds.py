@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from chapterhouse.exchange.importing.archives import EPUB_LIMITS, archive_open
 from chapterhouse.exchange.importing.files import parse_upload
 from chapterhouse.exchange.importing.parsed import ImportProblem
 
@@ -83,6 +82,8 @@ def _lie_about_size(data: bytes, name: bytes, size: int) -> bytes:
 
 
 def test_an_entry_whose_header_lies_about_its_size_is_refused_as_damaged():
+    from chapterhouse.exchange.importing.archives import EPUB_LIMITS, archive_open
+
     honest = _zip({"OEBPS/chapter1.xhtml": ZEROS[: 5 * 1024 * 1024]})
     lying = _lie_about_size(honest, b"OEBPS/chapter1.xhtml", 1_000)
     with pytest.raises(ImportProblem, match="damaged"):

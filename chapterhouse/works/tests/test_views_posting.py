@@ -303,13 +303,14 @@ def test_texts_are_sanitised_before_the_write_transaction_opens(user, monkeypatc
     from chapterhouse.works import text
 
     in_transaction = []
-    clean = text._clean
+    cleaner = text._CLEANER
 
-    def watched(value):
-        in_transaction.append(connection.in_atomic_block)
-        return clean(value)
+    class Watched:
+        def clean(self, value):
+            in_transaction.append(connection.in_atomic_block)
+            return cleaner.clean(value)
 
-    monkeypatch.setattr(text, "_clean", watched)
+    monkeypatch.setattr(text, "_CLEANER", Watched())
     client = Client()
     client.force_login(user)
     response = client.post("/works/new", work_post_data(post_button="Post"))

@@ -44,6 +44,12 @@ MARKDOWN_MAX_DEPTH = 40
 HTML_MAX_ELEMENTS = 100_000
 
 
+#: How many ``&``, ``<`` and no-break spaces one run of text (between elements) may
+#: hold: the sanitiser's time grows with the square of their number in one text node
+#: (500,000 no-break spaces in a row took 12 s).
+HTML_MAX_ESCAPES_IN_A_RUN = 20_000
+
+
 class TextTooComplex(ValidationError):
     """The text is too long or too deeply nested for the pipeline to convert."""
 
@@ -167,6 +173,7 @@ class _Stack:
         self.orphan_count = 0
         self.reopened = True
         self.foreign = 0
+        self.escapes = 0  # & < and no-break spaces in the current run of text
 
     def top(self) -> str:
         return self.names[-1] if self.names else ""
@@ -181,6 +188,16 @@ class _Stack:
                 f"This text makes too many HTML elements: at most {self.max_elements:,} "
                 "are allowed, counting the ones a browser opens again after a tag that "
                 "was closed in the wrong order."
+            )
+
+    def text(self, run: str) -> None:
+        """Text the parser adds to the current text node (ignored tags do not end it)."""
+        self.escapes += run.count("&") + run.count("<") + run.count("\xa0")
+        if self.escapes > HTML_MAX_ESCAPES_IN_A_RUN:
+            raise TextTooComplex(
+                f"This text has more than {HTML_MAX_ESCAPES_IN_A_RUN:,} of the characters "
+                "& < and no-break space in one run of text; please split it into "
+                "paragraphs."
             )
 
     def reopen(self) -> None:
@@ -203,6 +220,7 @@ class _Stack:
                 index if flags & _LI_BIT else below[5],
                 index if flags & _DD_BIT else below[6],
             )
+        self.escapes = 0
         self.marks.append(below)
         self.names.append(name)
         self.keys.append(key)
@@ -231,6 +249,7 @@ class _Stack:
         """Pop every element from the top down to ``index`` (included); ``closed``
         when its own end tag closes the element at ``index``."""
         self.reopened = False  # re-opened formatting elements are popped too
+        self.escapes = 0
         while len(self.names) > index:
             name = self.names.pop()
             key = self.keys.pop()
@@ -289,6 +308,7 @@ def _start_tag(stack: _Stack, name: str, key: str) -> None:
         stack.push(name, key if name in _FORMATTING else "")
         return
     if name in _VOID:
+        stack.escapes = 0
         stack.made += 1
         if stack.made > stack.max_elements:
             stack.made_check()
@@ -375,16 +395,20 @@ def html_depth_check(
     text: str, *, limit: int = HTML_MAX_DEPTH, max_elements: int = HTML_MAX_ELEMENTS
 ) -> None:
     """Raise :class:`TextTooComplex` if parsing ``text`` as HTML nests deeper than
-    ``limit`` or makes more than ``max_elements`` elements. Linear in ``len(text)``."""
+    ``limit``, makes more than ``max_elements`` elements or holds too many characters
+    the sanitiser must escape in one run of text. Linear in ``len(text)``."""
     stack = _Stack(limit, max_elements)
     search = _MARKUP_RE.search
     position = 0
     while (match := search(text, position)) is not None:
-        if match.start() > position and not stack.reopened:
-            stack.reopen()  # text
+        if match.start() > position:
+            stack.text(text[position:match.start()])
+            if not stack.reopened:
+                stack.reopen()
         position = match.end()
         comment, bogus, end, name, rest = match.groups()
         if name is None:
+            stack.escapes = 0  # a comment node ends the text node
             if bogus is not None:
                 close = text.find(">", position)
                 if close < 0:
@@ -399,17 +423,22 @@ def html_depth_check(
         if end:
             _end_tag(stack, name)
         elif name == "plaintext" and not stack.foreign:
+            stack.escapes = 0
+            stack.text(text[position:])
             return  # everything after is text
         elif name in _RAW_TEXT and not stack.foreign:
             stack.reopen()
             found = re.compile(rf"</{re.escape(name)}[\t\n\f />]", re.IGNORECASE).search(
                 text, position
             )
+            stack.escapes = 0
+            stack.text(text[position:found.start() if found else len(text)])
             if found is None:
                 return
             position = found.start()
         else:
             _start_tag(stack, name, rest)
+    stack.text(text[position:])
 
 
 # --------------------------------------------------------------------------------------

@@ -109,3 +109,20 @@ def test_scene_breaks_are_not_taken_for_nested_lists():
 def test_text_longer_than_the_pipeline_takes_is_refused():
     with pytest.raises(TextTooComplex, match="1,000,000 characters"):
         sanitize_html("a" * 1_000_001)
+
+
+@pytest.mark.parametrize(("text", "text_format"), [
+    ("x" + "\xa0" * (LIMIT - 1), "html"),       # no-break spaces: 12 s before
+    ("&" * LIMIT, "plain"),                      # escaped to &amp;: 5 s before
+    ("&" * LIMIT, "markdown"),
+    ("&&&&&</x>" * (LIMIT // 9), "html"),        # ignored end tags do not end the run
+])
+def test_a_run_of_text_the_sanitiser_must_escape_is_refused_quickly(text, text_format):
+    message, seconds = refused(text, text_format)
+    assert "more than 20,000 of the characters & < and no-break space" in message
+    assert seconds < 1
+
+
+def test_many_escaped_characters_spread_over_paragraphs_still_convert():
+    text = ("<p>" + "Tom &amp; Jerry&nbsp;" * 900 + "</p>") * 20
+    assert render_user_text(text, text_format="html").count("&amp;") == 18_000

@@ -45,8 +45,9 @@ HTML_MAX_ELEMENTS = 100_000
 
 
 #: How many ``&``, ``<`` and no-break spaces one run of text (between elements) may
-#: hold: the sanitiser's time grows with the square of their number in one text node
-#: (500,000 no-break spaces in a row took 12 s).
+#: hold, and how many ``&`` and no-break spaces one tag's attributes may: the
+#: sanitiser's time grows with the square of their number in one text node or value
+#: (500,000 no-break spaces in a row took 12 s, in a ``title`` 11 s).
 HTML_MAX_ESCAPES_IN_A_RUN = 20_000
 
 
@@ -419,6 +420,13 @@ def html_depth_check(
             continue
         if rest is None:
             return  # a tag left open at the end: the parser drops it and stops
+        if len(rest) > HTML_MAX_ESCAPES_IN_A_RUN and (
+            rest.count("&") + rest.count("\xa0") > HTML_MAX_ESCAPES_IN_A_RUN
+        ):
+            raise TextTooComplex(
+                f"This text has a tag whose attributes hold more than "
+                f"{HTML_MAX_ESCAPES_IN_A_RUN:,} of the characters & and no-break space."
+            )
         name = name.lower()
         if end:
             _end_tag(stack, name)

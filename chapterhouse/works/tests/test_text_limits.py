@@ -123,6 +123,13 @@ def test_a_run_of_text_the_sanitiser_must_escape_is_refused_quickly(text, text_f
     assert seconds < 1
 
 
+@pytest.mark.parametrize("char", ["&", "\xa0"])
+def test_an_attribute_the_sanitiser_must_escape_at_length_is_refused_quickly(char):
+    message, seconds = refused(f'<a title="{char * (LIMIT - 20)}">y</a>')
+    assert "attributes hold more than 20,000 of the characters & and no-break space" in message
+    assert seconds < 1
+
+
 def test_many_escaped_characters_spread_over_paragraphs_still_convert():
     text = ("<p>" + "Tom &amp; Jerry&nbsp;" * 900 + "</p>") * 20
     assert render_user_text(text, text_format="html").count("&amp;") == 18_000

@@ -1,16 +1,19 @@
 """Cheap checks that run on user text *before* any parser sees it.
 
-The sanitiser (``nh3``/``html5ever``) is fast on ordinary text,
-but some shapes of input make them slow: ``html5ever`` walks its stack of open
-elements for every block tag, so ``<div>`` nested 20,000 deep takes seconds and
-125,000 deep takes minutes. A writer never needs anything like that, so
-the checks here refuse such text first, in time linear in its length.
+The sanitiser (``nh3``/``html5ever``) is fast on ordinary text, but some shapes of
+input make it slow: it walks its stack of open elements for every block tag, so
+``<div>`` nested 20,000 deep takes seconds and 125,000 deep takes minutes; a long
+run of characters it must escape (``&``, no-break spaces) costs the square of its
+length; misnested formatting tags make it build far more elements than the text has
+tags. A writer never needs any of that, so the checks here refuse such text first, in
+time linear in its length.
 
 * :func:`html_depth_check` follows the HTML tokenizer (tags, attribute quoting,
   comments, raw-text elements) and a simplified tree builder (implied end tags,
   scopes, end tags that are ignored, formatting elements that the parser
-  re-opens) to estimate how deep the parser's stack of open elements gets. Where
-  the estimate cannot be exact it errs high: a tag it is unsure of counts as open.
+  re-opens) to estimate how deep the parser's stack of open elements gets and how
+  many elements it makes. Where the estimate cannot be exact it errs high: a tag
+  it is unsure of counts as open.
 * :func:`markdown_check` bounds the nesting of Markdown's block quotes and lists, so
   ``>`` repeated 500,000 times is refused before it becomes 500,000 nested quotes.
   (The Markdown renderer, ``cmark-gfm``, is linear in its input; its output is checked

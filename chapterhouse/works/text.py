@@ -9,7 +9,7 @@ markup moves between the two archives unchanged.
 The pipeline is::
 
     plain text --escape, paragraphs--------\\
-    Markdown  --markdown-it-py------------- > sanitize_html() --> stored / rendered HTML
+    Markdown  --cmark-gfm------------------ > sanitize_html() --> stored / rendered HTML
     HTML      --paragraphs (if needed)-----/
 
 * :func:`sanitize_html` is the single gate. It uses ``nh3`` (Python bindings for the
@@ -31,23 +31,45 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from functools import cache
 from html.parser import HTMLParser
 
 import nh3
+from cmarkgfm import cmark
+from cmarkgfm.cmark import Options
 from django.db import models
-from markdown_it import MarkdownIt
+
+from .text_limits import (
+    HTML_MAX_DEPTH,
+    MARKDOWN_MAX_DEPTH,
+    RENDERED_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TextTooComplex,
+    html_depth_check,
+    length_check,
+    markdown_check,
+)
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "ALLOWED_URL_SCHEMES",
+    "HTML_MAX_DEPTH",
+    "MARKDOWN_MAX_DEPTH",
     "REMOVED_WITH_CONTENT",
+    "TEXT_MAX_LENGTH",
     "TextFormat",
+    "TextTooComplex",
+    "text_check",
     "html_to_html",
     "markdown_to_html",
     "plain_text_to_html",
+    "render_ahead",
     "render_user_text",
+    "texts_ahead",
+    "texts_memo",
     "sanitize_html",
     "strip_html",
     "word_count",
@@ -179,7 +201,7 @@ def _normalise_input(text: str | None) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
-def sanitize_html(html: str | None) -> str:
+def sanitize_html(html: str | None, *, max_length: int = TEXT_MAX_LENGTH) -> str:
     """Sanitise an HTML fragment to the archive's allowlist.
 
     Disallowed elements are unwrapped (their text stays), elements in
@@ -189,10 +211,35 @@ def sanitize_html(html: str | None) -> str:
     well-formed, HTML5-serialised (``<br>``, not ``<br />``) and stripped of leading and
     trailing whitespace. ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``.
     """
+    return _memoised(("sanitize",), lambda text: _sanitize(text, max_length), html)
+
+
+def _sanitize(html: str | None, max_length: int) -> str:
     text = _normalise_input(html)
     if not text.strip():
         return ""
+    length_check(text, max_length)
+    html_depth_check(text)
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    """Sanitise text that has passed the checks (or that the pipeline made itself)."""
     return _CLEANER.clean(text).strip()
+
+
+def text_check(text: str | None, *, text_format: str = "html") -> None:
+    """Raise :class:`TextTooComplex` if *text* is too long or too deeply nested to
+    convert. Linear in the length of *text*; every converter calls it first, so services
+    may call it early to refuse bad text before they open a transaction."""
+    text = _normalise_input(text)
+    length_check(text)
+    if TextFormat(text_format) == TextFormat.MARKDOWN:
+        markdown_check(text)
+    # In Markdown, raw HTML passes through; plain text is escaped and cannot nest, but
+    # counting its "<" costs nothing and keeps one rule.
+    if TextFormat(text_format) != TextFormat.PLAIN:
+        html_depth_check(text)
 
 
 # --------------------------------------------------------------------------------------
@@ -209,47 +256,41 @@ def plain_text_to_html(text: str | None) -> str:
     paragraphs (``<p>``) and single newlines become line breaks (``<br>``).
     """
     text = _normalise_input(text).strip()
+    length_check(text)
     paragraphs = []
     for block in _BLANK_LINES_RE.split(text):
         lines = [html_lib.escape(line.strip(), quote=False) for line in block.split("\n")]
         if any(lines):
             paragraphs.append("<p>" + "<br />\n".join(lines) + "</p>")
-    return sanitize_html("\n".join(paragraphs))
+    # Checked as HTML too: a paragraph of 500,000 "&" is as slow to sanitise as typed.
+    return sanitize_html("\n".join(paragraphs), max_length=RENDERED_MAX_LENGTH)
 
 
-def _align_table_cells(tokens) -> None:
-    """Turn markdown-it's ``style="text-align:…"`` on table cells into ``align``.
-
-    ``style`` is not on the allowlist, but ``align`` is, so column alignment survives.
-    """
-    for token in tokens:
-        if token.type in ("th_open", "td_open"):
-            style = token.attrs.pop("style", None)
-            if isinstance(style, str) and style.startswith("text-align:"):
-                token.attrs["align"] = style.removeprefix("text-align:")
-
-
-@cache
-def _markdown_parser() -> MarkdownIt:
-    """CommonMark with GFM-style tables and ``~~strikethrough~~``; raw HTML allowed."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+#: cmark-gfm options: raw HTML is kept (the sanitiser deals with it), and only ``~~``
+#: (not a single ``~``) strikes through, as in the CommonMark strikethrough extension.
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
+_CMARK_EXTENSIONS = ["table", "strikethrough"]
 
 
 def markdown_to_html(text: str | None) -> str:
     """Render Markdown (CommonMark + tables + strikethrough) to sanitised HTML.
 
-    Raw HTML inside the Markdown is allowed and goes through :func:`sanitize_html` like
-    everything else. As in CommonMark, a single newline is a soft break (a space); use a
-    blank line for a new paragraph, or end a line with two spaces or ``\\`` for ``<br>``.
+    The renderer is ``cmark-gfm`` (GitHub's C implementation), which works in time
+    linear in the text. Raw HTML inside the Markdown is allowed and goes through
+    :func:`sanitize_html` like everything else. As in CommonMark, a single newline is a
+    soft break (a space); use a blank line for a new paragraph, or end a line with two
+    spaces or ``\\`` for ``<br>``.
     """
     text = _normalise_input(text)
     if not text.strip():
         return ""
-    parser = _markdown_parser()
-    env: dict = {}
-    tokens = parser.parse(text, env)
-    _align_table_cells(tokens)
-    return sanitize_html(parser.renderer.render(tokens, parser.options, env))
+    text_check(text, text_format=TextFormat.MARKDOWN)
+    rendered = cmark.markdown_to_html_with_extensions(
+        text, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
+    )
+    # Rendering makes the text longer (markup, a link reused by reference) and its raw
+    # HTML nests like any other HTML, so the result is checked again.
+    return sanitize_html(rendered, max_length=RENDERED_MAX_LENGTH)
 
 
 #: Block-level elements on the allowlist. Their presence means the writer laid out the
@@ -298,7 +339,7 @@ def html_to_html(text: str | None) -> str:
     cleaned = sanitize_html(text)
     if "\n" not in cleaned or _BLOCK_TAG_RE.search(cleaned):
         return cleaned
-    return _EMPTY_PARAGRAPH_RE.sub("", sanitize_html(_add_paragraphs(cleaned))).strip()
+    return _EMPTY_PARAGRAPH_RE.sub("", _clean(_add_paragraphs(cleaned))).strip()
 
 
 _CONVERTERS = {
@@ -315,10 +356,59 @@ def render_user_text(text: str | None, *, text_format: str) -> str:
     ``"markdown"``, ``"plain"``); anything else raises :class:`ValueError`.
     """
     try:
-        converter = _CONVERTERS[TextFormat(text_format)]
+        text_format = TextFormat(text_format)
+        converter = _CONVERTERS[text_format]
     except ValueError:
         raise ValueError(f"Unknown text format: {text_format!r}") from None
-    return converter(text)
+    return _memoised(("render", text_format.value), converter, text)
+
+
+# Results computed ahead of time, while a texts_ahead() block is open.
+_AHEAD: ContextVar[dict | None] = ContextVar("texts_ahead", default=None)
+
+
+def _memoised(kind: tuple, function, text):
+    """``function(text)``, remembered in the open :func:`texts_ahead` block, if any."""
+    memo = _AHEAD.get()
+    if memo is None:
+        return function(text)
+    key = (kind, text or "")
+    if key not in memo:
+        memo[key] = function(text)
+    return memo[key]
+
+
+def render_ahead(memo: dict, texts) -> dict:
+    """Render ``(text, text_format)`` pairs into ``memo`` now, with their visible text
+    and word counts; see :func:`texts_ahead`. Texts the pipeline refuses are left out
+    (rendering them again raises the error where it can be reported)."""
+    with texts_ahead(memo):
+        for text, text_format in texts:
+            with suppress(TextTooComplex):
+                html = render_user_text(text, text_format=text_format)
+                memo[(("sanitize",), html)] = html  # sanitising is idempotent
+                word_count(html)
+    return memo
+
+
+def texts_memo() -> dict:
+    """The memo of the open :func:`texts_ahead` block, or a new one when none is open
+    (so a service called inside another's block reuses the outer work)."""
+    memo = _AHEAD.get()
+    return {} if memo is None else memo
+
+
+@contextmanager
+def texts_ahead(memo: dict):
+    """Inside the block, the pipeline remembers what it computes in ``memo`` and
+    answers from it when asked again. A service renders its texts with
+    :func:`render_ahead` before its transaction opens, then opens the transaction inside
+    ``texts_ahead(memo)``: the same calls made in the transaction cost nothing."""
+    token = _AHEAD.set(memo)
+    try:
+        yield memo
+    finally:
+        _AHEAD.reset(token)
 
 
 # --------------------------------------------------------------------------------------
@@ -405,6 +495,10 @@ def strip_html(html: str | None) -> str:
     separated by a blank line); runs of spaces collapse; ``alt`` text is not included.
     The result is plain text, **not** HTML: escape it before putting it in a page.
     """
+    return _memoised(("strip",), _strip_html, html)
+
+
+def _strip_html(html: str | None) -> str:
     clean = sanitize_html(html)
     if not clean:
         return ""
@@ -492,8 +586,9 @@ def word_count(text: str | None, *, is_html: bool = True) -> int:
     """
     if not text:
         return 0
-    plain = strip_html(text) if is_html else _normalise_input(text)
-    return _count_words(plain)
+    if is_html:
+        return _memoised(("words",), lambda html: _count_words(strip_html(html)), text)
+    return _count_words(_normalise_input(text))
 
 
 #: Characters XML 1.0 cannot hold (C0 controls but tab, newline and return;

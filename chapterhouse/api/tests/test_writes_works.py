@@ -1,6 +1,8 @@
 """Posting and editing works and chapters through the API: the posting
 services' rules, and the work as readers then find it on the site."""
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -197,3 +199,14 @@ def test_anonymous_work_posted_through_the_api_names_no_one(user):
     stranger = UserFactory()
     seen = call("get", f"/works/{body['id']}", stranger).json()
     assert seen["creators"] == [{"name": "Anonymous", "username": None, "url": None}]
+
+
+def test_deeply_nested_text_is_refused_quickly_with_the_limit(user):
+    call("get", "/works", user)  # load what a first request loads
+    started = time.monotonic()
+    answer = call("post", "/works", user,
+                  {**NEW_WORK, "text_format": "html", "text": "<div>" * 100_000})
+    assert time.monotonic() - started < 1
+    assert answer.status_code == 422
+    assert "at most 100 levels" in " ".join(answer.json()["errors"]["text"])
+    assert not Work.objects.exists()

@@ -23,21 +23,19 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
-import zipfile
 from copy import deepcopy
-from io import BytesIO
 from urllib.parse import unquote
 
 import lxml.html
 from lxml import etree
 
 from ..models import ImportSource
+from .archives import EPUB_LIMITS, Archive, archive_open
 from .parsed import ImportProblem, ParsedChapter, ParsedSeries, ParsedWork
 
 #: The largest file we read, HTML or EPUB.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-#: The most an EPUB may unpack to (guards against zip bombs).
-MAX_EPUB_UNPACKED_BYTES = 100 * 1024 * 1024
+# What an EPUB may unpack to (zip bombs): see archives.EPUB_LIMITS.
 
 NO_METADATA = (
     "This file does not look like an AO3 download: it has no work metadata "
@@ -104,7 +102,8 @@ def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        # A broken character (an odd byte, half a surrogate pair) becomes U+FFFD.
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -474,7 +473,8 @@ def _looks_like_markup(data: bytes) -> str | None:
         return "This file is a PDF, not an HTML page."
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "This file is not HTML: it holds binary data."
-    if not re.search(rb"<\s*(html|body|div|p|h1|dl|head|!doctype)\b", data[:65536], re.IGNORECASE):
+    if not re.search(r"<\s*(html|body|div|p|h1|dl|head|!doctype)\b", _decode(data[:65536]),
+                     re.IGNORECASE):
         return "This file is not HTML: it has no HTML markup."
     return None
 
@@ -515,19 +515,17 @@ def _local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _read_member(book: zipfile.ZipFile, name: str) -> bytes:
+def _read_member(book: Archive, name: str) -> bytes:
     try:
         return book.read(name)
     except KeyError as error:
         raise ImportProblem(
             f"The EPUB is missing a file its contents list names: {name}."
         ) from error
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ImportProblem(f"The EPUB is damaged: {name} could not be unpacked.") from error
 
 
-def _opf_path(book: zipfile.ZipFile) -> str:
-    names = set(book.namelist())
+def _opf_path(book: Archive) -> str:
+    names = book.names()
     if _CONTAINER not in names:
         raise ImportProblem("This EPUB is incomplete: it has no META-INF/container.xml.")
     container = _xml(_read_member(book, _CONTAINER), "META-INF/container.xml")
@@ -564,7 +562,7 @@ def _opf_metadata(opf) -> dict:
     return meta
 
 
-def _spine_files(book: zipfile.ZipFile, opf_path: str, opf) -> list[str]:
+def _spine_files(book: Archive, opf_path: str, opf) -> list[str]:
     base = posixpath.dirname(opf_path)
     manifest = {}
     for el in opf.iter():
@@ -585,7 +583,7 @@ def _spine_files(book: zipfile.ZipFile, opf_path: str, opf) -> list[str]:
     return files
 
 
-def _joined_body(book: zipfile.ZipFile, files: list[str]):
+def _joined_body(book: Archive, files: list[str]):
     """One document of every spine page's body, in reading order."""
     joined = lxml.html.document_fromstring("<html><head></head><body></body></html>")
     head, body = joined.find("head"), joined.find("body")
@@ -611,19 +609,11 @@ def parse_ao3_epub(data: bytes) -> ParsedWork:
     _check_size(data)
     if not data.strip():
         raise ImportProblem("The file is empty.")
-    try:
-        book = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise ImportProblem("This file is not an EPUB: it is not a zip archive, or the "
-                            "archive is damaged.") from error
-    with book:
-        if sum(info.file_size for info in book.infolist()) > MAX_EPUB_UNPACKED_BYTES:
-            raise ImportProblem("This EPUB unpacks to more than "
-                                f"{MAX_EPUB_UNPACKED_BYTES // 1024 // 1024} MB; it cannot be read.")
-        opf_path = _opf_path(book)
-        opf = _xml(_read_member(book, opf_path), opf_path)
-        meta = _opf_metadata(opf)
-        joined = _joined_body(book, _spine_files(book, opf_path, opf))
+    book = archive_open(data, EPUB_LIMITS)
+    opf_path = _opf_path(book)
+    opf = _xml(_read_member(book, opf_path), opf_path)
+    meta = _opf_metadata(opf)
+    joined = _joined_body(book, _spine_files(book, opf_path, opf))
 
     parsed = ParsedWork(source=ImportSource.AO3_EPUB)
     _read(joined.find("body"), parsed, require_tags=False)

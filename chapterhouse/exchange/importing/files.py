@@ -14,6 +14,7 @@ import zipfile
 from pathlib import PurePath
 
 from . import plain
+from .archives import MAX_ENTRIES, entry_count
 from .parsed import ImportProblem, ParsedWork
 
 #: The largest file we read (AO3's longest downloads are a few megabytes).
@@ -42,6 +43,9 @@ def _ao3():
 
 
 def _zip_names(data: bytes) -> set[str]:
+    count = entry_count(data)
+    if count is not None and count > MAX_ENTRIES:
+        return set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return set(archive.namelist())

@@ -38,6 +38,7 @@ from pathlib import PurePath
 from chapterhouse.exchange.models import ImportSource
 from chapterhouse.works.text import TextFormat
 
+from .archives import DOCX_LIMITS, archive_open
 from .parsed import ImportProblem, ParsedChapter, ParsedWork
 
 #: A title longer than this is taken to be the start of the text.
@@ -380,6 +381,8 @@ def _docx_html(data: bytes, filename: str, remarks: list[str]) -> str:
     name = filename or "The file"
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportProblem(f"{name} is not a Word (.docx) document, or it is damaged.")
+    # Counts and inflates every entry within bounds first: mammoth reads the same zip.
+    archive_open(data, DOCX_LIMITS)
     images: list[str] = []
 
     def drop_image(image) -> list:

@@ -9,6 +9,7 @@ part-way leaves nothing behind.
 from __future__ import annotations
 
 import datetime
+import time
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from chapterhouse.works.services.chapters import ChapterFields, chapter_create, 
 from chapterhouse.works.services.posting import WorkFields, work_create, work_post
 from chapterhouse.works.services.stats import work_refresh_stats
 from chapterhouse.works.services.tagging import TagChoice
+from chapterhouse.works.text import TextFormat, render_ahead, texts_ahead
 
 from ..models import ImportedWork
 from .parsed import ImportProblem, ParsedChapter, ParsedWork
@@ -145,7 +147,33 @@ def _set_dates(work: Work, parsed: ParsedWork) -> None:
         Work.objects.filter(pk=work.pk).update(revised_at=work.revised_at)
 
 
-@transaction.atomic
+#: The longest an import may spend sanitising its texts, in seconds. Every text is
+#: bounded on its own (see works/text_limits.py); this bounds a file of many chapters.
+IMPORT_MAX_SECONDS = 20
+
+
+def _render_ahead(parsed: ParsedWork) -> dict:
+    """Every text of ``parsed`` sanitised before the import's transaction opens (see
+    ``texts_ahead``), so the transaction holds no lock while that work is done.
+    Refuses a file that takes longer than ``IMPORT_MAX_SECONDS``."""
+    deadline = time.monotonic() + IMPORT_MAX_SECONDS
+    texts = [(parsed.summary, parsed.text_format), (parsed.notes, parsed.text_format),
+             (parsed.endnotes, parsed.text_format)]
+    for chapter in parsed.chapters:
+        texts += [(chapter.content, chapter.content_format), (chapter.summary, TextFormat.HTML),
+                  (chapter.notes, TextFormat.HTML), (chapter.endnotes, TextFormat.HTML)]
+    memo: dict = {}
+    for text, text_format in texts:
+        if time.monotonic() > deadline:
+            raise ImportProblem(
+                f"This file takes too long to import (more than {IMPORT_MAX_SECONDS} "
+                "seconds of work); try splitting it into several works."
+            )
+        if text and text_format in TextFormat.values:
+            render_ahead(memo, [(text, text_format)])
+    return memo
+
+
 def work_import(
     *, actor: User, parsed: ParsedWork, owner: User | None = None, post: bool = True,
     match_creators: bool = False,
@@ -164,6 +192,14 @@ def work_import(
         raise PermissionDenied("Only an admin may import works for other people.")
     if not parsed.chapters or not any(c.content.strip() for c in parsed.chapters):
         raise ImportProblem("The file has no chapter text to import.")
+    with texts_ahead(_render_ahead(parsed)), transaction.atomic():
+        return _work_import(actor=actor, parsed=parsed, owner=owner, post=post,
+                            match_creators=match_creators)
+
+
+def _work_import(
+    *, actor: User, parsed: ParsedWork, owner: User, post: bool, match_creators: bool
+) -> Work:
 
     pseuds = _matched_pseuds(parsed.creators) if match_creators else []
     if pseuds:

@@ -374,3 +374,13 @@ def test_a_forged_comment_post_is_not_kept(reader, work):
     assert response.status_code == 403
     page = BeautifulSoup(strict.get(f"/works/{work.pk}").content, "html.parser")
     assert page.select_one(f"#comment_content_for_{work.pk}").get_text() == ""
+
+
+def test_deeply_nested_comment_is_refused_with_the_limit_and_kept(reader_client, work):
+    nested = "<ul>" * 2_500  # 10,000 characters: the comment length limit
+    response = reader_client.post(f"/works/{work.pk}/comments", body(nested))
+    assert response.status_code == 422
+    page = soup(response)
+    assert "at most 100 levels" in page.select_one("#error").text
+    assert page.select_one(f"textarea#comment_content_for_{work.pk}").text == nested
+    assert not Comment.objects.exists()

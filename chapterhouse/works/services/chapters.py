@@ -27,7 +27,7 @@ from ..models import (
     Chapter,
     Work,
 )
-from ..text import TextFormat, render_user_text, word_count
+from ..text import TextFormat, texts_ahead, word_count
 from . import limits, sources
 from .creators import creator_required
 from .revisions import chapter_revision_record
@@ -52,8 +52,19 @@ class ChapterFields:
     expected_chapters: object = UNCHANGED
 
 
-def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> dict:
-    errors: dict[str, list[str]] = {}
+#: The chapter form's text fields and their length limits.
+_TEXT_FIELDS = [
+    ("summary", SUMMARY_MAX_LENGTH),
+    ("notes", NOTES_MAX_LENGTH),
+    ("endnotes", NOTES_MAX_LENGTH),
+    ("content", CONTENT_MAX_LENGTH),
+]
+
+
+def _check(
+    fields: ChapterFields, *, posting: bool, work: Work, count: int, rendered: limits.RenderedTexts
+) -> dict:
+    errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     limits.lengths_check(fields, [
         ("title", CHAPTER_TITLE_MAX_LENGTH, "Chapter titles"),
         ("summary", SUMMARY_MAX_LENGTH, "Summaries"),
@@ -71,17 +82,16 @@ def _check(fields: ChapterFields, *, posting: bool, work: Work, count: int) -> d
         errors.setdefault("expected_chapters", []).append(
             f"This work has {count} chapters; the expected number cannot be smaller."
         )
-    if posting or fields.scheduled_for:
-        limits.content_check_for_posting(
-            render_user_text(fields.content, text_format=fields.content_format), errors
-        )
+    if (posting or fields.scheduled_for) and "content" not in errors:
+        limits.content_check_for_posting(rendered.html["content"], errors)
     return errors
 
 
-def _write(chapter: Chapter, fields: ChapterFields) -> None:
+def _write(chapter: Chapter, fields: ChapterFields, rendered: limits.RenderedTexts) -> None:
     chapter.title = " ".join((fields.title or "").split())
     for name in ("summary", "notes", "endnotes", "content"):
-        sources.text_store(chapter, name, getattr(fields, name), getattr(fields, f"{name}_format"))
+        sources.text_store(chapter, name, getattr(fields, name), getattr(fields, f"{name}_format"),
+                           html=rendered.html[name])
     chapter.word_count = word_count(chapter.content)
 
 
@@ -91,23 +101,31 @@ def _set_expected(work: Work, fields: ChapterFields) -> None:
         work.save(update_fields=["expected_chapters", "updated_at"])
 
 
-@transaction.atomic
 def chapter_create(
     *, user: User, work: Work, fields: ChapterFields, post: bool = False
 ) -> Chapter:
     """Add a chapter at the end. ``post`` posts it now, unless ``scheduled_for``
     is set (then the background task posts it at that time); otherwise it is a
-    draft chapter. Chapters of a draft work wait for the work to be posted."""
+    draft chapter. Chapters of a draft work wait for the work to be posted.
+    The texts are sanitised before the transaction opens."""
     creator_required(user=user, work=work)
     may_write(user=user, action="post")
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
+        return _chapter_create(work=work, fields=fields, post=post, rendered=rendered)
+
+
+def _chapter_create(
+    *, work: Work, fields: ChapterFields, post: bool, rendered: limits.RenderedTexts
+) -> Chapter:
     work = Work.objects.select_for_update().get(pk=work.pk)
     count = work.chapters.count()
-    errors = _check(fields, posting=post, work=work, count=count + 1)
+    errors = _check(fields, posting=post, work=work, count=count + 1, rendered=rendered)
     if errors:
         raise ValidationError(errors)
     last = work.chapters.aggregate(last=Max("position"))["last"] or 0
     chapter = Chapter(work=work, position=last + 1, scheduled_for=fields.scheduled_for)
-    _write(chapter, fields)
+    _write(chapter, fields, rendered)
     posting_now = post and work.posted and fields.scheduled_for is None
     if posting_now:
         chapter.posted = True
@@ -120,19 +138,29 @@ def chapter_create(
     return chapter
 
 
-@transaction.atomic
 def chapter_update(
     *, user: User, chapter: Chapter, fields: ChapterFields, post: bool = False
 ) -> Chapter:
     """Save the form over ``chapter``. A posted chapter's old text is kept as a
-    revision; ``post`` posts a draft chapter (or schedules it)."""
-    work = chapter.work
-    creator_required(user=user, work=work)
+    revision; ``post`` posts a draft chapter (or schedules it). The texts are
+    sanitised before the transaction opens."""
+    creator_required(user=user, work=chapter.work)
     may_write(user=user, action="post")
-    work = Work.objects.select_for_update().get(pk=work.pk)
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
+        return _chapter_update(
+            user=user, chapter=chapter, fields=fields, post=post, rendered=rendered
+        )
+
+
+def _chapter_update(
+    *, user: User, chapter: Chapter, fields: ChapterFields, post: bool,
+    rendered: limits.RenderedTexts,
+) -> Chapter:
+    work = Work.objects.select_for_update().get(pk=chapter.work_id)
     chapter = Chapter.objects.get(pk=chapter.pk)
     errors = _check(fields, posting=post or chapter.posted, work=work,
-                    count=work.chapters.count())
+                    count=work.chapters.count(), rendered=rendered)
     if chapter.posted and fields.scheduled_for:
         errors.setdefault("scheduled_for", []).append(
             "This chapter is already posted; it cannot be scheduled."
@@ -140,7 +168,7 @@ def chapter_update(
     if errors:
         raise ValidationError(errors)
     before = (chapter.title, chapter.summary, chapter.notes, chapter.endnotes, chapter.content)
-    _write(chapter, fields)
+    _write(chapter, fields, rendered)
     after = (chapter.title, chapter.summary, chapter.notes, chapter.endnotes, chapter.content)
     if chapter.posted and before != after:
         old = Chapter.objects.get(pk=chapter.pk)

@@ -1,9 +1,21 @@
 """Checks shared by the work and chapter forms' services: lengths, text
-formats, and the minimum text a chapter needs before it is posted."""
+formats, rendering the texts before a transaction opens, and the minimum text a
+chapter needs before it is posted."""
 
 from __future__ import annotations
 
-from ..text import TextFormat, strip_html
+from dataclasses import dataclass, field
+
+from ..text import (
+    TextFormat,
+    TextTooComplex,
+    render_ahead,
+    render_user_text,
+    strip_html,
+    text_check,
+    texts_ahead,
+    texts_memo,
+)
 
 #: AO3 asks for at least this much text in a chapter before posting it.
 CONTENT_MIN_LENGTH = 10
@@ -29,6 +41,42 @@ def formats_check(fields, names: tuple[str, ...], errors: Errors) -> None:
     for name in names:
         if getattr(fields, f"{name}_format") not in TextFormat.values:
             errors.setdefault(f"{name}_format", []).append("Please choose a text format.")
+
+
+@dataclass
+class RenderedTexts:
+    """Text fields sanitised ahead of a transaction (see :func:`texts_render`)."""
+
+    memo: dict = field(default_factory=dict)  # for texts_ahead()
+    html: dict[str, str] = field(default_factory=dict)  # field name -> HTML ("" if none)
+    errors: Errors = field(default_factory=dict)  # texts the pipeline refused
+
+
+def texts_render(fields, rules: list[tuple[str, int]]) -> RenderedTexts:
+    """Sanitise the text fields in ``rules`` (field name, length limit).
+
+    Call it before the transaction opens, and open the transaction inside
+    ``texts_ahead(rendered.memo)``: sanitising a long text takes time, and holding a
+    write lock meanwhile would make every other writer wait; inside, the pipeline
+    answers from the memo. A field over its length limit or in an unknown format is
+    left out (its own check reports it); a text the pipeline refuses (too deeply
+    nested, …) is an error on its field."""
+    rendered = RenderedTexts(memo=texts_memo())
+    for name, limit in rules:
+        text = getattr(fields, name) or ""
+        text_format = getattr(fields, f"{name}_format")
+        rendered.html[name] = ""
+        if len(text) > limit or text_format not in TextFormat.values:
+            continue
+        try:
+            text_check(text, text_format=text_format)
+        except TextTooComplex as error:
+            rendered.errors.setdefault(name, []).extend(error.messages)
+            continue
+        render_ahead(rendered.memo, [(text, text_format)])
+        with texts_ahead(rendered.memo):
+            rendered.html[name] = render_user_text(text, text_format=text_format)
+    return rendered
 
 
 def content_check_for_posting(html: str, errors: Errors) -> None:

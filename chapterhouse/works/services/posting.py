@@ -39,7 +39,7 @@ from ..models import (
     WorkSkin,
 )
 from ..selectors.visibility import can_view_work
-from ..text import TextFormat, render_user_text, word_count
+from ..text import TextFormat, texts_ahead, word_count
 from . import creators, limits, sources, tagging
 from . import series as series_services
 from .revisions import chapter_revision_record, work_revision_record
@@ -247,13 +247,26 @@ def _invite_all(*, user: User, work: Work, names: str, errors: dict) -> None:
                 errors.setdefault("cocreators", []).append(message)
 
 
+#: The work form's text fields and their length limits.
+_TEXT_FIELDS = [
+    ("summary", SUMMARY_MAX_LENGTH),
+    ("notes", NOTES_MAX_LENGTH),
+    ("endnotes", NOTES_MAX_LENGTH),
+    ("content", CONTENT_MAX_LENGTH),
+]
+
+
+
+
 def _apply(
     *, user: User, work: Work, fields: WorkFields, site_host: str, posting: bool,
-    creating: bool,
+    creating: bool, rendered: limits.RenderedTexts,
 ) -> Work:
     """Check everything, then write the work, its first chapter and links.
-    Runs inside the caller's transaction; any problem rolls all of it back."""
-    errors: dict[str, list[str]] = {}
+    Runs inside the caller's transaction; any problem rolls all of it back.
+    ``rendered`` is the texts, sanitised before the transaction opened."""
+    html = rendered.html
+    errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     _check_texts(fields, errors)
     errors.update(
         {k: errors.get(k, []) + v for k, v in tagging.tag_choice_check(fields.tags).items()}
@@ -261,8 +274,8 @@ def _apply(
     _check_choices(user=user, work=None if creating else work, fields=fields, errors=errors)
     related = _related_parent(user=user, fields=fields, site_host=site_host, errors=errors)
     recipients = _gift_recipients(user=user, work=work, names=fields.gifts, errors=errors)
-    content_html = render_user_text(fields.content, text_format=fields.content_format)
-    if posting or work.posted:
+    content_html = html["content"]
+    if (posting or work.posted) and "content" not in errors:
         limits.content_check_for_posting(content_html, errors)
     if errors:
         raise ValidationError(errors)
@@ -270,15 +283,16 @@ def _apply(
     was_posted = work.posted
     texts = {
         "title": " ".join(fields.title.split()),
-        "summary": render_user_text(fields.summary, text_format=fields.summary_format),
-        "notes": render_user_text(fields.notes, text_format=fields.notes_format),
-        "endnotes": render_user_text(fields.endnotes, text_format=fields.endnotes_format),
+        "summary": html["summary"],
+        "notes": html["notes"],
+        "endnotes": html["endnotes"],
     }
     if was_posted and any(getattr(work, k) != v for k, v in texts.items()):
         work_revision_record(work=work, editor=user, reason="edit")
     work.title = texts["title"]
     for name in ("summary", "notes", "endnotes"):
-        sources.text_store(work, name, getattr(fields, name), getattr(fields, f"{name}_format"))
+        sources.text_store(work, name, getattr(fields, name), getattr(fields, f"{name}_format"),
+                           html=html[name])
     work.language = fields.language
     work.restricted = bool(fields.restricted)
     work.anonymous = bool(fields.anonymous)
@@ -308,7 +322,8 @@ def _apply(
     ):
         chapter_revision_record(chapter=chapter, editor=user, reason="edit")
     chapter.title = chapter_title
-    sources.text_store(chapter, "content", fields.content, fields.content_format)
+    sources.text_store(chapter, "content", fields.content, fields.content_format,
+                       html=content_html)
     chapter.word_count = word_count(chapter.content)
     if fields.published_on and chapter.published_on != fields.published_on and (
         chapter.position == 1
@@ -363,32 +378,36 @@ def _post(work: Work, *, backdated: bool) -> None:
         work.save(update_fields=["revised_at"])
 
 
-@transaction.atomic
 def work_create(
     *, user: User, fields: WorkFields, post: bool = False, site_host: str = ""
 ) -> Work:
-    """A new work by ``user``: a draft, or posted at once when ``post``."""
+    """A new work by ``user``: a draft, or posted at once when ``post``.
+    The texts are sanitised before the transaction opens."""
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Please log in to post a work.")
     may_write(user=user, action="post")
-    # A placeholder row; _apply checks the real title and rolls back on a problem.
-    work = Work(title="Untitled")
-    work.save()
-    return _apply(user=user, work=work, fields=fields, site_host=site_host, posting=post,
-                  creating=True)
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
+        # A placeholder row; _apply checks the real title and rolls back on a problem.
+        work = Work(title="Untitled")
+        work.save()
+        return _apply(user=user, work=work, fields=fields, site_host=site_host,
+                      posting=post, creating=True, rendered=rendered)
 
 
-@transaction.atomic
 def work_update(
     *, user: User, work: Work, fields: WorkFields, post: bool = False, site_host: str = ""
 ) -> Work:
     """Save the form over ``work``; ``post`` also posts a draft. Edits to the
-    text of a posted work keep the old version as a revision."""
+    text of a posted work keep the old version as a revision. The texts are
+    sanitised before the transaction opens."""
     creators.creator_required(user=user, work=work)
     may_write(user=user, action="post")
-    work = Work.objects.select_for_update().get(pk=work.pk)
-    return _apply(user=user, work=work, fields=fields, site_host=site_host, posting=post,
-                  creating=False)
+    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    with texts_ahead(rendered.memo), transaction.atomic():
+        work = Work.objects.select_for_update().get(pk=work.pk)
+        return _apply(user=user, work=work, fields=fields, site_host=site_host,
+                      posting=post, creating=False, rendered=rendered)
 
 
 @transaction.atomic

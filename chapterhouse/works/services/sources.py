@@ -19,9 +19,11 @@ def _fingerprint(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()[:32]
 
 
-def text_store(obj, field: str, text: str, text_format: str) -> None:
-    """Set ``obj.<field>`` to the sanitised HTML of ``text``, remembering the source."""
-    html = render_user_text(text, text_format=text_format)
+def text_store(obj, field: str, text: str, text_format: str, *, html: str | None = None) -> None:
+    """Set ``obj.<field>`` to the sanitised HTML of ``text``, remembering the source.
+    ``html`` is that HTML when the caller has already rendered it."""
+    if html is None:
+        html = render_user_text(text, text_format=text_format)
     setattr(obj, field, html)
     sources = dict(obj.sources or {})
     if text_format == TextFormat.HTML or not (text or "").strip():

@@ -425,7 +425,7 @@ def test_plain_text_blank_lines_with_whitespace_separate_paragraphs():
 def test_markdown_emphasis_links_and_paragraphs():
     output = markdown_to_html("*One* **two** ~~three~~\n\n[link](https://example.com)")
     assert output == (
-        "<p><em>One</em> <strong>two</strong> <s>three</s></p>\n"
+        "<p><em>One</em> <strong>two</strong> <del>three</del></p>\n"
         '<p><a href="https://example.com" rel="nofollow">link</a></p>'
     )
 

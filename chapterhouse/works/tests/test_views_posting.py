@@ -1,9 +1,12 @@
+import time
+
 import pytest
 from bs4 import BeautifulSoup
 
 from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
 from chapterhouse.works.models import Creatorship, Gift, Series, Work
 from chapterhouse.works.tests.factories import WorkFactory, add_to_series
+from chapterhouse.works.text import word_count
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +252,67 @@ def test_series_edit(user_client, user, client, other_user):
                                                                True)
     client.force_login(other_user)
     assert client.get(f"/series/{series.pk}/edit").status_code == 403
+
+
+DEEP_LIST = "<ul>" * 125_000  # 500,000 characters: the chapter length limit
+
+
+def warm_up(client) -> None:
+    """Load what the first request of a test process loads (pages, word-count tables),
+    so the timing below measures the text alone."""
+    client.get("/works/new")
+    word_count("warm")
+
+
+def test_deeply_nested_text_is_refused_quickly_and_kept_in_the_form(user_client):
+    warm_up(user_client)
+    started = time.monotonic()
+    response = user_client.post("/works/new", work_post_data(
+        content=DEEP_LIST, summary="A summary I typed", post_button="Post"))
+    assert time.monotonic() - started < 1
+    assert response.status_code == 200
+    page = soup(response)
+    assert "at most 100 levels" in page.select_one("#id_content_field").text
+    assert textarea(page, "id_summary") == "A summary I typed"
+    assert textarea(page, "id_content") == DEEP_LIST
+    assert not Work.objects.exists()
+
+
+def test_deeply_nested_markdown_summary_is_refused_beside_its_field(user_client):
+    response = user_client.post("/works/new", work_post_data(
+        summary=">" * 1_000, summary_format="markdown", post_button="Post"))
+    assert response.status_code == 200
+    page = soup(response)
+    assert "at most 40 levels" in page.select_one("#id_summary_field").text
+    assert not Work.objects.exists()
+
+
+def test_deep_but_reasonable_nesting_still_posts(user_client):
+    text = "<blockquote>" * 10 + "<ul><li>" * 40 + TEXT + "</li></ul>" * 40
+    response = user_client.post("/works/new", work_post_data(content=text, post_button="Post"))
+    work = Work.objects.get()
+    assert response.status_code == 302 and work.posted
+    assert work.chapters.get().content.count("<ul>") == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_texts_are_sanitised_before_the_write_transaction_opens(user, monkeypatch):
+    from django.db import connection
+    from django.test import Client
+
+    from chapterhouse.works import text
+
+    in_transaction = []
+    cleaner = text._CLEANER
+
+    class Watched:
+        def clean(self, value):
+            in_transaction.append(connection.in_atomic_block)
+            return cleaner.clean(value)
+
+    monkeypatch.setattr(text, "_CLEANER", Watched())
+    client = Client()
+    client.force_login(user)
+    response = client.post("/works/new", work_post_data(post_button="Post"))
+    assert response.status_code == 302 and Work.objects.get().posted
+    assert in_transaction and not any(in_transaction)

@@ -26,7 +26,7 @@ from ..services import creators as creator_services
 from ..services import drafts
 from ..services import posting as posting_services
 from ..services import series as series_services
-from ..text import render_user_text
+from ..text import TextTooComplex, render_user_text
 from .drafts import keep_posted_fields, keeps_text, local_time, restore_into
 
 
@@ -162,15 +162,18 @@ def _pending_version(request, work: Work):
     if not form.is_valid():
         return None
     fields = form.to_fields()
-    return {
-        "title": " ".join(fields.title.split()),
-        "summary": render_user_text(fields.summary, text_format=fields.summary_format),
-        "notes": render_user_text(fields.notes, text_format=fields.notes_format),
-        "endnotes": render_user_text(fields.endnotes, text_format=fields.endnotes_format),
-        "chapter_title": fields.chapter_title,
-        "content": render_user_text(fields.content, text_format=fields.content_format),
-        "saved_at": local_time(request.user, draft.updated_at),
-    }
+    try:
+        return {
+            "title": " ".join(fields.title.split()),
+            "summary": render_user_text(fields.summary, text_format=fields.summary_format),
+            "notes": render_user_text(fields.notes, text_format=fields.notes_format),
+            "endnotes": render_user_text(fields.endnotes, text_format=fields.endnotes_format),
+            "chapter_title": fields.chapter_title,
+            "content": render_user_text(fields.content, text_format=fields.content_format),
+            "saved_at": local_time(request.user, draft.updated_at),
+        }
+    except TextTooComplex:  # the edit form says why when it is saved
+        return None
 
 
 @login_required

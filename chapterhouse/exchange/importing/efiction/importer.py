@@ -32,7 +32,7 @@ from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.works.models import Chapter, Creatorship, Series, SeriesWork
 from chapterhouse.works.services.chapters import ChapterFields, chapter_create
 from chapterhouse.works.services.tagging import FORBIDDEN_TAG_CHARACTERS, TAG_NAME_MAX
-from chapterhouse.works.text import html_to_html, strip_html
+from chapterhouse.works.text import TextTooComplex, html_to_html, strip_html
 
 from ...models import ImportedRecord, ImportedWork, ImportJob, ImportSource, PlaceholderAccount
 from ..parsed import ImportProblem, ParsedChapter, ParsedWork
@@ -84,6 +84,14 @@ def _text(value) -> str:
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", errors="replace")
     return str(value)
+
+
+def _html(value: str, what: str) -> str:
+    """``value`` sanitised; a text the pipeline refuses stops the import naming the row."""
+    try:
+        return html_to_html(value)
+    except TextTooComplex as error:
+        raise ImportProblem(f"{what} cannot be imported: {' '.join(error.messages)}") from error
 
 
 def _int(value, default: int = 0) -> int:
@@ -447,7 +455,7 @@ class _Import:
                     continue
                 series = Series.objects.create(
                     title=" ".join(_text(row.get("title")).split())[:255] or "Untitled Series",
-                    summary=html_to_html(_text(row.get("summary"))),
+                    summary=_html(_text(row.get("summary")), f"Series {seriesid}"),
                 )
                 owner = self.users.get(_int(row.get("uid")))
                 if owner is not None:
@@ -489,7 +497,7 @@ class _Import:
                     "imported."
                 )
                 continue
-            content = html_to_html(_text(row.get("review")))
+            content = _html(_text(row.get("review")), f"Review {reviewid}")
             if not strip_html(content).strip():
                 skipped_empty += 1
                 continue

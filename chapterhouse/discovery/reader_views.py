@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -27,7 +28,7 @@ from chapterhouse.accounts.models import User
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.tags.models import Tag, TagType
-from chapterhouse.tags.page_selectors import tag_by_url_name, tag_path
+from chapterhouse.tags.page_selectors import tag_path, tag_visible
 from chapterhouse.tags.selectors import tag_named
 from chapterhouse.web.forms import as_int, posted_next
 from chapterhouse.works.selectors.visibility import works_visible_to
@@ -340,7 +341,9 @@ def _base_url(request) -> str:
 
 @require_GET
 def tag_feed(request, name: str):
-    tag = tag_by_url_name(name)
+    # The feed is a guest's view (and cached as one): a tag a guest may not
+    # know of is not found.
+    tag = tag_visible(viewer=AnonymousUser(), url_name=name)
     if tag is None or tag.type == TagType.MEDIA:
         raise Http404("We couldn't find a tag by that name.")
     if tag.merger_id and tag.merger_id != tag.pk:

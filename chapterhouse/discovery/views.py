@@ -238,8 +238,8 @@ def filtered_listing(
 # /works ---------------------------------------------------------------------------
 
 
-def _listing_tag(name: str) -> Tag:
-    tag = tag_pages.tag_by_url_name(name)
+def _listing_tag(viewer, name: str) -> Tag:
+    tag = tag_pages.tag_visible(viewer=viewer, url_name=name)
     if tag is None:
         raise Http404("We couldn't find a tag by that name.")
     return tag.merger if tag.merger_id and tag.merger_id != tag.pk else tag
@@ -270,7 +270,7 @@ def works_index(request):
     base = WorkQuery()
     tag = user = pseud = None
     if "tag_id" in place:
-        tag = _listing_tag(place["tag_id"])
+        tag = _listing_tag(request.user, place["tag_id"])
         base = base.with_(tag_ids=(tag.pk,))
     if "user_id" in place:
         user = user_by_name(place["user_id"])

@@ -282,6 +282,7 @@ def test_works_without_filters_shows_recent_works(client, fandom_works):
 def test_works_with_tag_id_is_the_tags_listing_with_filters(client, fandom_works):
     synonym = Tag.objects.create(name="Harbor Lights", type=TagType.FANDOM,
                                  merger=Tag.objects.get(name=FANDOM))
+    WorkTag.objects.create(work=fandom_works["general"], tag=synonym)
     page = soup(client.get("/works", {
         "tag_id": synonym.name, "include_work_search[rating_ids][]": str(GENERAL),
     }))

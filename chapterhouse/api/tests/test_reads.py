@@ -337,9 +337,17 @@ def test_series_of_only_hidden_works_is_404_as_on_the_site(library):
     assert api(f"/series/{lonely.pk}", library.keys["creator"]).status_code == 200
 
 
-def test_series_holding_an_anonymous_work_names_no_creator(library):
-    add_to_series(library.works["anonymous"], library.series, position=3)
+def test_series_never_pairs_an_anonymous_work_with_named_ones(library):
+    anonymous = library.works["anonymous"]
+    add_to_series(anonymous, library.series, position=3)
     body = api(f"/series/{library.series.pk}").json()
+    # Beside named works the anonymous one is not listed (docs/visibility.md).
+    assert anonymous.pk not in [w["id"] for w in body["works"]["results"]]
+    assert [c["username"] for c in body["creators"]] == ["wren_writer"]
+    # A series of anonymous works alone lists them and names no creator.
+    alone = add_to_series(anonymous)
+    body = api(f"/series/{alone.pk}").json()
+    assert [w["id"] for w in body["works"]["results"]] == [anonymous.pk]
     assert body["creators"] == [{"name": "Anonymous", "username": None, "url": None}]
 
 

@@ -15,7 +15,7 @@ here. Nothing else in the code decides visibility.
   part of that series, except to its creators and admins: the series would
   otherwise pair it with its siblings' bylines.
 - A tag is known to a viewer when it is canonical (wranglers chose it) or a
-  posted work she may see is tagged with it; a tag used only on drafts, hidden
+  posted work (or a bookmark) she may see is tagged with it; a tag used only on drafts, hidden
   works (or, for guests, restricted works) is nobody's business. Wranglers and
   admins know every tag. Counts under a tag count the works she may see.
 """
@@ -131,14 +131,22 @@ def _knows_every_tag(viewer) -> bool:
 
 def tags_visible_to(viewer, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag]:
     """The tags ``viewer`` may know exist: canonical ones, and the others when
-    a posted work she may see is tagged with them. One ``EXISTS`` per candidate
-    tag, answered by the index on ``WorkTag(tag, work)``."""
+    a posted work she may see is tagged with them, or a bookmark she may see
+    (bookmarkers tag too, and so do external works). ``EXISTS`` per candidate
+    tag, answered by the indexes of the tag rows by tag."""
+    from chapterhouse.responses.models import BookmarkTag, ExternalWorkTag
+    from chapterhouse.responses.selectors.bookmarks import bookmarks_visible_to
+
     tags = Tag.objects.all() if queryset is None else queryset
     if _knows_every_tag(viewer):
         return tags
     seen = works_visible_to(viewer).filter(posted=True)
-    used = Exists(WorkTag.objects.filter(tag=OuterRef("pk"), work__in=seen))
-    return tags.filter(Q(canonical=True) | used)
+    on_work = Exists(WorkTag.objects.filter(tag=OuterRef("pk"), work__in=seen))
+    bookmarks = bookmarks_visible_to(viewer)
+    on_bookmark = Exists(BookmarkTag.objects.filter(tag=OuterRef("pk"), bookmark__in=bookmarks))
+    on_external = Exists(ExternalWorkTag.objects.filter(
+        tag=OuterRef("pk"), external_work__bookmarks__in=bookmarks))
+    return tags.filter(Q(canonical=True) | on_work | on_bookmark | on_external)
 
 
 def tag_is_visible(viewer, tag: Tag) -> bool:

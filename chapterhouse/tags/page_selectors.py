@@ -404,35 +404,30 @@ def tags_autocomplete(
     def rows(queryset, wanted):
         return list(queryset.values_list("pk", "name", "canonical")[:wanted])
 
-    def known(found):
-        # Other tags are offered only when the viewer may know them. The check
-        # runs on a bounded set of candidates (one query), never on the range.
-        if not found:
-            return []
-        shown = set(tags_visible_to(viewer, Tag.objects.filter(pk__in=[r[0] for r in found]))
-                    .values_list("pk", flat=True))
-        return [row for row in found if row[0] in shown]
-
     # Prefix matches come from an index range, one query per canonical state.
     prefix_canonical = rows(_prefix_filter(canonical_base, term), limit)
-    prefix_other = []
+    prefix_other, substring_canonical, substring_other = [], [], []
     if len(prefix_canonical) < limit:
-        candidates = rows(_prefix_filter(other_base, term), WORD_CANDIDATES)
-        prefix_other = known(candidates)[:limit]
+        prefix_other = rows(_prefix_filter(other_base, term), WORD_CANDIDATES)
     # Then names with a word that starts with the term ("poe" finds "Kylo Ren/Poe
     # Dameron"), from the TagWord index: an index range, never a scan.
-    substring_canonical, substring_other = [], []
     if len(term) >= SUBSTRING_MIN_LENGTH and len(prefix_canonical) < limit:
         seen = {pk for pk, _, _ in prefix_canonical + prefix_other}
         substring_canonical = _word_start_matches(
             canonical_base, term, canonical=True, wanted=limit - len(prefix_canonical), seen=seen
         )
-        room = limit - len(prefix_canonical) - len(substring_canonical) - len(prefix_other)
-        if room > 0:
+        if len(prefix_canonical) + len(substring_canonical) < limit:
             substring_other = _word_start_matches(
-                tags_visible_to(viewer, other_base), term, canonical=False, wanted=room,
-                seen=seen,
+                other_base, term, canonical=False, wanted=WORD_CANDIDATES, seen=seen
             )
+    # Other tags are offered only when the viewer may know them: one query over
+    # the (at most 2 x 500) candidates, never over the ranges.
+    if prefix_other or substring_other:
+        ids = [pk for pk, _, _ in prefix_other + substring_other]
+        shown = set(tags_visible_to(viewer, Tag.objects.filter(pk__in=ids))
+                    .values_list("pk", flat=True))
+        prefix_other = [row for row in prefix_other if row[0] in shown]
+        substring_other = [row for row in substring_other if row[0] in shown]
     ordered = prefix_canonical + substring_canonical + prefix_other + substring_other
     return [{"id": pk, "name": name} for pk, name, _ in ordered[:limit]]
 

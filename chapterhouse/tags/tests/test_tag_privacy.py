@@ -135,3 +135,17 @@ def test_wranglers_see_every_tag_and_signed_in_suggestions_are_not_shared():
     answer = client.get("/autocomplete/tags", {"term": "secret"})
     assert [row["name"] for row in answer.json()] == [SECRET]
     assert answer["Cache-Control"].startswith("private")
+
+
+def test_a_tag_asked_for_by_id_is_named_only_to_those_who_may_know_it():
+    creator = UserFactory()
+    draft = write(creator, SECRET, post=False)
+    secret = Tag.objects.get(name=SECRET)
+    for path, params in (
+        ("/works", {"include_work_search[freeform_ids][]": secret.pk}),
+        ("/works/search", {"work_search[freeform_ids][]": secret.pk, "commit": "Search"}),
+    ):
+        assert SECRET not in Client().get(path, params).content.decode(), path
+    posting.work_post(user=creator, work=draft)
+    assert SECRET in Client().get("/works", {
+        "include_work_search[freeform_ids][]": secret.pk}).content.decode()

@@ -31,7 +31,11 @@ from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.page_selectors import tag_path, tag_visible
 from chapterhouse.tags.selectors import tag_named
 from chapterhouse.web.forms import as_int, posted_next
-from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.selectors.visibility import (
+    tag_is_visible,
+    tags_visible_to,
+    works_visible_to,
+)
 
 from . import feeds, services
 from .models import FilterNotification, FilterSubscription, SavedFilter, TagMute, UserMute
@@ -135,11 +139,15 @@ def tag_mute(request):
     form = TagMuteForm(request.POST)
     tag_id = as_int(request.POST.get("tag_id"))
     if tag_id is not None:  # a button beside a tag
-        tag = Tag.objects.filter(pk=tag_id).first()
+        tag = tags_visible_to(request.user, Tag.objects.filter(pk=tag_id)).first()
         form = TagMuteForm({"tag": tag.name if tag else ""})
     if form.is_valid():
+        # A tag she may not know of answers as one nobody has used.
+        tag = tag_named(form.cleaned_data["tag"])
+        if tag is not None and not tag_is_visible(request.user, tag):
+            tag = None
         try:
-            mute = services.tag_mute(user=request.user, tag=tag_named(form.cleaned_data["tag"]))
+            mute = services.tag_mute(user=request.user, tag=tag)
         except ValidationError as error:
             form.add_error("tag", _first_message(error))
         else:

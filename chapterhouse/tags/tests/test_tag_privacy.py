@@ -8,6 +8,7 @@ from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.api.services import token_create
+from chapterhouse.discovery.models import TagMute
 from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
 from chapterhouse.tags.models import Tag
 from chapterhouse.tags.roles import wrangler_grant
@@ -149,3 +150,14 @@ def test_a_tag_asked_for_by_id_is_named_only_to_those_who_may_know_it():
     posting.work_post(user=creator, work=draft)
     assert SECRET in Client().get("/works", {
         "include_work_search[freeform_ids][]": secret.pk}).content.decode()
+
+
+def test_muting_a_tag_she_may_not_know_answers_as_for_a_name_nobody_used():
+    write(UserFactory(), SECRET, post=False)
+    secret = Tag.objects.get(name=SECRET)
+    client = as_user(UserFactory())
+    by_name = client.post("/mutes/tags", {"tag": SECRET}).content.decode()
+    assert "There is no tag by that name." in by_name and "You have muted" not in by_name
+    by_id = client.post("/mutes/tags", {"tag_id": secret.pk}, follow=True).content.decode()
+    assert SECRET not in by_id and "You have muted" not in by_id
+    assert not TagMute.objects.exists()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -27,10 +28,14 @@ from chapterhouse.accounts.models import User
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.tags.models import Tag, TagType
-from chapterhouse.tags.page_selectors import tag_by_url_name, tag_path
+from chapterhouse.tags.page_selectors import tag_path, tag_visible
 from chapterhouse.tags.selectors import tag_named
 from chapterhouse.web.forms import as_int, posted_next
-from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.selectors.visibility import (
+    tag_is_visible,
+    tags_visible_to,
+    works_visible_to,
+)
 
 from . import feeds, services
 from .models import FilterNotification, FilterSubscription, SavedFilter, TagMute, UserMute
@@ -134,11 +139,15 @@ def tag_mute(request):
     form = TagMuteForm(request.POST)
     tag_id = as_int(request.POST.get("tag_id"))
     if tag_id is not None:  # a button beside a tag
-        tag = Tag.objects.filter(pk=tag_id).first()
+        tag = tags_visible_to(request.user, Tag.objects.filter(pk=tag_id)).first()
         form = TagMuteForm({"tag": tag.name if tag else ""})
     if form.is_valid():
+        # A tag she may not know of answers as one nobody has used.
+        tag = tag_named(form.cleaned_data["tag"])
+        if tag is not None and not tag_is_visible(request.user, tag):
+            tag = None
         try:
-            mute = services.tag_mute(user=request.user, tag=tag_named(form.cleaned_data["tag"]))
+            mute = services.tag_mute(user=request.user, tag=tag)
         except ValidationError as error:
             form.add_error("tag", _first_message(error))
         else:
@@ -340,7 +349,9 @@ def _base_url(request) -> str:
 
 @require_GET
 def tag_feed(request, name: str):
-    tag = tag_by_url_name(name)
+    # The feed is a guest's view (and cached as one): a tag a guest may not
+    # know of is not found.
+    tag = tag_visible(viewer=AnonymousUser(), url_name=name)
     if tag is None or tag.type == TagType.MEDIA:
         raise Http404("We couldn't find a tag by that name.")
     if tag.merger_id and tag.merger_id != tag.pk:

@@ -25,6 +25,7 @@ from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag
 from chapterhouse.works.languages import LANGUAGE_CHOICES, LANGUAGES, language_name
 from chapterhouse.works.selectors.listing import page_number
+from chapterhouse.works.selectors.visibility import tags_visible_to
 
 from . import selectors
 from .params import GROUP_OF_TYPE, work_query_from_params, work_query_to_params, ws
@@ -122,7 +123,7 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else "T" if value else "F"
 
 
-def _facet_groups(query: WorkQuery, facets: dict, total: int):
+def _facet_groups(viewer, query: WorkQuery, facets: dict, total: int):
     """The include and exclude groups, and each shown tag's group (for links).
 
     Every ticked tag stays in the sidebar, ticked, even when it is not among
@@ -136,7 +137,9 @@ def _facet_groups(query: WorkQuery, facets: dict, total: int):
     missing = (included | excluded) - group_of.keys()
     extra: dict[str, list[tuple[int, str]]] = {}
     if missing:
-        rows = Tag.objects.filter(pk__in=missing).values_list("pk", "name", "type")
+        # Ticked by id in the address: named only when the viewer may know the tag.
+        rows = tags_visible_to(viewer, Tag.objects.filter(pk__in=missing)).values_list(
+            "pk", "name", "type")
         for pk, name, kind in sorted(rows, key=lambda row: row[1].casefold()):
             key = GROUP_OF_TYPE.get(kind, "freeform")
             group_of[pk] = key
@@ -189,7 +192,9 @@ def filtered_listing(
         viewer=request.user, query=query, page=page_number(request.GET.get("page"))
     )
     works = results.page
-    include, exclude, group_of = _facet_groups(query, results.facets or {}, works.total)
+    include, exclude, group_of = _facet_groups(
+        request.user, query, results.facets or {}, works.total
+    )
     filters = work_query_to_params(query, groups=group_of, default_sort=base.sort_column)
     # This page's links need not repeat its own language; a saved filter does.
     own = filters
@@ -238,8 +243,8 @@ def filtered_listing(
 # /works ---------------------------------------------------------------------------
 
 
-def _listing_tag(name: str) -> Tag:
-    tag = tag_pages.tag_by_url_name(name)
+def _listing_tag(viewer, name: str) -> Tag:
+    tag = tag_pages.tag_visible(viewer=viewer, url_name=name)
     if tag is None:
         raise Http404("We couldn't find a tag by that name.")
     return tag.merger if tag.merger_id and tag.merger_id != tag.pk else tag
@@ -270,7 +275,7 @@ def works_index(request):
     base = WorkQuery()
     tag = user = pseud = None
     if "tag_id" in place:
-        tag = _listing_tag(place["tag_id"])
+        tag = _listing_tag(request.user, place["tag_id"])
         base = base.with_(tag_ids=(tag.pk,))
     if "user_id" in place:
         user = user_by_name(place["user_id"])
@@ -339,7 +344,7 @@ def _is_search(params) -> bool:
     return "commit" in params or any(key.startswith("work_search[") for key in params)
 
 
-def _summary(query: WorkQuery, params) -> str:
+def _summary(viewer, query: WorkQuery, params) -> str:
     """"You searched for: …", as AO3 words it."""
     parts: list[str] = []
     if query.query:
@@ -352,7 +357,8 @@ def _summary(query: WorkQuery, params) -> str:
     found = {}
     if included or query.exclude_ids:
         ids = [*included, *query.exclude_ids]
-        found = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
+        found = dict(tags_visible_to(viewer, Tag.objects.filter(pk__in=ids))
+                     .values_list("pk", "name"))
     names = [*query.include_names, *(found[i] for i in included if i in found)]
     if names:
         parts.append("Tags: " + ", ".join(dict.fromkeys(names)))
@@ -459,7 +465,7 @@ def works_search(request):
             "results": results,
             "works": results.page,
             "query": query,
-            "summary": _summary(query, params),
+            "summary": _summary(request.user, query, params),
             "errors": errors,
             "notices": [n for n in dict.fromkeys(results.notices) if n not in errors],
             "form": _search_form(params, query),

@@ -1,8 +1,10 @@
 """Reads for the public tag pages: a tag's page, its works, tag search, the
 fandom index by medium, and autocomplete.
 
-Works are always narrowed through ``works_visible_to`` (the one door for
-privacy), so every count on these pages is what the viewer may see. A tag's
+Works are always narrowed through ``works_visible_to`` and tags through
+``tags_visible_to`` (the one door for privacy), so every count and every name
+on these pages is what the viewer may see: a tag used only on drafts or
+hidden works is not there for others. A tag's
 works are the works whose *effective filter tags* (``WorkFilterTag``) include
 it; wrangling keeps those rows current in the background. See docs/tag-pages.md.
 """
@@ -13,12 +15,17 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Collate, Lower
 
 from chapterhouse.works.models import Work, WorkTag
 from chapterhouse.works.selectors.listing import Page, blurb_queryset, blurbs, paginate
-from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.selectors.visibility import (
+    tag_is_visible,
+    tag_work_counts,
+    tags_visible_to,
+    works_visible_to,
+)
 from chapterhouse.works.text import sanitize_html
 
 from .models import (
@@ -109,18 +116,25 @@ def _state(tag: Tag) -> str:
     return "unwrangled"
 
 
-def tag_page(*, tag: Tag) -> TagPage:
-    """Everything the page ``/tags/NAME`` shows about ``tag``."""
+def tag_visible(*, viewer, url_name: str) -> Tag | None:
+    """The tag a URL names, if ``viewer`` may know it exists (see visibility.md)."""
+    tag = tag_by_url_name(url_name)
+    return tag if tag is not None and tag_is_visible(viewer, tag) else None
+
+
+def tag_page(*, viewer, tag: Tag) -> TagPage:
+    """Everything the page ``/tags/NAME`` shows about ``tag``. Synonyms and child
+    tags are wrangled from what creators typed: only those the viewer may know."""
     parents = Tag.objects.filter(child_links__child=tag).order_by(Lower("name"))
-    children = Tag.objects.filter(parent_links__parent=tag, merger__isnull=True).order_by(
-        Lower("name")
-    )[:CHILDREN_SHOWN]
+    children = tags_visible_to(
+        viewer, Tag.objects.filter(parent_links__parent=tag, merger__isnull=True)
+    ).order_by(Lower("name"))[:CHILDREN_SHOWN]
     return TagPage(
         tag=tag,
         description=sanitize_html(tag.description),
         state=_state(tag),
         parents=_grouped(parents),
-        synonyms=list(tag.synonyms.order_by(Lower("name"))),
+        synonyms=list(tags_visible_to(viewer, tag.synonyms.all()).order_by(Lower("name"))),
         metatags=list(Tag.objects.filter(sub_links__sub=tag).order_by(Lower("name"))),
         subtags=list(Tag.objects.filter(meta_links__meta=tag).order_by(Lower("name"))),
         children=_grouped(children),
@@ -154,12 +168,22 @@ def tag_works(*, viewer, tag: Tag, page=1) -> Page:
 # Tag search ----------------------------------------------------------------------
 
 
+@dataclass
+class FoundTag:
+    tag: Tag
+    count: int  # posted works the viewer may see listed under it
+
+
 def tags_search(
-    *, name: str = "", type: str = "", canonical: bool | None = None, fandom: str = "", page=1
+    *, viewer, name: str = "", type: str = "", canonical: bool | None = None, fandom: str = "",
+    page=1,
 ) -> Page:
-    """Tags whose name contains ``name`` (any case), of ``type``, canonical or not,
-    belonging to the fandom named ``fandom``; by name, 50 a page."""
-    tags = Tag.objects.exclude(type__in=[TagType.RATING, TagType.WARNING, TagType.CATEGORY])
+    """Tags the viewer may know whose name contains ``name`` (any case), of
+    ``type``, canonical or not, belonging to the fandom named ``fandom``; by
+    name, 50 a page, each with the works she may see under it."""
+    tags = tags_visible_to(viewer).exclude(
+        type__in=[TagType.RATING, TagType.WARNING, TagType.CATEGORY]
+    )
     if name.strip():
         tags = tags.filter(name__icontains=name.strip())
     if type:
@@ -172,21 +196,15 @@ def tags_search(
         ).filter(parent_lower=fandom.strip().lower())
         tags = tags.filter(Exists(in_fandom))
     tags = tags.select_related("merger").order_by(Lower("name"), "pk")
-    return paginate(tags, page, per_page=SEARCH_PER_PAGE)
+
+    def counted(found: list[Tag]) -> list[FoundTag]:
+        counts = tag_work_counts(viewer, found)
+        return [FoundTag(tag=tag, count=counts.get(tag.pk, 0)) for tag in found]
+
+    return paginate(tags, page, per_page=SEARCH_PER_PAGE, prepare=counted)
 
 
 # The fandom index ------------------------------------------------------------------
-
-
-def _visible_counts(*, viewer, tag_ids) -> dict[int, int]:
-    """Per tag, how many posted works the viewer may see are listed under it."""
-    visible = works_visible_to(viewer).filter(posted=True).values("pk")
-    rows = (
-        WorkFilterTag.objects.filter(tag_id__in=tag_ids, work_id__in=visible)
-        .values("tag_id")
-        .annotate(n=Count("work_id"))
-    )
-    return {row["tag_id"]: row["n"] for row in rows}
 
 
 def _uncategorized_fandoms() -> QuerySet[Tag]:
@@ -232,9 +250,7 @@ def media_index(*, viewer, top: int = TOP_FANDOMS_PER_MEDIUM) -> list[Medium]:
         ).select_related("child")
     )
     loose = list(_uncategorized_fandoms())
-    counts = _visible_counts(
-        viewer=viewer, tag_ids={link.child_id for link in links} | {t.pk for t in loose}
-    )
+    counts = tag_work_counts(viewer, [*(link.child for link in links), *loose])
     by_medium: dict[int, list[Tag]] = {}
     for link in links:
         by_medium.setdefault(link.parent_id, []).append(link.child)
@@ -286,7 +302,7 @@ def media_fandoms(*, viewer, medium_url_name: str) -> MediumFandoms | None:
     if medium is None and name.lower() != UNCATEGORIZED.lower():
         return None
     fandoms = sorted(_fandoms_of(name, medium), key=lambda t: (t.name.lower(), t.pk))
-    counts = _visible_counts(viewer=viewer, tag_ids=[t.pk for t in fandoms])
+    counts = tag_work_counts(viewer, fandoms)
     letters: list[Letter] = []
     for tag in fandoms:
         letter = _letter(tag.name)
@@ -335,6 +351,7 @@ WORD_CANDIDATES = 500
 
 
 def _word_start_matches(base, term: str, *, canonical: bool, wanted: int, seen: set) -> list:
+    # ``base`` holds tags of one canonical state.
     """Tags (not in ``seen``) each of whose term words starts one of the name's
     words, sorted by name. The longest term word drives an index range on TagWord."""
     term_words = sorted(words_of(term), key=len, reverse=True)
@@ -361,10 +378,11 @@ def _word_start_matches(base, term: str, *, canonical: bool, wanted: int, seen: 
 
 
 def tags_autocomplete(
-    *, term: str, type: str = "", fandoms=(), limit: int = AUTOCOMPLETE_LIMIT
+    *, viewer, term: str, type: str = "", fandoms=(), limit: int = AUTOCOMPLETE_LIMIT
 ) -> list[dict]:
     """Up to ``limit`` tags for a name being typed: canonical tags before others,
     and within each, names starting with ``term`` before names containing it.
+    Non-canonical tags only when the viewer may know them (``tags_visible_to``).
 
     ``type`` narrows to one of Fandom, Character, Relationship, Freeform (else
     any of them). For characters and relationships, ``fandoms`` (names) narrows
@@ -380,27 +398,36 @@ def tags_autocomplete(
             base = base.filter(
                 Exists(TagParent.objects.filter(child=OuterRef("pk"), parent_id__in=fandom_ids))
             )
+    canonical_base = base.filter(canonical=True)
+    other_base = base.filter(canonical=False)
+
     def rows(queryset, wanted):
         return list(queryset.values_list("pk", "name", "canonical")[:wanted])
 
     # Prefix matches come from an index range, one query per canonical state.
-    prefix_canonical = rows(_prefix_filter(base.filter(canonical=True), term), limit)
-    prefix_other = []
+    prefix_canonical = rows(_prefix_filter(canonical_base, term), limit)
+    prefix_other, substring_canonical, substring_other = [], [], []
     if len(prefix_canonical) < limit:
-        prefix_other = rows(_prefix_filter(base.filter(canonical=False), term), limit)
+        prefix_other = rows(_prefix_filter(other_base, term), WORD_CANDIDATES)
     # Then names with a word that starts with the term ("poe" finds "Kylo Ren/Poe
     # Dameron"), from the TagWord index: an index range, never a scan.
-    substring_canonical, substring_other = [], []
     if len(term) >= SUBSTRING_MIN_LENGTH and len(prefix_canonical) < limit:
         seen = {pk for pk, _, _ in prefix_canonical + prefix_other}
         substring_canonical = _word_start_matches(
-            base, term, canonical=True, wanted=limit - len(prefix_canonical), seen=seen
+            canonical_base, term, canonical=True, wanted=limit - len(prefix_canonical), seen=seen
         )
-        room = limit - len(prefix_canonical) - len(substring_canonical) - len(prefix_other)
-        if room > 0:
+        if len(prefix_canonical) + len(substring_canonical) < limit:
             substring_other = _word_start_matches(
-                base, term, canonical=False, wanted=room, seen=seen
+                other_base, term, canonical=False, wanted=WORD_CANDIDATES, seen=seen
             )
+    # Other tags are offered only when the viewer may know them: one query over
+    # the (at most 2 x 500) candidates, never over the ranges.
+    if prefix_other or substring_other:
+        ids = [pk for pk, _, _ in prefix_other + substring_other]
+        shown = set(tags_visible_to(viewer, Tag.objects.filter(pk__in=ids))
+                    .values_list("pk", flat=True))
+        prefix_other = [row for row in prefix_other if row[0] in shown]
+        substring_other = [row for row in substring_other if row[0] in shown]
     ordered = prefix_canonical + substring_canonical + prefix_other + substring_other
     return [{"id": pk, "name": name} for pk, name, _ in ordered[:limit]]
 
@@ -413,6 +440,7 @@ __all__ = [
     "tag_by_url_name",
     "tag_page",
     "tag_path",
+    "tag_visible",
     "tag_works",
     "tag_works_queryset",
     "tags_autocomplete",

@@ -34,8 +34,10 @@ def _hidden_tags(request) -> dict:
     }
 
 
-def _tag_or_404(name: str):
-    tag = pages.tag_by_url_name(name)
+def _tag_or_404(request, name: str):
+    # A tag the viewer may not know of (used only on drafts or hidden works)
+    # answers like one that does not exist.
+    tag = pages.tag_visible(viewer=request.user, url_name=name)
     if tag is None:
         raise Http404("We couldn't find a tag by that name.")
     return tag
@@ -43,13 +45,13 @@ def _tag_or_404(name: str):
 
 @require_GET
 def show(request, name: str):
-    tag = _tag_or_404(name)
+    tag = _tag_or_404(request, name)
     return render(
         request,
         "tags/show.html",
         {
             "main_class": "tags-show",
-            "page": pages.tag_page(tag=tag),
+            "page": pages.tag_page(viewer=request.user, tag=tag),
             "audit": selectors.audit_of(tag, limit=50) if is_wrangler(request.user) else None,
             "tag_path": pages.tag_path,
             "media_path": pages.media_path,
@@ -59,7 +61,7 @@ def show(request, name: str):
 
 @require_GET
 def works(request, name: str):
-    tag = _tag_or_404(name)
+    tag = _tag_or_404(request, name)
     if tag.merger_id and tag.merger_id != tag.pk:
         target = pages.tag_path(tag.merger.name, "/works")
         if request.GET:
@@ -90,7 +92,9 @@ def search(request):
     form = TagSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.has_criteria():
-        results = pages.tags_search(**form.search_arguments(), page=request.GET.get("page"))
+        results = pages.tags_search(
+            viewer=request.user, **form.search_arguments(), page=request.GET.get("page")
+        )
     query = {k: v for k, v in request.GET.items() if k != "page"}
     return render(
         request,
@@ -141,7 +145,13 @@ def autocomplete(request):
             status=400,
         )
     fandoms = [name for name in request.GET.get("fandoms", "").split(",") if name.strip()]
-    found = pages.tags_autocomplete(term=request.GET.get("term", ""), type=kind, fandoms=fandoms)
+    found = pages.tags_autocomplete(
+        viewer=request.user, term=request.GET.get("term", ""), type=kind, fandoms=fandoms
+    )
     response = JsonResponse(found, safe=False)
-    response["Cache-Control"] = "public, max-age=60"
+    # What a signed-in reader is offered depends on who she is (restricted works'
+    # tags, a wrangler's every tag): never from a shared cache.
+    signed_in = request.user.is_authenticated
+    response["Cache-Control"] = f"{'private' if signed_in else 'public'}, max-age=60"
+    response["Vary"] = "Cookie"
     return response

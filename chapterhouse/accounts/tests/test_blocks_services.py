@@ -117,6 +117,20 @@ def test_blocked_user_cannot_give_the_blocker_a_gift(user, other_user):
     assert not Work.objects.exists()
 
 
+def test_a_gift_refused_by_a_block_reads_like_one_refused_by_preference(user, other_user):
+    """The giver can't tell a block from a recipient who takes no gifts."""
+    closed = UserFactory(username="closed_test")
+    closed.preference.allow_gifts = False
+    closed.preference.save()
+    services.block_create(blocker=other_user, blocked=user)
+    answers = []
+    for name in ("closed_test", "mireille_test"):
+        with pytest.raises(ValidationError) as caught:
+            posting.work_create(user=user, fields=fields(gifts=name))
+        answers.append(caught.value.message_dict["gifts"][0].replace(name, "NAME"))
+    assert answers[0] == answers[1] == "You can't give a gift to NAME."
+
+
 def test_gift_by_pseud_name_is_refused_too(user, other_user):
     pseud = other_user.pseuds.create(name="Tidecaller")
     services.block_create(blocker=other_user, blocked=user)
@@ -174,6 +188,22 @@ def test_blocked_user_cannot_invite_the_blocker(user, other_user):
         "You can't invite mireille_test to be a co-creator."
     ]
     assert not Creatorship.objects.filter(pseud__user=other_user).exists()
+
+
+def test_an_invitation_refused_by_a_block_reads_like_one_refused_by_preference(
+    user, other_user
+):
+    closed = UserFactory(username="closed_test")
+    closed.preference.allow_cocreator = False
+    closed.preference.save()
+    services.block_create(blocker=other_user, blocked=user)
+    work = WorkFactory(creator=user)
+    answers = []
+    for name in ("closed_test", "mireille_test"):
+        with pytest.raises(ValidationError) as caught:
+            creators.creatorship_invite(actor=user, work=work, name=name)
+        answers.append(caught.value.message_dict["cocreators"][0].replace(name, "NAME"))
+    assert answers[0] == answers[1] == "You can't invite NAME to be a co-creator."
 
 
 def test_no_invitation_to_a_work_a_blocked_user_co_created(user, other_user):

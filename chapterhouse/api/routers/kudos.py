@@ -20,7 +20,7 @@ from .works import router
 @write_operation
 def kudos_leave(request: HttpRequest, work_id: int):
     """Refused (422, with the site's sentence) on your own work, a second time,
-    or when a creator has blocked you."""
+    or whenever the site's rules refuse it."""
     viewer = viewer_of(request)
     work = visible_work(viewer, work_id)
     kudos_give(work=work, viewer=viewer)

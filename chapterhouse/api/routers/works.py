@@ -18,7 +18,7 @@ from chapterhouse.discovery.params import work_query_from_params
 from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.selectors import search_works
 from chapterhouse.responses.selectors.bookmarks import work_bookmarks
-from chapterhouse.tags.selectors import tag_by_url_name
+from chapterhouse.tags.page_selectors import tag_visible
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.listing import page_number
 from chapterhouse.works.selectors.reading import WorkPage, work_page
@@ -188,7 +188,7 @@ def works_index(request, filters: Query[WorkSearchParams]):
     base = WorkQuery()
     tag_name = (params.get("tag_id") or "").strip()
     if tag_name:
-        tag = tag_by_url_name(tag_name)
+        tag = tag_visible(viewer=viewer_of(request), url_name=tag_name)
         if tag is None:
             raise HttpError(404, "We couldn't find a tag by that name.")
         if tag.merger_id and tag.merger_id != tag.pk:

@@ -58,7 +58,7 @@ def test_blocked_reader_cannot_kudos(work, creator, reader):
     block_create(blocker=creator, blocked=reader)
     answer = post(f"/works/{work.pk}/kudos", reader)
     assert answer.status_code == 422
-    assert answer.json()["detail"] == kudos_services.MESSAGES["blocked"]
+    assert answer.json()["detail"] == kudos_services.MESSAGES["refused"]
 
 
 def test_kudos_on_someone_elses_draft_is_not_found(creator, reader):
@@ -130,7 +130,7 @@ def test_blocked_reader_cannot_comment(work, creator, reader):
     block_create(blocker=creator, blocked=reader)
     answer = post(f"/works/{work.pk}/comments", reader, {"content": "Let me in"})
     assert answer.status_code == 403
-    assert "blocked" in answer.json()["detail"]
+    assert answer.json()["detail"] == "Sorry, you can't comment on this work."
     assert not Comment.objects.exists()
 
 

@@ -215,12 +215,16 @@ def _series(work) -> tuple[SeriesPart, ...]:
     """Each series the work is in, with its place counted among the series'
     posted works that an admin has not hidden (what signed-in readers see)."""
     from chapterhouse.works.models import SeriesWork
+    from chapterhouse.works.selectors.visibility import anonymous_among_named_q
 
-    parts = list(SeriesWork.objects.filter(work=work).select_related("series"))
+    # A download reads the same to everyone: an anonymous work beside named
+    # ones shows no series, and is counted in none (visibility.md).
+    in_view = SeriesWork.objects.exclude(anonymous_among_named_q())
+    parts = list(in_view.filter(work=work).select_related("series"))
     if not parts:
         return ()
     members = (
-        SeriesWork.objects.filter(
+        in_view.filter(
             series_id__in=[part.series_id for part in parts],
             work__posted=True,
             work__hidden_by_admin=False,

@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.selectors import search_works
 from chapterhouse.tags.models import Tag, TagType, WorkFilterTag
-from chapterhouse.tags.selectors import tag_by_url_name
+from chapterhouse.tags.page_selectors import tag_visible
 from chapterhouse.works.selectors.listing import Page, paginate
 from chapterhouse.works.selectors.visibility import works_visible_to
 
@@ -93,8 +93,8 @@ class FandomLookup:
 
 def fandom_by_url_name(url_name: str) -> FandomLookup | None:
     """The fandom a catalogue address names (``Mulder*s*Scully`` spelling, any
-    case), or ``None`` when no fandom has that name."""
-    tag = tag_by_url_name(url_name)
+    case), or ``None`` when no fandom has that name or a guest may not know it."""
+    tag = tag_visible(viewer=AnonymousUser(), url_name=url_name)
     if tag is None or tag.type != TagType.FANDOM:
         return None
     if tag.merger_id and tag.merger_id != tag.pk:

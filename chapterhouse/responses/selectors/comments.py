@@ -44,10 +44,12 @@ REFUSE_RESTRICTED = (
     "they can comment on it."
 )
 REFUSE_HIDDEN = "Sorry, you can't comment on this work."
-REFUSE_BLOCKED = "You can't comment on this work because its creator has blocked you."
+#: A block is never named (docs/blocking.md): the blocked reader reads the same
+#: sentence as for any other refusal that has nothing more to say.
+REFUSE_BLOCKED = REFUSE_HIDDEN
 REFUSE_FROZEN = "This comment thread has been frozen; no new replies can be added."
 REFUSE_PARENT_GONE = "Sorry, you can't reply to this comment."
-REFUSE_PARENT_BLOCKED = "You can't reply to this comment because its author has blocked you."
+REFUSE_PARENT_BLOCKED = REFUSE_PARENT_GONE
 REFUSE_GUEST_REPLIES = (
     "Sorry, this user doesn't allow non-Archive users to reply to their comments."
 )

@@ -44,8 +44,8 @@ MESSAGES = {
     "missing": "We couldn't find that work, so there is nowhere to leave kudos.",
     "own": "You can't leave kudos on a work you created.",
     "restricted": "This work is only open to registered users. Please log in to leave kudos.",
-    "blocked": "Sorry, you can't leave kudos on this work: one of its creators has blocked you.",
-    "blocked_anonymous": "Sorry, you can't leave kudos on this work.",
+    # A block is never named (docs/blocking.md), on anonymous works or named ones.
+    "refused": "Sorry, you can't leave kudos on this work.",
     "again": "You've already left kudos on this work. :)",
     "no_address": "We couldn't tell where your request came from, so we can't record guest kudos.",
     "too_many": "You've left a lot of kudos in a short time. Please try again in {wait}.",
@@ -98,8 +98,7 @@ def kudos_give(
             raise _refuse(REFUSED, MESSAGES["own"], "own_work")
         creators = [user_id for user_id, accepted in credits if accepted]
         if blocked_by_any(users=creators, blocked=viewer):
-            message = MESSAGES["blocked_anonymous" if work.anonymous else "blocked"]
-            raise _refuse(REFUSED, message, "blocked")
+            raise _refuse(REFUSED, MESSAGES["refused"], "refused")
     else:
         if work.restricted:  # a guest never sees one; kept in case the door changes
             raise _refuse(REFUSED, MESSAGES["restricted"], "guest_on_restricted")

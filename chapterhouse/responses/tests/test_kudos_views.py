@@ -87,7 +87,7 @@ def test_creator_is_told_no_kudos_on_own_work(creator_client, work):
 def test_blocked_reader_is_refused_on_the_form(reader_client, work, creator, reader):
     Block.objects.create(blocker=creator, blocked=reader)
     response = reader_client.post("/kudos", form(work.pk), follow=True)
-    assert "blocked you" in flashes(soup(response))
+    assert "Sorry, you can't leave kudos on this work." in flashes(soup(response))
     assert not Kudos.objects.exists()
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chapterhouse.accounts.selectors import preference_for, pseud_by_name, pseuds_of, user_by_name
-from chapterhouse.tags.selectors import tag_by_url_name
+from chapterhouse.tags.page_selectors import tag_visible
 from chapterhouse.works.models import Series
 from chapterhouse.works.selectors.listing import blurb_queryset, blurbs
 from chapterhouse.works.selectors.visibility import is_signed_in, work_needs_login, works_visible_to
@@ -222,7 +222,7 @@ def user_bookmarks(request, username: str, pseud: str | None = None):
 
 @require_GET
 def tag_bookmarks(request, name: str):
-    tag = tag_by_url_name(name)
+    tag = tag_visible(viewer=request.user, url_name=name)
     if tag is None:
         raise Http404("No such tag.")
     found = selectors.tag_bookmarks(viewer=request.user, tag=tag, page=request.GET.get("page"))

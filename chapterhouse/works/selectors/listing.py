@@ -21,7 +21,7 @@ from chapterhouse.tags.models import TagType, tag_name_to_url
 
 from ..languages import language_name
 from ..models import Creatorship, Gift, Series, SeriesWork, Work, WorkTag
-from .visibility import works_visible_to
+from .visibility import anonymous_among_named_q, series_parts_visible_to, works_visible_to
 
 PER_PAGE = 20
 
@@ -117,8 +117,11 @@ def blurb_queryset(works: QuerySet[Work]) -> QuerySet[Work]:
             to_attr="accepted_creatorships",
         ),
         Prefetch(
+            # An anonymous work beside named ones shows no series (visibility.md);
+            # a blurb reads the same to everyone, so not even to its creators.
             "series_parts",
-            queryset=SeriesWork.objects.select_related("series").order_by("series_id"),
+            queryset=SeriesWork.objects.exclude(anonymous_among_named_q())
+            .select_related("series").order_by("series_id"),
             to_attr="series_memberships",
         ),
         Prefetch(
@@ -332,6 +335,23 @@ class SeriesPage:
     anonymous: bool = False
 
 
+def _series_byline(*, viewer, series: Series, creators: list[Pseud], is_creator: bool
+                   ) -> tuple[list[Pseud], bool]:
+    """Who the series page names, and whether it says "Anonymous". A series of
+    anonymous works names nobody. One that mixes anonymous and named works shows
+    outsiders its named works alone (``series_parts_visible_to``), so it names
+    the pseuds credited on those, as any named series does; its creators and
+    admins see "Anonymous [everyone]"."""
+    kinds = set(SeriesWork.objects.filter(series=series)
+                .values_list("work__anonymous", flat=True).distinct())
+    if not (True in kinds and False in kinds) or is_creator or getattr(viewer, "is_staff", False):
+        return creators, True in kinds
+    named = set(Creatorship.objects.filter(
+        accepted=True, work__series_parts__series=series, work__anonymous=False
+    ).values_list("pseud_id", flat=True))
+    return [pseud for pseud in creators if pseud.pk in named], False
+
+
 def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
     """A series with its works the viewer may see, or ``None`` when there are none
     (unless the viewer is one of its creators)."""
@@ -342,7 +362,10 @@ def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
     is_creator = getattr(viewer, "is_authenticated", False) and any(
         pseud.user_id == viewer.pk for pseud in creators
     )
-    visible = works_visible_to(viewer).filter(posted=True, series_parts__series=series)
+    shown = series_parts_visible_to(viewer, SeriesWork.objects.filter(series=series))
+    visible = works_visible_to(viewer).filter(
+        posted=True, series_parts__series=series, pk__in=shown.values("work_id")
+    )
     totals = visible.aggregate(
         words=Sum("word_count"),
         count=Count("pk"),
@@ -353,6 +376,9 @@ def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
         return None
     ordered = visible.order_by("series_parts__position", "pk")
     works = paginate(blurb_queryset(ordered), page, prepare=blurbs)
+    creators, anonymous = _series_byline(
+        viewer=viewer, series=series, creators=creators, is_creator=is_creator
+    )
     return SeriesPage(
         series=series,
         creators=creators,
@@ -362,7 +388,7 @@ def series_page(*, viewer, series_id: int, page=1) -> SeriesPage | None:
         word_count=totals["words"] or 0,
         work_count=totals["count"],
         is_creator=is_creator,
-        anonymous=_anonymous_series().filter(series_id=series.pk).exists(),
+        anonymous=anonymous,
     )
 
 

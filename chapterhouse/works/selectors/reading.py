@@ -26,6 +26,7 @@ from .visibility import (
     annotate_is_creator,
     chapter_is_live_q,
     chapters_visible_to,
+    series_parts_visible_to,
     work_needs_login,
     works_visible_to,
 )
@@ -153,12 +154,15 @@ def _numbered(chapters) -> list[Chapter]:
 
 
 def _series_links(viewer, work: Work) -> list[SeriesLink]:
-    parts = list(SeriesWork.objects.filter(work=work).select_related("series"))
+    # Through the door: an anonymous work beside named ones shows no series, and
+    # is no named work's neighbour, unless the viewer may unmask it.
+    parts = list(series_parts_visible_to(viewer, SeriesWork.objects.filter(work=work))
+                 .select_related("series"))
     if not parts:
         return []
-    visible = works_visible_to(viewer).filter(posted=True)
     neighbours = (
-        SeriesWork.objects.filter(series_id__in=[p.series_id for p in parts], work__in=visible)
+        series_parts_visible_to(viewer, SeriesWork.objects.filter(
+            series_id__in=[p.series_id for p in parts], work__posted=True))
         .select_related("work")
         .order_by("series_id", "position", "pk")
     )

@@ -11,14 +11,25 @@ here. Nothing else in the code decides visibility.
   their creators.
 - A chapter is visible when its work is and the chapter is posted, or its
   scheduled time has come (the background task marks it posted soon after).
+- An anonymous work in a series that also holds a named work is not shown as
+  part of that series, except to its creators and admins: the series would
+  otherwise pair it with its siblings' bylines.
+- A tag is known to a viewer when it is canonical (wranglers chose it) or a
+  posted work (or a bookmark) she may see is tagged with it; a tag used only on drafts, hidden
+  works (or, for guests, restricted works) is nobody's business. Wranglers and
+  admins know every tag. Counts under a tag count the works she may see.
 """
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from collections.abc import Iterable
+
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from ..models import Chapter, Creatorship, Work
+from chapterhouse.tags.models import Tag, WorkFilterTag
+
+from ..models import Chapter, Creatorship, SeriesWork, Work, WorkTag
 
 
 def is_signed_in(viewer) -> bool:
@@ -105,3 +116,87 @@ def work_needs_login(viewer, work_id: int) -> bool:
     return Work.objects.filter(
         pk=work_id, posted=True, hidden_by_admin=False, restricted=True
     ).exists()
+
+
+# Tags ----------------------------------------------------------------------------------
+
+
+def _knows_every_tag(viewer) -> bool:
+    """Wranglers and admins wrangle every tag, drafts' tags included."""
+    user = signed_in_user(viewer)
+    return user is not None and (
+        user.is_staff or user.has_perm("tags.wrangle_tag")
+    )
+
+
+def tags_visible_to(viewer, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag]:
+    """The tags ``viewer`` may know exist: canonical ones, and the others when
+    a posted work she may see is tagged with them, or a bookmark she may see
+    (bookmarkers tag too, and so do external works). ``EXISTS`` per candidate
+    tag, answered by the indexes of the tag rows by tag."""
+    from chapterhouse.responses.models import BookmarkTag, ExternalWorkTag
+    from chapterhouse.responses.selectors.bookmarks import bookmarks_visible_to
+
+    tags = Tag.objects.all() if queryset is None else queryset
+    if _knows_every_tag(viewer):
+        return tags
+    seen = works_visible_to(viewer).filter(posted=True)
+    on_work = Exists(WorkTag.objects.filter(tag=OuterRef("pk"), work__in=seen))
+    bookmarks = bookmarks_visible_to(viewer)
+    on_bookmark = Exists(BookmarkTag.objects.filter(tag=OuterRef("pk"), bookmark__in=bookmarks))
+    on_external = Exists(ExternalWorkTag.objects.filter(
+        tag=OuterRef("pk"), external_work__bookmarks__in=bookmarks))
+    return tags.filter(Q(canonical=True) | on_work | on_bookmark | on_external)
+
+
+def tag_is_visible(viewer, tag: Tag) -> bool:
+    if tag.canonical or _knows_every_tag(viewer):
+        return True
+    return tags_visible_to(viewer, Tag.objects.filter(pk=tag.pk)).exists()
+
+
+def tag_work_counts(viewer, tags: Iterable[Tag]) -> dict[int, int]:
+    """Per tag, the posted works ``viewer`` may see that are listed under it (as
+    ``/tags/NAME/works`` lists them: a canonical tag through the effective
+    filter tags, any other tag through its direct uses). Two grouped queries,
+    however many tags."""
+    tags = list(tags)
+    seen = works_visible_to(viewer).filter(posted=True).values("pk")
+    counts: dict[int, int] = {}
+    for rows, ids in (
+        (WorkFilterTag.objects, [t.pk for t in tags if t.canonical]),
+        (WorkTag.objects, [t.pk for t in tags if not t.canonical]),
+    ):
+        if ids:
+            grouped = (rows.filter(tag_id__in=ids, work_id__in=seen).values("tag_id")
+                       .annotate(n=Count("work_id")).values_list("tag_id", "n"))
+            counts.update(grouped)
+    return counts
+
+
+# Series ----------------------------------------------------------------------------------
+
+
+def anonymous_among_named_q() -> Q:
+    """For ``SeriesWork`` rows: an anonymous work's place in a series that also
+    holds a work naming its creators (in any state: a draft is posted one day)."""
+    named_sibling = Exists(
+        SeriesWork.objects.filter(series=OuterRef("series"), work__anonymous=False)
+    )
+    return Q(work__anonymous=True) & Q(named_sibling)
+
+
+def series_parts_visible_to(viewer, queryset: QuerySet[SeriesWork] | None = None
+                            ) -> QuerySet[SeriesWork]:
+    """The places in series ``viewer`` may see: of works she may see, minus an
+    anonymous work's place beside named siblings unless she may unmask it (its
+    creators and admins may)."""
+    parts = SeriesWork.objects.all() if queryset is None else queryset
+    parts = parts.filter(work__in=works_visible_to(viewer))
+    user = signed_in_user(viewer)
+    if _is_admin(user):
+        return parts
+    masked = anonymous_among_named_q()
+    if user is not None:
+        masked &= ~Q(work__in=_creator_works(user))
+    return parts.exclude(masked)

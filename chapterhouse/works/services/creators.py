@@ -67,16 +67,14 @@ def creatorship_invite(*, actor: User, work: Work, name: str) -> Creatorship | N
         raise ValidationError(
             {"cocreators": f"{pseud.name} is one of your own pseuds; you are already a creator."}
         )
-    preference = people.preference_for(pseud.user)
-    if preference is not None and not preference.allow_cocreator:
-        raise ValidationError(
-            {"cocreators": f"{pseud.name} does not allow others to invite them to be a "
-             "co-creator."}
-        )
     if Creatorship.objects.filter(work=work, pseud=pseud).exists():
         return None
-    if people.has_blocked_any(blocker=pseud.user_id, users=[actor.pk, *creator_user_ids(work)]):
-        # The invitee has blocked the inviter or a creator: say no more than that.
+    preference = people.preference_for(pseud.user)
+    # Someone who takes no invitations and someone who has blocked the inviter
+    # or a creator get the same answer: a block is never named.
+    if (preference is not None and not preference.allow_cocreator) or people.has_blocked_any(
+        blocker=pseud.user_id, users=[actor.pk, *creator_user_ids(work)]
+    ):
         raise ValidationError(
             {"cocreators": f"You can't invite {pseud.name} to be a co-creator."}
         )

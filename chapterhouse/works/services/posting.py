@@ -177,15 +177,13 @@ def _gift_recipients(
             errors.setdefault("gifts", []).append("You can't give a gift to yourself.")
             continue
         preference = people.preference_for(recipient)
-        if preference is not None and not preference.allow_gifts:
-            errors.setdefault("gifts", []).append(
-                f"{recipient.username} does not accept gifts."
-            )
-            continue
-        if recipient.pk not in already and people.has_blocked_any(
+        refuses_gifts = preference is not None and not preference.allow_gifts
+        # A recipient who has blocked a giver reads, to the giver, exactly like one
+        # who takes no gifts: a block is never named. Gifts given before the
+        # block stay.
+        if refuses_gifts or (recipient.pk not in already and people.has_blocked_any(
             blocker=recipient, users=givers
-        ):
-            # The recipient has blocked a giver; gifts given before the block stay.
+        )):
             errors.setdefault("gifts", []).append(f"You can't give a gift to {name}.")
             continue
         recipients.append((recipient, ""))

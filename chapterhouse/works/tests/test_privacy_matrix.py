@@ -7,7 +7,9 @@ computed from the code under test:
   restricted: signed-in readers (guests get the log-in page, status 200);
 - a draft chapter, or one scheduled for later, is for creators only; a
   scheduled chapter whose time has come is for everyone who sees the work;
-- listings show posted works only, and their headings count what they show.
+- listings show posted works only, and their headings count what they show;
+- a tag used on the work alone is known to whoever the work is listed for
+  (and to admins), and counts only what the viewer may see.
 """
 
 import datetime
@@ -209,6 +211,10 @@ def test_tag_works_listing(world, viewer, state):
 
     work_filter_tags_refresh(work_ids=[world.work.pk])
     response = world.client(viewer).get("/tags/Lighthouse Keepers/works")
+    if not knows_tag(viewer, state):  # the work's fandom is used on this work alone
+        assert response.status_code == 404
+        assert "The Lamp Room" not in text(response)
+        return
     assert response.status_code == 200
     page = BeautifulSoup(text(response), "html.parser")
     heading = page.select_one("h2.heading").get_text(" ", strip=True)
@@ -219,6 +225,29 @@ def test_tag_works_listing(world, viewer, state):
     else:
         assert heading.startswith("0 Works in")
         assert blurbs == [] and "The Lamp Room" not in text(response)
+
+
+def knows_tag(viewer, state):
+    """A tag used on this work alone: known once a posted work the viewer may
+    see uses it; admins (and wranglers) know every tag."""
+    return viewer == "admin" or listed(viewer, state)
+
+
+def test_tag_used_only_on_this_work(world, viewer, state):
+    from chapterhouse.tags.models import Tag, TagType
+    from chapterhouse.works.models import WorkTag
+
+    tag = Tag.objects.create(name="Lamp Room Secret", type=TagType.FREEFORM)
+    WorkTag.objects.create(work=world.work, tag=tag)
+    client = world.client(viewer)
+    known = knows_tag(viewer, state)
+    assert client.get("/tags/Lamp Room Secret").status_code == (200 if known else 404)
+    suggested = client.get("/autocomplete/tags", {"term": "lamp room"}).json()
+    assert [row["name"] for row in suggested] == (["Lamp Room Secret"] if known else [])
+    found = BeautifulSoup(text(client.get("/tags/search", {"tag_search[name]": "room secret"})),
+                          "html.parser").select("ol.tag.index.group li span.count")
+    counts = [each.get_text() for each in found]
+    assert counts == ([f"({1 if listed(viewer, state) else 0})"] if known else [])
 
 
 def test_pseud_works_listing(world, viewer, state):

@@ -35,7 +35,9 @@ def test_invitee_who_refuses_invitations_is_refused_with_a_message(user, other_u
     with pytest.raises(ValidationError) as caught:
         creators.creatorship_invite(actor=user, work=WorkFactory(creator=user),
                                     name="mireille_test")
-    assert "does not allow others to invite them" in caught.value.message_dict["cocreators"][0]
+    assert caught.value.message_dict["cocreators"] == [
+        "You can't invite mireille_test to be a co-creator."
+    ]
 
 
 def test_invite_by_pseud_and_unknown_names(user, other_user):

@@ -223,7 +223,7 @@ def test_invitation_refused_by_preference_shows_beside_the_field(user_client, ot
     response = user_client.post("/works/new", work_post_data(
         cocreators="mireille_test", post_button="Post"))
     field = soup(response).select_one("#id_cocreators_field")
-    assert "does not allow others to invite them" in field.text
+    assert "You can't invite mireille_test to be a co-creator." in field.text
     assert not Work.objects.exists()
 
 

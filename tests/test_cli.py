@@ -26,7 +26,7 @@ def clean_env(var_dir: Path) -> dict:
     return env
 
 
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> requests.Response:
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> requests.Response:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -26,7 +26,7 @@ from chapterhouse.works.selectors.visibility import (
     tags_visible_to,
     works_visible_to,
 )
-from chapterhouse.works.text import sanitize_html
+from chapterhouse.works.text import sanitize_stored_html
 
 from .models import (
     USER_TAG_TYPES,
@@ -131,7 +131,7 @@ def tag_page(*, viewer, tag: Tag) -> TagPage:
     ).order_by(Lower("name"))[:CHILDREN_SHOWN]
     return TagPage(
         tag=tag,
-        description=sanitize_html(tag.description),
+        description=sanitize_stored_html(tag.description),
         state=_state(tag),
         parents=_grouped(parents),
         synonyms=list(tags_visible_to(viewer, tag.synonyms.all()).order_by(Lower("name"))),

@@ -62,6 +62,7 @@ __all__ = [
     "TEXT_MAX_LENGTH",
     "TextFormat",
     "TextTooComplex",
+    "sanitize_stored_html",
     "text_check",
     "html_to_html",
     "markdown_to_html",
@@ -257,13 +258,30 @@ def plain_text_to_html(text: str | None) -> str:
     """
     text = _normalise_input(text).strip()
     length_check(text)
+    # Checked as HTML too: a paragraph of 500,000 "&" is as slow to sanitise as typed.
+    return sanitize_html(_escaped_paragraphs(text), max_length=RENDERED_MAX_LENGTH)
+
+
+def _escaped_paragraphs(text: str) -> str:
+    """Plain text as escaped ``<p>`` paragraphs, blank lines between them."""
     paragraphs = []
     for block in _BLANK_LINES_RE.split(text):
         lines = [html_lib.escape(line.strip(), quote=False) for line in block.split("\n")]
         if any(lines):
             paragraphs.append("<p>" + "<br />\n".join(lines) + "</p>")
-    # Checked as HTML too: a paragraph of 500,000 "&" is as slow to sanitise as typed.
-    return sanitize_html("\n".join(paragraphs), max_length=RENDERED_MAX_LENGTH)
+    return "\n".join(paragraphs)
+
+
+def sanitize_stored_html(html: str | None) -> str:
+    """Sanitise HTML read back from the database, for a page, feed or download.
+
+    Text saved since the pipeline's limits came in always passes them. Text saved
+    before them (or written by something other than the pipeline) may not; rather than
+    fail the page, it is shown as its visible text in plain paragraphs."""
+    try:
+        return sanitize_html(html)
+    except TextTooComplex:
+        return _escaped_paragraphs(strip_html(html).strip())
 
 
 #: cmark-gfm options: raw HTML is kept (the sanitiser deals with it), and only ``~~``
@@ -499,7 +517,13 @@ def strip_html(html: str | None) -> str:
 
 
 def _strip_html(html: str | None) -> str:
-    clean = sanitize_html(html)
+    try:
+        clean = sanitize_html(html)
+    except TextTooComplex:
+        # Stored text saved before the pipeline's limits: its visible text is read by
+        # the tokenizer alone, which is linear (building the tree is what costs). It
+        # was sanitised when it was saved, so it holds no script to leak as text.
+        clean = _normalise_input(html)[:RENDERED_MAX_LENGTH]
     if not clean:
         return ""
     extractor = _TextExtractor()

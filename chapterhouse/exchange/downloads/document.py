@@ -155,9 +155,9 @@ def _clean(html: str) -> str:
     # Stored texts are sanitised when they are saved; sanitising again is
     # idempotent and guarantees that nothing unsafe reaches a file whatever
     # wrote the row (an import, a factory, an old release).
-    from chapterhouse.works.text import sanitize_html
+    from chapterhouse.works.text import sanitize_stored_html
 
-    return sanitize_html(html or "")
+    return sanitize_stored_html(html or "")
 
 
 def _tag_groups(work) -> tuple[TagGroup, ...]:

@@ -28,7 +28,7 @@ from lxml import etree
 from chapterhouse.exchange.downloads.links import download_path
 from chapterhouse.tags.models import tag_name_to_url
 from chapterhouse.works.selectors.listing import Blurb, Page
-from chapterhouse.works.text import sanitize_html, strip_html, xml_text
+from chapterhouse.works.text import sanitize_stored_html, strip_html, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 OPDS_NS = "http://opds-spec.org/2010/catalog"
@@ -262,7 +262,7 @@ def _work_entry(feed, blurb: Blurb) -> None:
     _sub(entry, f"{{{DC_NS}}}language", work.language or "en")
     for tag in blurb.tags:
         _sub(entry, _atom("category"), term=tag.name, label=tag.name)
-    summary_html = sanitize_html(work.summary or "")
+    summary_html = sanitize_stored_html(work.summary or "")
     summary_text = strip_html(summary_html).strip()
     if summary_text:
         _sub(entry, _atom("summary"), summary_text, type="text")

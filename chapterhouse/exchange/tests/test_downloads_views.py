@@ -432,3 +432,22 @@ def test_no_script_reaches_a_file(client, creator, fmt):
     assert "<script" not in body.lower()
     assert "alert(" not in body and "steal()" not in body and "evil.example" not in body
     assert "Calm" in body and "Sea" in body
+
+
+# Text saved before the text pipeline's limits -----------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["html", "txt", "epub", "pdf"])
+def test_a_chapter_saved_before_the_nesting_limit_still_downloads_as_text(client, work, fmt):
+    """Rows written before the pipeline refused deep nesting are re-sanitised for
+    downloads; instead of failing, the too-deep part arrives as its plain words."""
+    deep = "<div>" * 3000 + "Beacons lit along the headland" + "</div>" * 3000
+    Chapter.objects.filter(work=work).update(content=deep)
+
+    response = client.get(_url(work, fmt))
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    if fmt in ("html", "txt"):
+        assert "Beacons lit along the headland" in body.decode("utf-8")
+        assert "<div><div>" not in body.decode("utf-8")

@@ -133,3 +133,17 @@ def test_an_attribute_the_sanitiser_must_escape_at_length_is_refused_quickly(cha
 def test_many_escaped_characters_spread_over_paragraphs_still_convert():
     text = ("<p>" + "Tom &amp; Jerry&nbsp;" * 900 + "</p>") * 20
     assert render_user_text(text, text_format="html").count("&amp;") == 18_000
+
+
+def test_stored_text_past_the_limits_reads_as_its_words_instead_of_failing():
+    """Text saved before the limits existed: pages, feeds, downloads and the search
+    index read it back as escaped paragraphs of its visible words."""
+    from chapterhouse.works.text import sanitize_stored_html
+
+    deep = "<div>" * 3000 + "<p>Salt &amp; <b>tide</b></p><p>Second</p>" + "</div>" * 3000
+    with pytest.raises(TextTooComplex):
+        sanitize_html(deep)
+
+    assert strip_html(deep).split() == ["Salt", "&", "tide", "Second"]
+    assert sanitize_stored_html(deep) == "<p>Salt &amp; tide</p>\n<p>Second</p>"
+    assert sanitize_stored_html("<p>fine <em>text</em></p>") == "<p>fine <em>text</em></p>"

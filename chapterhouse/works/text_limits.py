@@ -465,10 +465,22 @@ _DEEP_MARKDOWN = (
 )
 
 
+_MANY_MARKDOWN_ELEMENTS = (
+    "This Markdown would make too many HTML elements: at most "
+    f"{HTML_MAX_ELEMENTS:,} lines and table cells are allowed."
+)
+
+
 def markdown_check(text: str) -> None:
     """Raise :class:`TextTooComplex` if Markdown ``text`` nests block quotes and lists
-    deeper than :data:`MARKDOWN_MAX_DEPTH`. Linear in the length of ``text``."""
-    for line in text.split("\n"):
+    deeper than :data:`MARKDOWN_MAX_DEPTH`, or has so many lines and table cells that
+    it could render to more than :data:`HTML_MAX_ELEMENTS` elements (each line may
+    become a heading, list item or table row; each ``|`` a cell). Linear in the length
+    of ``text``; a refusal here costs nothing, where rendering first would take seconds."""
+    lines = text.split("\n")
+    if len(lines) - lines.count("") + text.count("|") > HTML_MAX_ELEMENTS:
+        raise TextTooComplex(_MANY_MARKDOWN_ELEMENTS)
+    for line in lines:
         if _THEMATIC_BREAK_RE.fullmatch(line):  # "* * *": a scene break, not a list
             continue
         depth = 0

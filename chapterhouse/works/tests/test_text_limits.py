@@ -147,3 +147,14 @@ def test_stored_text_past_the_limits_reads_as_its_words_instead_of_failing():
     assert strip_html(deep).split() == ["Salt", "&", "tide", "Second"]
     assert sanitize_stored_html(deep) == "<p>Salt &amp; tide</p>\n<p>Second</p>"
     assert sanitize_stored_html("<p>fine <em>text</em></p>") == "<p>fine <em>text</em></p>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#\n" * 250_000, "a\n-\n" * 125_000, "|a|\n|-|\n" + "|b|\n" * 120_000, "- a\n" * 125_000],
+    ids=["headings", "setext-headings", "table-rows", "list-items"],
+)
+def test_markdown_with_more_lines_than_elements_allowed_is_refused_before_rendering(text):
+    message, seconds = refused(text, "markdown")
+    assert "too many HTML elements" in message
+    assert seconds < 0.5

@@ -54,8 +54,11 @@ HOSTILE = [
 
 #: Text of any kind, surrogates included (a browser cannot send them, a client can).
 any_text = st.text(st.characters(exclude_categories=()), max_size=30)
+#: Numbers just past a column or an index, and digits int() cannot read.
+PAST_LIMITS = ["2147483648", "9223372036854775808", "9" * 30, "-1", "0", "²", "9" * 5000]
 value = st.one_of(
     st.sampled_from(HOSTILE),
+    st.sampled_from(PAST_LIMITS),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     any_text,
 )

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     # static files and refusals from the middleware below included.
     "chapterhouse.web.csp.ContentSecurityPolicyMiddleware",
     "chapterhouse.web.middleware.NulCharacterMiddleware",
+    "chapterhouse.web.middleware.IdRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chapterhouse.web.ratelimit import RateLimited
 
 from .limits import ApiThrottle, too_many_message
+from .parser import StrictJsonParser, UnstorableText
 
 api = NinjaAPI(
     title="Chapterhouse API",
@@ -36,6 +37,7 @@ api = NinjaAPI(
         "answers 429 with Retry-After."
     ),
     throttle=[ApiThrottle()],
+    parser=StrictJsonParser(),
 )
 
 
@@ -55,6 +57,17 @@ def _rate_limited(request, exc: RateLimited):
     response = _error(request, 429, too_many_message(exc.retry_after))
     response["Retry-After"] = str(int(exc.retry_after))
     return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """ninja answers a body it cannot read with 400; a body holding text the
+    archive cannot keep (``parser.py``) is the caller's to fix: 422, by field."""
+    cause = exc.__cause__
+    if isinstance(cause, UnstorableText):
+        return _error(request, 422, f"{cause.field}: {cause.message}",
+                      errors={cause.field: [cause.message]})
+    return _error(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(AuthenticationError)

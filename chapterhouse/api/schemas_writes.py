@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.selectors.visibility import works_visible_to
+from chapterhouse.works.services.limits import COUNT_MAX
 
 from .auth import require_scope
 
@@ -239,6 +242,22 @@ RatingIn = int | str
 TagIn = int | str
 
 
+def _with_time_zone(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError(
+            "time_zone_missing",
+            "Please give the time with its time zone, such as 2030-05-01T18:00:00Z or "
+            "2030-05-01T20:00:00+02:00.",
+        )
+    return value
+
+
+#: A moment in time: a date and time without a zone could be any of 27 hours.
+AwareTime = Annotated[datetime, AfterValidator(_with_time_zone)]
+#: The expected number of chapters, which fits the work's column.
+ExpectedChapters = Annotated[int, Field(le=COUNT_MAX)]
+
+
 class _WorkTexts(Schema):
     text_format: TextFormatName | None = Field(
         None, description="Format of every text in this request (default html; when "
@@ -267,7 +286,7 @@ class WorkIn(_WorkTexts):
     new_series_title: str = Field("", description="Or start a new series with this title.")
     cocreators: list[str] = Field(default_factory=list, description="Invite by name.")
     gifts: list[str] = Field(default_factory=list, description="Recipients' names.")
-    expected_chapters: int | None = None
+    expected_chapters: ExpectedChapters | None = None
     pseud_id: int | None = None
     chapter_title: str = ""
     text: str = Field("", description="The first chapter.")
@@ -294,7 +313,7 @@ class WorkPatch(_WorkTexts):
     series_id: int | None = None
     new_series_title: str | None = None
     gifts: list[str] | None = None
-    expected_chapters: int | None = None
+    expected_chapters: ExpectedChapters | None = None
     chapter_title: str | None = None
     text: str | None = Field(None, description="The first chapter.")
     change_note: str | None = None
@@ -308,8 +327,10 @@ class ChapterIn(_WorkTexts):
     endnotes: str = ""
     text: str = ""
     post: bool = Field(False, description="Post now (of a posted work); otherwise a draft.")
-    scheduled_for: datetime | None = Field(None, description="Post at this time instead.")
-    expected_chapters: int | None = None
+    scheduled_for: AwareTime | None = Field(
+        None, description="Post at this time instead (with its time zone)."
+    )
+    expected_chapters: ExpectedChapters | None = None
 
 
 class ChapterPatch(_WorkTexts):
@@ -319,5 +340,5 @@ class ChapterPatch(_WorkTexts):
     endnotes: str | None = None
     text: str | None = None
     post: bool = Field(False, description="Also post a draft chapter.")
-    scheduled_for: datetime | None = None
-    expected_chapters: int | None = None
+    scheduled_for: AwareTime | None = None
+    expected_chapters: ExpectedChapters | None = None

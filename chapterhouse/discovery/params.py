@@ -24,7 +24,14 @@ from django.utils import timezone
 
 from chapterhouse.works.languages import LANGUAGES
 
-from .query import ASCENDING_BY_DEFAULT, FACET_GROUPS, SORT_COLUMNS, WorkQuery, parse_range
+from .query import (
+    ASCENDING_BY_DEFAULT,
+    FACET_GROUPS,
+    MAX_TAG_ID,
+    SORT_COLUMNS,
+    WorkQuery,
+    parse_range,
+)
 
 #: Tag type (tags.models.TagType values) → FACET_GROUPS key.
 GROUP_OF_TYPE = {
@@ -57,9 +64,20 @@ _FALSE = {"f", "false", "no"}
 _EITHER = {"", "0"}
 
 _RELATIVE_DATE = re.compile(
-    r"^(?P<op>[<>]?)\s*(?P<amount>\d+(?:\s*-\s*\d+)?)\s*"
+    r"^(?P<op>[<>]?)\s*(?P<amount>[0-9]{1,9}(?:\s*-\s*[0-9]{1,9})?)\s*"
     r"(?P<period>year|month|week|day|hour)s?(?:\s+ago)?$"
 )
+
+
+_DIGITS = re.compile(r"[0-9]+")
+#: Longer numbers than this are no count of anything (and Python refuses to
+#: read numbers of thousands of digits).
+_MAX_DIGITS = 30
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """What the reader typed, cut short for a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def ws(name: str) -> str:
@@ -102,6 +120,7 @@ class _Reader:
     def __init__(self, params):
         self.params = params
         self.errors: list[str] = []
+        self.impossible = False  # an included tag id that no tag can have
 
     def error(self, message: str) -> None:
         if message not in self.errors:
@@ -109,17 +128,27 @@ class _Reader:
 
     # ids ---------------------------------------------------------------------------
 
-    def ids(self, *keys: str) -> list[int]:
+    def ids(self, *keys: str, include: bool) -> list[int]:
+        """Tag ids under ``keys``. An id past ``MAX_TAG_ID`` is one no tag has,
+        answered as an unknown id is: included, nothing matches; excluded,
+        nothing is left out."""
         found: list[int] = []
         for value in _values(self.params, *keys):
             for part in value.split(","):
                 part = part.strip()
                 if not part:
                     continue
-                if part.isdigit() and int(part) > 0:
-                    found.append(int(part))
+                shown = _shown(part)
+                if not _DIGITS.fullmatch(part) or not part.strip("0"):
+                    self.error(f"“{shown}” is not a tag id, so that tag filter was left out.")
+                elif len(part) > 10 or int(part) > MAX_TAG_ID:
+                    if include:
+                        self.impossible = True
+                        self.error(f"No tag has the id “{shown}”, so no work can include it.")
+                    else:
+                        self.error(f"No tag has the id “{shown}”; nothing was excluded for it.")
                 else:
-                    self.error(f"“{part}” is not a tag id, so that tag filter was left out.")
+                    found.append(int(part))
         return found
 
     # names -------------------------------------------------------------------------
@@ -147,7 +176,7 @@ class _Reader:
         if not raw:
             return None
         value = raw.translate({ord(c): None for c in ",._ "})
-        if value.isdigit():
+        if _DIGITS.fullmatch(value) and len(value) <= _MAX_DIGITS:
             return int(value)
         self.error(f"{label}: “{raw}” is not a whole number, so it was left out.")
         return None
@@ -328,10 +357,12 @@ def work_query_from_params(
             key for n in names
             for key in (f"exclude_work_search[{n}][]", f"exclude_work_search[{n}]")
         ]
-        found = reader.ids(*include_keys)
+        found = reader.ids(*include_keys, include=True)
         (rating_ids if group == "rating" else include_ids).extend(found)
-        exclude_ids.extend(reader.ids(*exclude_keys))
-    exclude_ids.extend(reader.ids(ws("excluded_tag_ids") + "[]", ws("excluded_tag_ids")))
+        exclude_ids.extend(reader.ids(*exclude_keys, include=False))
+    exclude_ids.extend(
+        reader.ids(ws("excluded_tag_ids") + "[]", ws("excluded_tag_ids"), include=False)
+    )
 
     include_names = reader.names(*(ws(name) for name in NAME_FIELDS))
     exclude_names = reader.names(ws("excluded_tag_names"))
@@ -405,6 +436,7 @@ def work_query_from_params(
     return query.with_(
         sort_column=column,
         sort_direction=direction,
+        impossible=base.impossible or reader.impossible,
         errors=tuple(base.errors) + tuple(reader.errors),
     )
 

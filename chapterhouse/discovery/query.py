@@ -53,6 +53,10 @@ FACET_GROUPS: dict[str, str] = {
     "freeform": "freeform_ids",
 }
 
+#: The largest tag id a filter can name: the search index holds tag ids as
+#: 32-bit integers. A larger id is one no tag has (see ``params.py``).
+MAX_TAG_ID = 2**31 - 1
+
 Range = tuple[int | None, int | None]
 DateRange = tuple[dt.date | None, dt.date | None]
 
@@ -88,6 +92,8 @@ class WorkQuery:
     # Order.
     sort_column: str = "revised_at"
     sort_direction: str = "desc"
+    # An included tag id no tag can have (past MAX_TAG_ID): nothing matches.
+    impossible: bool = False
     # Extra, not from the reader: leave out works not posted since this id.
     errors: tuple[str, ...] = field(default=(), compare=False)
 

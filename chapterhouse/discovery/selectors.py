@@ -143,7 +143,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
     notices = list(query.errors)
     include, unknown_include = _tags_named(query.include_names)
     exclude, unknown_exclude = _tags_named(query.exclude_names)
-    impossible = False
+    impossible = query.impossible
     for name in unknown_include:
         notices.append(f"No tag is named “{name}”, so no work can include it.")
         impossible = True

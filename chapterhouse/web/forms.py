@@ -27,9 +27,16 @@ def posted_next(request, fallback: str) -> str:
     return fallback
 
 
+#: The largest id any row can have: ids and the columns that point at rows are
+#: 64-bit signed integers.
+MAX_ID = 2**63 - 1
+
+
 def as_int(value) -> int | None:
-    """A form or query value as an int, or None when it isn't one."""
+    """A form or query value as an int, or None when it isn't one or is past
+    what a 64-bit column holds (so no id, and never sent to the database)."""
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= MAX_ID else None

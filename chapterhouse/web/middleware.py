@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import patch_cache_control
+
+from .forms import MAX_ID
 
 
 class NulCharacterMiddleware:
@@ -27,6 +30,26 @@ class NulCharacterMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+class IdRangeMiddleware:
+    """Answer 404 for an address whose number (``/works/<id>``, an API path's
+    ``{id}``) is past ``MAX_ID``: no row has such an id, and the database
+    cannot even be asked about one in every query a page makes. Checked
+    once here, after the URL is resolved, for every route of the site and
+    the API alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+                raise Http404("No row has an id that large.")
+        return None
 
 
 #: The one address that takes the CSRF token in the query string: AO3's

@@ -271,6 +271,15 @@ def test_search_explains_what_it_could_not_use(library):
     assert any("sparkle" in notice for notice in body["notices"])
 
 
+@pytest.mark.parametrize("path", ["/works", f"/tags/{FANDOM}/works", "/users/wren_writer/works"])
+def test_an_id_past_the_largest_tag_id_lists_nothing_and_says_why(library, path):
+    answer = api(path, **{"include_work_search[rating_ids][]": "2147483648"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["count"] == 0
+    assert "No tag has the id “2147483648”, so no work can include it." in body["notices"]
+
+
 def test_listing_pages_link_to_each_other(library):
     small = [WorkFactory(creator=library.reader, title=f"Small Hours {n}", fandom="Tiny")
              for n in range(25)]

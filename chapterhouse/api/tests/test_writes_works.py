@@ -210,3 +210,70 @@ def test_deeply_nested_text_is_refused_quickly_with_the_limit(user):
     assert answer.status_code == 422
     assert "at most 100 levels" in " ".join(answer.json()["errors"]["text"])
     assert not Work.objects.exists()
+
+# Input the archive cannot keep -------------------------------------------------------
+
+
+def raw(method, path, user, body: str):
+    client = Client(raise_request_exception=False)
+    return getattr(client, method)(f"/api/v1{path}", body, content_type="application/json",
+                                   headers=bearer(user))
+
+
+@pytest.mark.parametrize("number", [2**31, 99999999999999999999])
+def test_an_expected_chapter_count_past_its_column_is_refused(creator, work, number):
+    answer = call("post", "/works", creator, {**NEW_WORK, "expected_chapters": number})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == {
+        "body.payload.expected_chapters": ["Input should be less than or equal to 2147483647"]
+    }
+    for method, path in (("post", f"/works/{work.pk}/chapters"), ("patch", f"/works/{work.pk}")):
+        answer = call(method, path, creator, {"text": "Enough words here.",
+                                              "expected_chapters": number})
+        assert answer.status_code == 422
+    assert Work.objects.get(pk=work.pk).expected_chapters == 1
+
+
+def test_a_schedule_without_a_time_zone_is_refused_by_name(creator, work):
+    answer = call("post", f"/works/{work.pk}/chapters", creator,
+                  {"text": "The tide came back.", "scheduled_for": "2030-01-01T10:00:00"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"]["body.payload.scheduled_for"] == [
+        "Please give the time with its time zone, such as 2030-05-01T18:00:00Z or "
+        "2030-05-01T20:00:00+02:00."
+    ]
+    answer = call("post", f"/works/{work.pk}/chapters", creator,
+                  {"text": "The tide came back.", "scheduled_for": "2030-01-01T10:00:00Z"})
+    assert answer.status_code == 201 and answer.json()["posted"] is False
+
+
+def test_a_schedule_centuries_ahead_is_refused(creator, work):
+    answer = call("post", f"/works/{work.pk}/chapters", creator,
+                  {"text": "The tide came back.", "scheduled_for": "9999-12-31T23:59:59-12:00"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == {
+        "scheduled_for": ["Please choose a time within the next 100 years."]
+    }
+
+
+@pytest.mark.parametrize(("body", "field", "words"), [
+    ('{"title": "Storm\\ud800", "text": "Rain on the glass, again."}', "body.title",
+     "lone surrogate"),
+    ('{"title": "Storm", "fandoms": ["Harbour", "\\udfff"]}', "body.fandoms.1",
+     "lone surrogate"),
+    ('{"title": "Storm\\u0000", "text": "Rain on the glass, again."}', "body.title",
+     "NUL character"),
+    ('{"title": "Storm", "text": "Rain\\u0000 on the glass"}', "body.text", "NUL character"),
+])
+def test_text_the_archive_cannot_keep_is_refused_by_field(creator, body, field, words):
+    answer = raw("post", "/works", creator, body)
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert list(errors) == [field] and words in errors[field][0]
+    assert not Work.objects.filter(title__startswith="Storm").exists()
+
+
+def test_a_nul_in_a_chapter_or_comment_is_refused(creator, work):
+    for path in (f"/works/{work.pk}/chapters", f"/works/{work.pk}/comments"):
+        answer = raw("post", path, creator, '{"text": "Low\\u0000 tide", "content": "x\\u0000"}')
+        assert answer.status_code == 422

@@ -327,3 +327,37 @@ def test_every_query_survives_the_round_trip_through_parameters(q):
     back = work_query_from_params(querydict, today=TODAY)
     assert back.errors == ()
     assert back == q
+
+
+# Ids and numbers no tag or count can have ------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["2147483648", "99999999999999999999999999999"])
+def test_an_id_past_the_largest_tag_id_is_an_unknown_tag(value):
+    q = parse(f"include_work_search[rating_ids][]={value}&include_work_search[fandom_ids][]=12")
+    assert q.impossible  # included: nothing can match, as for an id no tag has
+    assert q.rating_ids == () and q.include_ids == (12,)
+    assert q.errors == (f"No tag has the id “{value}”, so no work can include it.",)
+    q = parse(f"exclude_work_search[freeform_ids][]={value}")
+    assert not q.impossible and q.exclude_ids == ()  # excluded: nothing is left out
+    assert q.errors == (f"No tag has the id “{value}”; nothing was excluded for it.",)
+
+
+def test_the_largest_tag_id_is_still_an_id():
+    q = parse("include_work_search[fandom_ids][]=2147483647")
+    assert q.include_ids == (2147483647,) and not q.impossible and q.errors == ()
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "0", "00"])
+def test_digits_that_are_not_plain_digits_are_not_ids(value):
+    q = parse(urlencode({"include_work_search[fandom_ids][]": value}))
+    assert q.include_ids == () and not q.impossible
+    assert "is not a tag id" in q.errors[0]
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+def test_a_number_python_cannot_read_is_left_out(value):
+    q = parse(urlencode({"work_search[words_from]": value,
+                         "work_search[revised_at]": f"{value} days"}))
+    assert q.words == (None, None) and q.revised == (None, None)
+    assert len(q.errors) == 2

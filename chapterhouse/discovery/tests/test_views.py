@@ -473,3 +473,15 @@ def test_signed_in_reader_may_save_the_filters_with_their_place(user_client, fan
     saved = page.select_one("form#save-filter input[name='query']")["value"]
     assert parse_qsl(saved) == [("user_id", "rowan_test"), ("work_search[complete]", "T")]
     assert soup(Client().get(LISTING)).select_one("form#save-filter") is None
+
+
+@pytest.mark.parametrize("path", [LISTING, "/works", "/works/search"])
+def test_an_id_past_the_largest_tag_id_lists_nothing_and_says_why(client, fandom_works, path):
+    page = soup(client.get(path, {"include_work_search[rating_ids][]": "2147483648",
+                                  "work_search[query]": "Lamp" if "search" in path else ""}))
+    assert blurb_titles(page) == []
+    assert "No tag has the id “2147483648”, so no work can include it." in text(
+        page.select_one("div.flash.error")
+    )
+    page = soup(client.get(LISTING, {"exclude_work_search[fandom_ids][]": "9" * 30}))
+    assert len(blurb_titles(page)) == 4

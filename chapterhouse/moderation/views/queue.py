@@ -14,6 +14,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chapterhouse.web.forms import as_int
+
 from ..access import admin_required
 from ..models import ReportStatus, TargetType
 from ..roles import ANY_ADMIN, HANDLE_REPORTS, admin_pages
@@ -44,11 +46,8 @@ def _reason(request) -> str:
 
 
 def _target_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+    number = as_int(value)
+    return number if number is not None and number > 0 else None
 
 
 def target_perform(*, actor, target_type: str, target_id: int, action: str, reason: str) -> str:

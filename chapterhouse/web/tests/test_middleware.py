@@ -49,3 +49,68 @@ def test_an_address_holding_a_nul_is_a_bad_request(client, path):
     assert answer.status_code == 400
     assert "Error 400" in answer.content.decode()
 
+
+
+# Numbers past any id -----------------------------------------------------------------
+
+
+def _routes(patterns=None, prefix=""):
+    """Every route of the site and the API, as (route text, view name)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+HUGE_ID = "9" * 30
+#: Words for a route's other parts, so the request reaches the view's work.
+WORDS = {"target_type": "work", "action": "dismiss"}
+
+
+def _with_huge_ids(route: str) -> str:
+    import re
+
+    address = re.sub(r"<int:\w+>", HUGE_ID, route)
+    return "/" + re.sub(r"<(?:str|slug|path):(\w+)>",
+                        lambda m: WORDS.get(m[1], "keeper_admin"), address)
+
+
+def _numbered_routes() -> list[str]:
+    return sorted({_with_huge_ids(route) for route in _routes() if "<int:" in route})
+
+
+def test_every_numbered_route_is_checked():
+    addresses = _numbered_routes()
+    assert len(addresses) > 40
+    assert "/works/" + HUGE_ID in addresses and "/api/v1/works/" + HUGE_ID in addresses
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_number_past_any_id_is_not_found_on_every_route(db, method):
+    """A 30-digit id reached views that stored or listed it (an admin's report
+    actions, ids looked up in lists) and failed with 500; now every numbered
+    route of the site and the API answers 404 for it, before any view runs."""
+    from django.contrib.auth.models import Group
+
+    from chapterhouse.accounts.tests.factories import UserFactory
+    from chapterhouse.moderation.roles import ROLES, roles_ensure
+    from chapterhouse.moderation.tests.helpers import signed_in_client
+
+    roles_ensure()
+    admin = UserFactory(username="keeper_admin", is_staff=True)
+    admin.groups.add(Group.objects.get(name=ROLES["superadmin"].group))
+    client = signed_in_client(admin)
+    client.raise_request_exception = False
+    answers = {path: getattr(client, method)(path, {"reason": "Spam"}).status_code
+               for path in _numbered_routes()}
+    assert {path: status for path, status in answers.items() if status != 404} == {}
+
+
+def test_the_largest_id_is_still_looked_up(client, db):
+    assert client.get(f"/works/{2**63 - 1}").status_code == 404
+    assert client.get(f"/api/v1/works/{2**63 - 1}").json() == {
+        "detail": "We couldn't find that work."
+    }

@@ -7,6 +7,7 @@ paste short without a word, and the service's message says what is too long.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 from django import forms
@@ -19,6 +20,7 @@ from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from ..languages import LANGUAGE_CHOICES
 from ..models import CommentPermission, WorkSkin
 from ..services import chapters as chapter_services
+from ..services import limits
 from ..services.posting import WorkFields
 from ..services.series import series_of_user
 from ..services.tagging import TagChoice
@@ -60,9 +62,10 @@ def _expected(value: str) -> int | None:
     value = (value or "").strip()
     if value in ("", "?"):
         return None
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]+", value):
         raise forms.ValidationError("Please give a number, or ? when you don't know yet.")
-    return int(value)
+    # A number longer than any count is past the limit the service names.
+    return int(value) if len(value) <= 20 else limits.COUNT_MAX + 1
 
 
 class WorkForm(forms.Form):

@@ -73,10 +73,8 @@ def _check(
         ("content", CONTENT_MAX_LENGTH, "Chapter text"),
     ], errors)
     limits.formats_check(fields, ("summary", "notes", "endnotes", "content"), errors)
-    if fields.scheduled_for is not None and fields.scheduled_for <= timezone.now():
-        errors.setdefault("scheduled_for", []).append(
-            "Please choose a time in the future, or leave it empty to post now."
-        )
+    limits.schedule_check(fields.scheduled_for, errors)
+    limits.expected_chapters_check(fields.expected_chapters, errors)
     expected = fields.expected_chapters
     if expected is not UNCHANGED and expected is not None and expected < count:
         errors.setdefault("expected_chapters", []).append(

@@ -55,10 +55,17 @@ def draft_key_check(*, user, key: str) -> None:
         raise PermissionDenied("Only the work's creators may save text for it.")
 
 
+def _storable(text: str) -> str:
+    return text.replace("\x00", "")
+
+
 def form_data_of(post: QueryDict) -> dict[str, list[str]]:
-    """The POSTed fields worth keeping, as a JSON-able dict of lists."""
+    """The POSTed fields worth keeping, as a JSON-able dict of lists. NUL
+    characters are left out: no text may hold one (the form says so), and
+    PostgreSQL's JSON cannot store one."""
     data = {
-        name: post.getlist(name) for name in post if name not in SKIPPED_FIELDS
+        _storable(name): [_storable(value) for value in post.getlist(name)]
+        for name in post if name not in SKIPPED_FIELDS
     }
     size = sum(len(v) for values in data.values() for v in values)
     if size > MAX_DRAFT_CHARACTERS:

@@ -4,7 +4,10 @@ chapter needs before it is posted."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from ..text import (
     TextFormat,
@@ -20,7 +23,37 @@ from ..text import (
 #: AO3 asks for at least this much text in a chapter before posting it.
 CONTENT_MIN_LENGTH = 10
 
+#: The largest count a work's number columns hold (PostgreSQL's ``integer``).
+COUNT_MAX = 2_147_483_647
+
+#: How far ahead a chapter may be scheduled.
+SCHEDULE_MAX_YEARS = 100
+
 Errors = dict[str, list[str]]
+
+
+def expected_chapters_check(value, errors: Errors) -> None:
+    """The expected number of chapters, when one is given, fits its column."""
+    if isinstance(value, int) and value > COUNT_MAX:
+        errors.setdefault("expected_chapters", []).append(
+            f"The expected number of chapters must be at most {COUNT_MAX:,}."
+        )
+
+
+def schedule_check(when, errors: Errors) -> None:
+    """A chapter's posting time, when one is given, is in the future and within
+    ``SCHEDULE_MAX_YEARS`` (further times may not even convert to UTC)."""
+    if when is None:
+        return
+    now = timezone.now()
+    if when <= now:
+        errors.setdefault("scheduled_for", []).append(
+            "Please choose a time in the future, or leave it empty to post now."
+        )
+    elif when > now + datetime.timedelta(days=365 * SCHEDULE_MAX_YEARS):
+        errors.setdefault("scheduled_for", []).append(
+            f"Please choose a time within the next {SCHEDULE_MAX_YEARS} years."
+        )
 
 
 def too_long(value: str, limit: int, what: str) -> str | None:

@@ -111,6 +111,7 @@ def _check_texts(fields: WorkFields, errors: dict[str, list[str]]) -> None:
         errors.setdefault("expected_chapters", []).append(
             "The expected number of chapters must be a positive number, or ? when unknown."
         )
+    limits.expected_chapters_check(fields.expected_chapters, errors)
 
 
 def _related_parent(

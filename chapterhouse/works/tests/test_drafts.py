@@ -217,3 +217,12 @@ def test_forms_carry_the_autosave_hooks(user_client, user):
         assert form["data-autosave-url"] == "/works/autosave"
         assert page.select_one("#autosave-status[role=status]")
         assert page.select_one("script[src$='works/autosave.js']")
+
+
+def test_kept_text_leaves_out_nul_characters_postgresql_json_cannot_store():
+    from django.http import QueryDict
+
+    from chapterhouse.works.services.drafts import form_data_of
+
+    kept = form_data_of(QueryDict("title=Lamp%00light&fandoms=Tide%00watch&fandoms=Harbour"))
+    assert kept["title"] == ["Lamplight"] and kept["fandoms"] == ["Tidewatch", "Harbour"]

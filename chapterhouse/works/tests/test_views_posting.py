@@ -316,3 +316,41 @@ def test_texts_are_sanitised_before_the_write_transaction_opens(user, monkeypatc
     response = client.post("/works/new", work_post_data(post_button="Post"))
     assert response.status_code == 302 and Work.objects.get().posted
     assert in_transaction and not any(in_transaction)
+@pytest.mark.parametrize("typed", ["99999999999999999999", "2147483648", "9" * 5000])
+def test_an_expected_chapter_count_past_its_column_is_refused_and_kept(user_client, typed):
+    response = user_client.post("/works/new", work_post_data(expected_chapters=typed,
+                                                             post_button="Post"))
+    assert response.status_code == 200
+    page = soup(response)
+    assert ("The expected number of chapters must be at most 2,147,483,647."
+            in page.select_one("#id_expected_chapters_field").text)
+    assert page.select_one("#id_expected_chapters")["value"] == typed
+    assert not Work.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["²", "١"])
+def test_digits_of_other_scripts_are_not_a_chapter_count(user_client, typed):
+    response = user_client.post("/works/new", work_post_data(expected_chapters=typed,
+                                                             post_button="Post"))
+    assert response.status_code == 200
+    assert "Please give a number" in soup(response).select_one("#id_expected_chapters_field").text
+
+
+def test_a_chapter_count_past_its_column_is_refused_on_a_new_chapter(user_client, user):
+    work = WorkFactory(creator=user)
+    response = user_client.post(f"/works/{work.pk}/chapters/new", {
+        "content": TEXT, "content_format": "html", "expected_chapters": "3" * 30,
+        "post_button": "Post"})
+    assert response.status_code == 200
+    assert "at most 2,147,483,647" in response.content.decode()
+    assert work.chapters.count() == 1
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 5000])
+def test_chapter_positions_that_are_no_number_are_shown_and_kept(user_client, user, typed):
+    work = WorkFactory(creator=user, chapters=2)
+    one, two = work.chapters.order_by("position")
+    response = user_client.post(f"/works/{work.pk}/chapters/manage", {
+        f"position_{one.pk}": typed, f"position_{two.pk}": "1"})
+    assert response.status_code == 400
+    assert "whole number" in soup(response).select_one(".flash.error").text

@@ -8,6 +8,8 @@ any kind leaves the text waiting on the form (docs/drafts.md).
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -367,10 +369,12 @@ def chapters_manage(request, work_id):
         for chapter in chapters:
             raw = request.POST.get(f"position_{chapter.pk}", "").strip()
             typed[chapter.pk] = raw
-            if not raw.isdigit() or int(raw) < 1:
-                problems.append(f"Chapter {chapter.position}: please give a whole number.")
+            number = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+            if number is None or number < 1:
+                problems.append(f"Chapter {chapter.position}: please give a whole number "
+                                "from 1 to 999,999,999.")
             else:
-                positions[chapter.pk] = int(raw)
+                positions[chapter.pk] = number
         if not problems:
             try:
                 chapter_services.chapters_reorder(

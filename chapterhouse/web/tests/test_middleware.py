@@ -1,7 +1,11 @@
 """AO3's names for the CSRF token work on our forms; a wrong token still fails."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.test import Client
+
+from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
+from chapterhouse.responses.models import Bookmark, Comment
 
 
 @pytest.fixture
@@ -114,3 +118,52 @@ def test_the_largest_id_is_still_looked_up(client, db):
     assert client.get(f"/api/v1/works/{2**63 - 1}").json() == {
         "detail": "We couldn't find that work."
     }
+
+
+# The CSRF token in the query string: AO3's log-in only --------------------
+
+
+def test_a_token_only_in_the_query_string_is_refused_on_a_comment(strict_client, work):
+    token = _token(strict_client)
+    response = strict_client.post(
+        f"/works/{work.pk}/comments?authenticity_token={token}",
+        {"comment[comment_content]": "Lovely."},
+    )
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+    # The same token in the form is fine.
+    accepted = strict_client.post(
+        f"/works/{work.pk}/comments",
+        {"comment[comment_content]": "Lovely.", "authenticity_token": token},
+    )
+    assert accepted.status_code == 302 and Comment.objects.count() == 1
+
+
+def test_a_token_only_in_the_query_string_is_refused_on_a_bookmark(strict_client, work):
+    token = _token(strict_client)
+    response = strict_client.post(
+        f"/works/{work.pk}/bookmarks?authenticity_token={token}",
+        {"bookmark[pseud_id]": "", "bookmark[tag_string]": "kept"},
+    )
+    assert response.status_code == 403
+    assert not Bookmark.objects.exists()
+
+
+def test_a_token_in_the_query_string_logs_in_at_ao3s_address(db):
+    member = UserFactory(username="orla_reads")
+    client = Client(enforce_csrf_checks=True)
+    page = BeautifulSoup(client.get("/users/login").content, "html.parser")
+    token = page.select_one("input[name=authenticity_token]")["value"]
+    response = client.post(
+        f"/users/login?user%5Blogin%5D={member.username}"
+        f"&user%5Bpassword%5D={PASSWORD.replace(' ', '+')}&authenticity_token={token}"
+    )
+    assert response.status_code == 302
+    assert "sessionid" in response.cookies
+    # Allauth's own log-in page takes its token only in the form.
+    other = Client(enforce_csrf_checks=True)
+    token = BeautifulSoup(other.get("/users/login/").content, "html.parser").select_one(
+        "input[name=authenticity_token]")["value"]
+    refused = other.post(f"/users/login/?authenticity_token={token}",
+                         {"login": member.username, "password": PASSWORD})
+    assert refused.status_code == 403

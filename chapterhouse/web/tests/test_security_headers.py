@@ -13,7 +13,6 @@ from django.test import Client
 from chapterhouse.accounts.tests.factories import PASSWORD, UserFactory
 from chapterhouse.api.services import token_create
 from chapterhouse.moderation.tests.helpers import signed_in_client
-from chapterhouse.responses.models import Bookmark, Comment
 from chapterhouse.tags.page_selectors import tag_path
 from chapterhouse.works.services import skins as skin_services
 from chapterhouse.works.tests.factories import WorkFactory
@@ -268,64 +267,3 @@ def test_an_api_answer_to_a_token_is_private(client, work, user):
     response = client.get("/api/v1/works", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
-
-
-# The CSRF token in the query string: AO3's log-in only --------------------
-
-
-@pytest.fixture
-def strict(user):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
-def _token(client) -> str:
-    client.get("/")
-    return client.cookies["csrftoken"].value
-
-
-def test_a_token_only_in_the_query_string_is_refused_on_a_comment(strict, work):
-    token = _token(strict)
-    response = strict.post(
-        f"/works/{work.pk}/comments?authenticity_token={token}",
-        {"comment[comment_content]": "Lovely."},
-    )
-    assert response.status_code == 403
-    assert not Comment.objects.exists()
-    # The same token in the form is fine.
-    accepted = strict.post(
-        f"/works/{work.pk}/comments",
-        {"comment[comment_content]": "Lovely.", "authenticity_token": token},
-    )
-    assert accepted.status_code == 302 and Comment.objects.count() == 1
-
-
-def test_a_token_only_in_the_query_string_is_refused_on_a_bookmark(strict, work):
-    token = _token(strict)
-    response = strict.post(
-        f"/works/{work.pk}/bookmarks?authenticity_token={token}",
-        {"bookmark[pseud_id]": "", "bookmark[tag_string]": "kept"},
-    )
-    assert response.status_code == 403
-    assert not Bookmark.objects.exists()
-
-
-def test_a_token_in_the_query_string_logs_in_at_ao3s_address(db):
-    member = UserFactory(username="orla_reads")
-    client = Client(enforce_csrf_checks=True)
-    page = BeautifulSoup(client.get("/users/login").content, "html.parser")
-    token = page.select_one("input[name=authenticity_token]")["value"]
-    response = client.post(
-        f"/users/login?user%5Blogin%5D={member.username}"
-        f"&user%5Bpassword%5D={PASSWORD.replace(' ', '+')}&authenticity_token={token}"
-    )
-    assert response.status_code == 302
-    assert "sessionid" in response.cookies
-    # Allauth's own log-in page takes its token only in the form.
-    other = Client(enforce_csrf_checks=True)
-    token = BeautifulSoup(other.get("/users/login/").content, "html.parser").select_one(
-        "input[name=authenticity_token]")["value"]
-    refused = other.post(f"/users/login/?authenticity_token={token}",
-                         {"login": member.username, "password": PASSWORD})
-    assert refused.status_code == 403

@@ -127,7 +127,8 @@ LINES = {"border", "border-top", "border-right", "border-bottom", "border-left",
          "border-top-width", "border-right-width", "border-bottom-width", "border-left-width",
          "outline", "outline-width", "outline-offset", "column-rule"}
 SHADOWS = {"box-shadow", "text-shadow"}
-SCOPED = ("#workskin ", "#workskin.", "#workskin:", "#workskin[", "#workskin#", "#workskin >")
+SCOPED = ("#workskin ", "#workskin.", "#workskin:", "#workskin[", "#workskin#", "#workskin >",
+          "#workskin>")
 NEVER = {"top", "left", "right", "bottom", "inset", "transform", "translate", "scale", "rotate",
          "zoom", "z-index"}
 

@@ -1,13 +1,22 @@
 """Rate limits hold for the whole site, not per web process: the real server
 with two worker processes, on SQLite without Redis (docs/rate-limits.md)."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
 
+import pytest
 import requests
 
 from .test_cli import ENTRY, clean_env, free_port, wait_for
+
+# The server it starts keeps its data in a SQLite file of its own, whatever the
+# suite's database: the PostgreSQL run would repeat the SQLite run's minute.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="starts its own server on SQLite; run once, in the SQLite suite",
+)
 
 WRONG_PASSWORD = "not the password"
 LIMITED = "Too many failed login attempts"

@@ -52,15 +52,6 @@ class ChapterFields:
     expected_chapters: object = UNCHANGED
 
 
-#: The chapter form's text fields and their length limits.
-_TEXT_FIELDS = [
-    ("summary", SUMMARY_MAX_LENGTH),
-    ("notes", NOTES_MAX_LENGTH),
-    ("endnotes", NOTES_MAX_LENGTH),
-    ("content", CONTENT_MAX_LENGTH),
-]
-
-
 def _check(
     fields: ChapterFields, *, posting: bool, work: Work, count: int, rendered: limits.RenderedTexts
 ) -> dict:
@@ -108,7 +99,7 @@ def chapter_create(
     The texts are sanitised before the transaction opens."""
     creator_required(user=user, work=work)
     may_write(user=user, action="post")
-    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    rendered = limits.texts_render(fields)
     with texts_ahead(rendered.memo), transaction.atomic():
         return _chapter_create(work=work, fields=fields, post=post, rendered=rendered)
 
@@ -144,7 +135,7 @@ def chapter_update(
     sanitised before the transaction opens."""
     creator_required(user=user, work=chapter.work)
     may_write(user=user, action="post")
-    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    rendered = limits.texts_render(fields)
     with texts_ahead(rendered.memo), transaction.atomic():
         return _chapter_update(
             user=user, chapter=chapter, fields=fields, post=post, rendered=rendered

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from ..models import CONTENT_MAX_LENGTH, NOTES_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from ..text import (
     TextFormat,
     TextTooComplex,
@@ -30,6 +31,15 @@ COUNT_MAX = 2_147_483_647
 SCHEDULE_MAX_YEARS = 100
 
 Errors = dict[str, list[str]]
+
+#: The texts a work or chapter form takes in a chosen format, with their length
+#: limits: what :func:`texts_render` sanitises ahead of the transaction.
+FORMATTED_TEXTS: list[tuple[str, int]] = [
+    ("summary", SUMMARY_MAX_LENGTH),
+    ("notes", NOTES_MAX_LENGTH),
+    ("endnotes", NOTES_MAX_LENGTH),
+    ("content", CONTENT_MAX_LENGTH),
+]
 
 
 def expected_chapters_check(value, errors: Errors) -> None:
@@ -85,7 +95,7 @@ class RenderedTexts:
     errors: Errors = field(default_factory=dict)  # texts the pipeline refused
 
 
-def texts_render(fields, rules: list[tuple[str, int]]) -> RenderedTexts:
+def texts_render(fields, rules: list[tuple[str, int]] = FORMATTED_TEXTS) -> RenderedTexts:
     """Sanitise the text fields in ``rules`` (field name, length limit).
 
     Call it before the transaction opens, and open the transaction inside

@@ -246,15 +246,6 @@ def _invite_all(*, user: User, work: Work, names: str, errors: dict) -> None:
                 errors.setdefault("cocreators", []).append(message)
 
 
-#: The work form's text fields and their length limits.
-_TEXT_FIELDS = [
-    ("summary", SUMMARY_MAX_LENGTH),
-    ("notes", NOTES_MAX_LENGTH),
-    ("endnotes", NOTES_MAX_LENGTH),
-    ("content", CONTENT_MAX_LENGTH),
-]
-
-
 
 
 def _apply(
@@ -385,7 +376,7 @@ def work_create(
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Please log in to post a work.")
     may_write(user=user, action="post")
-    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    rendered = limits.texts_render(fields)
     with texts_ahead(rendered.memo), transaction.atomic():
         # A placeholder row; _apply checks the real title and rolls back on a problem.
         work = Work(title="Untitled")
@@ -402,7 +393,7 @@ def work_update(
     sanitised before the transaction opens."""
     creators.creator_required(user=user, work=work)
     may_write(user=user, action="post")
-    rendered = limits.texts_render(fields, _TEXT_FIELDS)
+    rendered = limits.texts_render(fields)
     with texts_ahead(rendered.memo), transaction.atomic():
         work = Work.objects.select_for_update().get(pk=work.pk)
         return _apply(user=user, work=work, fields=fields, site_host=site_host,

@@ -173,6 +173,9 @@ MEDIA_LITERALS = frozenset({",", ":", "/", ">", "=", ">="})
 PRELUDE_FORBIDDEN_CHARACTERS = frozenset("<>/\\")
 
 _SPACE = re.compile(r"\s+")
+#: A keyword in a bounded length (``auto``, ``solid``, ``thin``, ``red``): letters
+#: and hyphens only, so an escaped word such as ``\2d 420px`` never stands beside a length.
+_PLAIN_WORD = re.compile(r"-?[a-z][a-z-]*", re.IGNORECASE)
 
 
 @dataclass
@@ -586,6 +589,9 @@ def _length_problem(name: str, tokens) -> str | None:
     """
     bounds = BOUNDED_LENGTHS[name]
     for token in tokens:
+        if isinstance(token, ast.IdentToken) and not _PLAIN_WORD.fullmatch(token.value):
+            return (f"{name} takes plain words, lengths and colours; "
+                    f"{_short(token.value)} is not one.")
         if isinstance(token, ast.WhitespaceToken | ast.IdentToken | ast.HashToken):
             continue
         if _is_literal(token, ","):

@@ -8,7 +8,7 @@ moves a box or paints outside it is a plain length within its bounds.
 """
 
 import tinycss2
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tinycss2 import ast
 
@@ -208,6 +208,8 @@ def test_no_generated_skin_escapes_the_work_or_the_style_element(css):
 
 @FAST
 @given(st.lists(declarations, min_size=1, max_size=6))
+# Found by this test: an escaped word that reads as "-420px" beside a number.
+@example(["margin: 0px \\2d 420px+1"])
 def test_no_generated_declaration_moves_the_work(body):
     output = clean_css("#workskin { " + "; ".join(body) + " }").css
     _check(output)

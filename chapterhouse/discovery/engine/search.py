@@ -247,11 +247,11 @@ def _sort_page(store: Store, rows: np.ndarray, plan: Plan, offset: int, limit: i
     want = offset + limit
     ids = store.work_id[rows]
     desc = plan.descending
+    second = None  # orders texts added since the snapshot (SortKey.order)
     if plan.sort_column in ("title_to_sort_on", "authors_to_sort_on"):
         keys = store.title_key if plan.sort_column == "title_to_sort_on" else store.creator_key
-        order = sorted(range(len(rows)), key=lambda i: (keys[rows[i]], ids[i]), reverse=desc)
-        return [int(ids[i]) for i in order[offset:want]]
-    if plan.sort_column == "_score" and plan.text_scores is not None:
+        key, second = keys.order(rows)
+    elif plan.sort_column == "_score" and plan.text_scores is not None:
         score_by_row = np.zeros(store.n, dtype=np.float32)
         score_by_row[plan.text_rows] = plan.text_scores
         key = score_by_row[rows].astype(np.float64)
@@ -262,6 +262,8 @@ def _sort_page(store: Store, rows: np.ndarray, plan: Plan, offset: int, limit: i
     if desc:
         key = -key
         tiebreak = -ids
+        if second is not None:
+            second = -second
     else:
         tiebreak = ids
     if len(rows) > 4 * want:
@@ -269,7 +271,9 @@ def _sort_page(store: Store, rows: np.ndarray, plan: Plan, offset: int, limit: i
         bound = np.partition(key, want - 1)[want - 1]
         keep = key <= bound
         key, tiebreak, ids = key[keep], tiebreak[keep], ids[keep]
-    order = np.lexsort((tiebreak, key))
+        if second is not None:
+            second = second[keep]
+    order = np.lexsort((tiebreak, key) if second is None else (tiebreak, second, key))
     return [int(x) for x in ids[order[offset:want]]]
 
 

@@ -184,3 +184,138 @@ def test_snapshot_round_trip(tmp_path):
                 with_facets=True)
     assert a == b
     assert loaded.live_count == 98
+
+
+# One copy per node: the snapshot is mapped, changes stay in the process ----------------
+
+TITLES = ["Été", "ete", "Zebra", "zebra", "Ärger", "apple", "日本の夏", "𝔘nicode", "", "a", "A",
+          "Straße", "STRASSE", "ﬁne", "fine", "Ωmega", "omega", "apple pie", "apple"]
+
+
+def _titled(work_id, rng, title, creator):
+    return _doc(work_id, rng, title=title, creator_sort=creator, hidden=False, restricted=False)
+
+
+def _sorted_ids(store, column, descending, per_page=200):
+    plan = Plan(viewer_class=ADMIN, sort_column=column, descending=descending)
+    return execute(store, plan, tag_group=_groups(), cache=None, page=1, per_page=per_page,
+                   with_facets=False).work_ids
+
+
+def _expected_ids(docs, column, descending):
+    key = {"title_to_sort_on": lambda d: (d.title.casefold(), d.work_id),
+           "authors_to_sort_on": lambda d: (d.creator_sort, d.work_id)}[column]
+    return [d.work_id for d in sorted(docs.values(), key=key, reverse=descending)]
+
+
+def test_a_loaded_snapshot_is_mapped_and_its_sort_keys_are_arrays(tmp_path):
+    from chapterhouse.discovery.engine.columns import is_mapped
+
+    rng = random.Random(5)
+    store = _store({i: _doc(i, rng) for i in range(1, 300)})
+    store.save(tmp_path / "columns")
+    loaded = Store.load(tmp_path / "columns")
+    for array in (loaded.work_id, loaded.flags, loaded.kudos, loaded.revised, loaded.row_of,
+                  loaded.tags.val, loaded.tags.off, loaded.tags._inv_rows, loaded.users.val,
+                  loaded.title_key.rank, loaded.creator_key.rank, loaded.title_key.blob):
+        assert isinstance(array, np.ndarray)
+        assert not array.flags.owndata
+        assert is_mapped(array)
+    assert not is_mapped(store.kudos)
+    assert not loaded.title_key.fresh and not loaded.creator_key.fresh
+
+
+@pytest.mark.parametrize("column", ["title_to_sort_on", "authors_to_sort_on"])
+def test_title_and_creator_order_is_kept_across_snapshots_and_changes(tmp_path, column):
+    rng = random.Random(9)
+    docs = {}
+    for work_id in range(1, 120):
+        docs[work_id] = _titled(work_id, rng, rng.choice(TITLES),
+                                rng.choice(TITLES).casefold() or "anonymous")
+    store = _store(docs)
+    for descending in (False, True):
+        assert _sorted_ids(store, column, descending) == _expected_ids(docs, column, descending)
+    store.save(tmp_path / "one")
+    loaded = Store.load(tmp_path / "one")
+    # Changes after the snapshot: titles already in it, new ones between its
+    # titles (several in the same gap), and ones before the first and after the last.
+    added = TITLES + ["Éte", "apple crumble", "apple cake", "", "\x00first", "\U0010ffff last",
+                      "zebra crossing", "Zebra Crossing", "Ärgerlich"]
+    for work_id in [*range(200, 200 + len(added)), 3, 4, 5]:
+        title = added[work_id - 200] if work_id >= 200 else rng.choice(added)
+        docs[work_id] = _titled(work_id, rng, title, title.casefold())
+        loaded.upsert(docs[work_id])
+    for work_id in (7, 8):
+        del docs[work_id]
+        loaded.remove(work_id)
+    assert loaded.title_key.fresh  # some titles are new since the snapshot
+    for descending in (False, True):
+        assert _sorted_ids(loaded, column, descending) == _expected_ids(docs, column, descending)
+        # A page deep in the list (only the rows that can be on it are sorted).
+        plan = Plan(viewer_class=ADMIN, sort_column=column, descending=descending)
+        outcome = execute(loaded, plan, tag_group=_groups(), cache=None, page=3, per_page=10,
+                          with_facets=False)
+        assert outcome.work_ids == _expected_ids(docs, column, descending)[20:30]
+    # The next snapshot folds the new titles in.
+    loaded.save(tmp_path / "two")
+    again = Store.load(tmp_path / "two")
+    assert not again.title_key.fresh and not again.creator_key.fresh
+    for descending in (False, True):
+        assert _sorted_ids(again, column, descending) == _expected_ids(docs, column, descending)
+    assert [again.title_key.text(int(again.row_of[w])) for w in sorted(docs)] == [
+        docs[w].title.casefold() for w in sorted(docs)]
+
+
+def test_changes_after_a_snapshot_show_and_stay_in_the_process(tmp_path):
+    rng = random.Random(13)
+    docs = {i: _doc(i, rng) for i in range(1, 400)}
+    _store(docs).save(tmp_path / "columns")
+    before = {i: docs[i] for i in docs}
+    loaded = Store.load(tmp_path / "columns")
+    # More new rows than the snapshot's spare rows, so some columns outgrow the file.
+    for work_id in range(1000, 6000):
+        docs[work_id] = _doc(work_id, rng)
+        loaded.upsert(docs[work_id])
+    for work_id in rng.sample(range(1, 400), 50):
+        docs[work_id] = _doc(work_id, rng, filter_tag_ids=[11, 16, 23, 105, 250])
+        loaded.upsert(docs[work_id])
+    for work_id in rng.sample(range(1, 400), 20):
+        docs.pop(work_id, None)
+        loaded.remove(work_id)
+    other = Store.load(tmp_path / "columns")  # another process mapping the same files
+    for store, expected_docs in ((loaded, docs), (other, before)):
+        for plan in (Plan(viewer_class=ADMIN, all_tags=(105,), sort_column="kudos_count"),
+                     Plan(viewer_class=GUEST, complete=True, sort_column="title_to_sort_on"),
+                     Plan(viewer_class=MEMBER, any_ratings=(11,), exclude_tags=(250,))):
+            expected = _expected(expected_docs, plan)
+            outcome = execute(store, plan, tag_group=_groups(), cache=None, page=1,
+                              per_page=10_000, with_facets=False)
+            assert sorted(outcome.work_ids) == sorted(d.work_id for d in expected)
+
+
+def test_processes_share_the_mapped_snapshot(tmp_path):
+    import subprocess
+    import sys
+
+    rng = random.Random(17)
+    store = _store({i: _doc(i, rng) for i in range(1, 500)})
+    store.save(tmp_path / "columns")
+    script = (
+        "import sys, numpy as np\n"
+        "from pathlib import Path\n"
+        "from chapterhouse.discovery.engine.columns import Store\n"
+        "store = Store.load(Path(sys.argv[1]))\n"
+        "total = int(store.kudos[: store.n].sum())\n"
+        "maps = [line.split()[-1] for line in open('/proc/self/maps') if sys.argv[1] in line]\n"
+        "print(total, ' '.join(sorted(set(maps))))\n"
+    )
+    answers = [
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / "columns")],
+                       capture_output=True, text=True, check=True).stdout.split()
+        for _ in range(2)
+    ]
+    assert answers[0] == answers[1]
+    total, *files = answers[0]
+    assert int(total) == int(store.kudos[: store.n].sum())
+    assert any(f.endswith("tags_val.npy") for f in files)
+    assert any(f.endswith("title_key_rank.npy") for f in files)

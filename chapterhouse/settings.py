@@ -214,6 +214,9 @@ CHAPTERHOUSE_SEARCH_DIR = Path(
     env.str("CHAPTERHOUSE_SEARCH_DIR", default=str(VAR_DIR / "search"))
 ).resolve()
 CHAPTERHOUSE_SEARCH_INDEXER = env.bool("CHAPTERHOUSE_SEARCH_INDEXER", default=True)
+# Move the loaded index out of the garbage collector's way (gc.freeze), so a
+# full collection does not walk it in the middle of a request.
+CHAPTERHOUSE_SEARCH_FREEZE_GC = env.bool("CHAPTERHOUSE_SEARCH_FREEZE_GC", default=True)
 
 MAIL_DIR = VAR_DIR / "mail"
 if env.str("EMAIL_URL", default=""):

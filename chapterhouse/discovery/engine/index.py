@@ -4,13 +4,17 @@ Layout under ``settings.CHAPTERHOUSE_SEARCH_DIR``::
 
     current            the name of the live generation (swapped atomically)
     gen-<stamp>/text/  the Tantivy index (written by one indexer per node)
-    gen-<stamp>/columns.npz, columns.pkl, columns.json
-                       a snapshot of the column store and the outbox position
-                       it reflects
+    gen-<stamp>/columns-<stamp>/
+                       a snapshot of the column store (one .npy per array)
+    gen-<stamp>/columns.json
+                       which snapshot is the newest, and the outbox position
+                       (and skipped ids) it reflects
 
-Each process holds one ``Index``: the column store in memory (loaded from
-the snapshot, then brought up to date from the outbox by itself, before each
-search) and a reader on the text index. The text index has one writer per
+Each process holds one ``Index``: the column store, mapped from the newest
+snapshot (so the processes of a node share its pages) and brought up to date
+from the outbox by itself, before each search, and a reader on the text
+index. The node's indexer writes a new snapshot every few minutes; the other
+processes notice it and map it instead of their own changes. The text index has one writer per
 node: the process that holds Tantivy's writer lock (the worker under
 ``chapterhouse serve``; the only process in tests and ``runserver``).
 
@@ -22,8 +26,10 @@ them again for a minute.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -109,9 +115,15 @@ class Generation:
     def text_path(self) -> Path:
         return self.path / "text"
 
-    @property
-    def columns_path(self) -> Path:
-        return self.path / "columns"
+    def columns_path(self, meta: dict) -> Path:
+        """The newest column snapshot (``columns`` alone: the older format)."""
+        return self.path / meta.get("columns", "columns")
+
+    def meta_stamp(self) -> int:
+        try:
+            return os.stat(self.path / "columns.json").st_mtime_ns
+        except OSError:
+            return 0
 
     def read_meta(self) -> dict:
         try:
@@ -141,9 +153,10 @@ def _set_current(name: str, base: Path) -> None:
 class _Cursor:
     """Where a follower is in the outbox, with the ids it skipped."""
 
-    def __init__(self, position: int = 0) -> None:
+    def __init__(self, position: int = 0, gaps=()) -> None:
         self.position = position
-        self.gaps: dict[int, float] = {}
+        now = time.monotonic()
+        self.gaps: dict[int, float] = {int(gap): now for gap in gaps}
 
     def take(self, limit: int = EVENTS_PER_ROUND) -> list[OutboxEvent]:
         events = list(OutboxEvent.objects.filter(pk__gt=self.position).order_by("pk")[:limit])
@@ -199,6 +212,19 @@ class Index:
         self.is_text_writer = False
         self.last_look = 0.0
         self.names: dict[int, str] = {}  # facet tag names, dropped when a tag changes
+        self.columns_name = ""  # the snapshot the store is mapped from
+        self.meta_stamp = 0  # columns.json as last read
+
+    def _use_store(self, store: Store) -> None:
+        """Answer from ``store`` from now on. The old store's pages are let go
+        (its listener is dropped, so no cycle keeps it), and what is loaded
+        now is moved out of the garbage collector's way: full collections no
+        longer walk the index's objects."""
+        self.store.listeners.clear()
+        self.store = store
+        self.cache = FacetCache(store)
+        if getattr(settings, "CHAPTERHOUSE_SEARCH_FREEZE_GC", True):
+            gc.freeze()
 
     # Opening ------------------------------------------------------------------------
 
@@ -206,9 +232,10 @@ class Index:
         from .text import TextIndex, WriterBusy
 
         generation = Generation(self.base / name)
+        stamp = generation.meta_stamp()
         meta = generation.read_meta()
         saved: dict = {}
-        store = Store.load(generation.columns_path, extra_arrays=saved)
+        store = Store.load(generation.columns_path(meta), extra_arrays=saved)
         if self.text is not None:
             self.text.close()
         text = None
@@ -222,8 +249,8 @@ class Index:
         if text is None:
             text = TextIndex(generation.text_path, writer=False)
         self.generation = generation
-        self.store = store
-        self.cache = FacetCache(store)
+        self.columns_name = meta.get("columns", "")
+        self.meta_stamp = stamp
         self.groups = TagGroups()
         if "extra_tag_groups" in saved:
             self.groups.array = saved["extra_tag_groups"]
@@ -234,9 +261,37 @@ class Index:
         if self.is_text_writer:
             # Replay what the text index may lack; applying a work twice is harmless.
             position = min(position, text_position)
-        self.cursor = _Cursor(position)
+        self.cursor = _Cursor(position, meta.get("gaps", ()))
         self.text_cursor = _Cursor(text_position)
         self.text = text
+        self._use_store(store)
+
+    def _map_newer_snapshot(self) -> None:
+        """Map the indexer's newer snapshot in place of this process's own
+        changes, then catch up from the position it reflects (only the events
+        of the moment since it was written). The text writer keeps its own
+        store: it writes the snapshots."""
+        if self.is_text_writer or self.generation is None:
+            return
+        stamp = self.generation.meta_stamp()
+        if stamp == self.meta_stamp:
+            return
+        self.meta_stamp = stamp
+        meta = self.generation.read_meta()
+        name = meta.get("columns", "")
+        if not name or name == self.columns_name:
+            return
+        saved: dict = {}
+        try:
+            store = Store.load(self.generation.columns_path(meta), extra_arrays=saved)
+        except (OSError, ValueError, KeyError):
+            log.warning("Could not map the column snapshot %s; keeping the current one.", name)
+            return
+        if "extra_tag_groups" in saved:
+            self.groups.array = saved["extra_tag_groups"]
+        self.columns_name = name
+        self.cursor = _Cursor(int(meta.get("position", 0)), meta.get("gaps", ()))
+        self._use_store(store)
 
     def ensure_open(self) -> None:
         name = _current_name(self.base)
@@ -261,6 +316,7 @@ class Index:
                 return 0
             written_here.clear()
             self.last_look = now
+            self._map_newer_snapshot()
             applied = 0
             while True:
                 events = self.cursor.take()
@@ -309,16 +365,25 @@ class Index:
         return {t: self.names.get(t, "") for t in tag_ids}
 
     def save_snapshot(self) -> None:
-        """Write the column store and positions, so new processes start near now."""
+        """Write the column store and positions as a new snapshot, and map it:
+        new processes start near now, running ones map it in place of their
+        own changes (``_map_newer_snapshot``), and this one answers from it."""
         with self.lock:
             self.ensure_open()
-            self.store.save(self.generation.columns_path,
-                            extra_arrays={"extra_tag_groups": self.groups.array})
+            name = _snapshot_name()
+            path = self.generation.path / name
+            self.store.save(path, extra_arrays={"extra_tag_groups": self.groups.array})
             meta = self.generation.read_meta()
+            meta["columns"] = name
             meta["position"] = self.cursor.position
+            meta["gaps"] = sorted(self.cursor.gaps)
             if self.is_text_writer:
                 meta["text_position"] = self.text_cursor.position
             self.generation.write_meta(meta)
+            self.columns_name = name
+            self.meta_stamp = self.generation.meta_stamp()
+            self._use_store(Store.load(path))
+            _prune_snapshots(self.generation.path, live=name)
 
     def close(self) -> None:
         with self.lock:
@@ -349,6 +414,25 @@ def reset_index() -> None:
         if _index is not None:
             _index.close()
         _index = None
+
+
+# Snapshots --------------------------------------------------------------------------
+
+
+def _snapshot_name() -> str:
+    return f"columns-{time.time_ns()}"
+
+
+def _prune_snapshots(path: Path, *, live: str, keep: int = 2) -> None:
+    """Delete all but the newest snapshots (a process still mapping a deleted
+    one keeps its pages until it maps a newer one), and the older format's."""
+    snapshots = sorted(p for p in path.glob("columns-*") if p.is_dir()
+                       and not p.name.endswith(".tmp"))
+    for old in snapshots[:-keep]:
+        if old.name != live:
+            shutil.rmtree(old, ignore_errors=True)
+    for legacy in ("columns.npz", "columns.pkl"):
+        (path / legacy).unlink(missing_ok=True)
 
 
 # Rebuilding -------------------------------------------------------------------------
@@ -424,8 +508,10 @@ def rebuild(
         text.close()
         groups = TagGroups()
         groups.load()
-        store.save(generation.columns_path, extra_arrays={"extra_tag_groups": groups.array})
-        generation.write_meta({"position": cursor.position, "text_position": cursor.position,
+        columns = _snapshot_name()
+        store.save(generation.path / columns, extra_arrays={"extra_tag_groups": groups.array})
+        generation.write_meta({"columns": columns, "gaps": sorted(cursor.gaps),
+                               "position": cursor.position, "text_position": cursor.position,
                                "text_schema": SCHEMA_VERSION,
                                "built_at": time.time(), "works": store.live_count})
         previous = _current_name(base)

@@ -220,3 +220,55 @@ def test_an_index_built_by_an_older_version_is_rebuilt_before_use():
     assert _titles(search_works(viewer=GUEST, query=query)) == ["Old Lamp"]
     assert get_index().generation.path != old.path
     assert get_index().generation.read_meta()["text_schema"] != 1
+
+
+# One copy per node -------------------------------------------------------------------------
+
+
+def _listed(index, tag_id) -> list[int]:
+    from chapterhouse.discovery.engine.search import ADMIN, Plan, match
+
+    index.sync(force=True)
+    rows = match(index.store, Plan(viewer_class=ADMIN, all_tags=(tag_id,)))
+    return sorted(int(w) for w in index.store.work_id[rows])
+
+
+@pytest.mark.django_db
+def test_web_processes_map_the_indexers_snapshot_and_keep_their_own_changes_on_top():
+    import gc
+
+    from chapterhouse.discovery.engine.columns import is_mapped
+    from chapterhouse.discovery.engine.index import Index
+
+    writer = UserFactory()
+    first = _post(writer, title="First Light")
+    fandom = Tag.objects.get(name="Tidewatch")
+    indexer = get_index()  # the node's indexer (it holds the text writer)
+    assert _listed(indexer, fandom.pk) == [first.pk]
+    web = Index(text_writer=False)  # a web worker of the same node
+    assert _listed(web, fandom.pk) == [first.pk]
+    # The big columns are the snapshot's files, not copies; sort keys are arrays.
+    for array in (web.store.flags, web.store.kudos, web.store.tags.val,
+                  web.store.title_key.rank, web.store.creator_key.rank):
+        assert is_mapped(array)
+    assert gc.get_freeze_count() > 0  # the loaded index is out of the collector's way
+
+    # A work posted after the snapshot: each process applies it on top.
+    second = _post(writer, title="Second Light")
+    assert _listed(web, fandom.pk) == [first.pk, second.pk]
+    assert _listed(indexer, fandom.pk) == [first.pk, second.pk]
+    mapped_before = web.columns_name
+
+    # The indexer writes a new snapshot; the web process maps it in place of
+    # its own changes, and what happens afterwards still shows.
+    indexer.save_snapshot()
+    assert is_mapped(indexer.store.tags.val)
+    third = _post(writer, title="Third Light")
+    posting.work_delete(user=writer, work=first)
+    assert _listed(web, fandom.pk) == [second.pk, third.pk]
+    assert web.columns_name != mapped_before
+    assert web.columns_name == indexer.columns_name
+    assert is_mapped(web.store.tags.val)
+    assert not web.store.title_key.fresh.get(int(web.store.row_of[second.pk]))
+    assert _listed(indexer, fandom.pk) == [second.pk, third.pk]
+    web.close()

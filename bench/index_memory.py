@@ -20,11 +20,17 @@ search, then reads ``/proc/PID/smaps_rollup`` of each process and prints:
 
 The node's total is the sum of PSS over the workers, gunicorn's master and
 the indexer: what the node really uses, each shared page counted once.
+
+Then it times ``--timed`` requests of each warm-up page, one at a time, and
+prints p50 / p99 per page, and the indexer reports how long a full garbage
+collection takes in a process holding the loaded index, and how many objects
+it walks (``gc.freeze`` leaves the long-lived ones out).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -87,6 +93,15 @@ def _indexer() -> int:
     index = get_index()
     index.sync(force=True)
     index.save_snapshot()
+    # What a full collection costs now (the pause a request may meet).
+    walked = len(gc.get_objects())
+    pauses = []
+    for _ in range(5):
+        started = time.perf_counter()
+        gc.collect()
+        pauses.append(time.perf_counter() - started)
+    print(json.dumps({"gc_ms": 1000 * sorted(pauses)[2], "walked": walked,
+                      "frozen": gc.get_freeze_count()}), flush=True)
     print("ready", flush=True)
     while not stopping:
         index.sync()
@@ -109,12 +124,30 @@ def _largest_fandom(env: dict) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def _warm(port: int, listing: str, workers: int, per_thread: int) -> tuple[int, int]:
-    base = f"http://127.0.0.1:{port}"
-    paths = [listing] + [
+def _paths(listing: str) -> list[str]:
+    return [listing] + [
         f"{listing}?work_search%5Bsort_column%5D={column}"
         for column in ("title_to_sort_on", "authors_to_sort_on", "kudos_count")
     ] + ["/works/search?work_search%5Bquery%5D=enemies+to+lovers"]
+
+
+def _timed(port: int, listing: str, runs: int) -> dict[str, tuple[float, float]]:
+    session = requests.Session()
+    result = {}
+    for path in _paths(listing):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            session.get(f"http://127.0.0.1:{port}{path}", timeout=60).raise_for_status()
+            times.append(1000 * (time.perf_counter() - started))
+        times.sort()
+        result[path] = (times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))])
+    return result
+
+
+def _warm(port: int, listing: str, workers: int, per_thread: int) -> tuple[int, int]:
+    base = f"http://127.0.0.1:{port}"
+    paths = _paths(listing)
     done, failed = [0], [0]
 
     def run() -> None:
@@ -152,6 +185,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--requests", type=int, default=15, help="warm-up requests per thread")
+    parser.add_argument("--timed", type=int, default=200,
+                        help="timed requests per page after the memory figures (0: none)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--role", choices=["indexer"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -171,13 +206,14 @@ def main() -> int:
                PYTHONPATH=str(ROOT))
     env.pop("CHAPTERHOUSE_SEARCH_DIR", None)
     search = str((var / "search").resolve())
-    fandom = _largest_fandom(env)
+    listing = _largest_fandom(env)
     processes: list[subprocess.Popen] = []
     try:
         started = time.monotonic()
         indexer = subprocess.Popen([sys.executable, __file__, "--role", "indexer"], env=env,
                                    cwd=ROOT, stdout=subprocess.PIPE, text=True)
         processes.append(indexer)
+        collection = json.loads(indexer.stdout.readline() or "{}")
         if indexer.stdout.readline().strip() != "ready":
             raise SystemExit("the indexer did not start")
         print(f"Indexer ready (index loaded, snapshot written) in "
@@ -192,8 +228,8 @@ def main() -> int:
         processes.append(master)
         _wait_for(args.port, 120)
         started = time.monotonic()
-        done, failed = _warm(args.port, fandom, args.workers, args.requests)
-        print(f"Warmed with {done} requests ({failed} failed) on {fandom!r} in "
+        done, failed = _warm(args.port, listing, args.workers, args.requests)
+        print(f"Warmed with {done} requests ({failed} failed) on {listing!r} in "
               f"{time.monotonic() - started:.1f} s", flush=True)
         time.sleep(1.0)
         rows = [("indexer", indexer.pid), ("gunicorn master", master.pid)]
@@ -222,9 +258,17 @@ def main() -> int:
             print(f"per web worker: private max {max(f['private'] for f in workers) / MIB:.1f} MiB,"
                   f" mean {sum(f['private'] for f in workers) / len(workers) / MIB:.1f} MiB;"
                   f" RSS mean {sum(f['rss'] for f in workers) / len(workers) / MIB:.1f} MiB")
+        print(f"\nA full garbage collection with the index loaded: {collection['gc_ms']:.1f} ms,"
+              f" {collection['walked']:,} objects walked, {collection['frozen']:,} frozen")
+        timings = _timed(args.port, listing, args.timed) if args.timed else {}
+        if timings:
+            print(f"\n{args.timed} requests each, one at a time (ms):")
+            for path, (p50, p99) in timings.items():
+                print(f"  p50 {p50:7.1f}  p99 {p99:7.1f}  {path}")
         if args.json:
             Path(args.json).write_text(json.dumps(
-                {"workers": args.workers, "processes": figures, "total_pss": total_pss}, indent=1))
+                {"workers": args.workers, "processes": figures, "total_pss": total_pss,
+                 "gc": collection, "timings": timings}, indent=1))
         return 0
     finally:
         for process in reversed(processes):

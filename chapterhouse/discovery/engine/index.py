@@ -46,6 +46,7 @@ from .documents import all_posted_work_ids, documents_for
 from .search import FacetCache
 
 log = logging.getLogger(__name__)
+_frozen = False  # gc.freeze() has run in this process
 
 #: How long a skipped outbox id is looked for again.
 GAP_SECONDS = 60.0
@@ -217,14 +218,18 @@ class Index:
 
     def _use_store(self, store: Store) -> None:
         """Answer from ``store`` from now on. The old store's pages are let go
-        (its listener is dropped, so no cycle keeps it), and what is loaded
-        now is moved out of the garbage collector's way: full collections no
-        longer walk the index's objects."""
+        (its listener is dropped, so no cycle keeps it). On the first load,
+        what the process holds is moved out of the garbage collector's way
+        (``gc.freeze``): full collections no longer walk it mid-request."""
+        global _frozen
         self.store.listeners.clear()
         self.store = store
         self.cache = FacetCache(store)
-        if getattr(settings, "CHAPTERHOUSE_SEARCH_FREEZE_GC", True):
+        if not _frozen and getattr(settings, "CHAPTERHOUSE_SEARCH_FREEZE_GC", True):
+            # Once per process: what is loaded by now (Django, the templates'
+            # modules, the index) lives as long as the process.
             gc.freeze()
+            _frozen = True
 
     # Opening ------------------------------------------------------------------------
 

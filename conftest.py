@@ -114,6 +114,7 @@ def _fresh_search_index(settings, tmp_path_factory):
     from chapterhouse.discovery.engine.index import reset_index
 
     settings.CHAPTERHOUSE_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    settings.CHAPTERHOUSE_SEARCH_FREEZE_GC = False  # a full collection per index: slow
     reset_index()
     yield
     reset_index()

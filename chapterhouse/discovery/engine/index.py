@@ -46,7 +46,9 @@ from .documents import all_posted_work_ids, documents_for
 from .search import FacetCache
 
 log = logging.getLogger(__name__)
-_frozen = False  # gc.freeze() has run in this process
+#: Searches after which the process's long-lived objects are frozen once more
+#: (by then the templates are compiled and the caches warm).
+SETTLE_AFTER = 100
 
 #: How long a skipped outbox id is looked for again.
 GAP_SECONDS = 60.0
@@ -213,23 +215,25 @@ class Index:
         self.is_text_writer = False
         self.last_look = 0.0
         self.names: dict[int, str] = {}  # facet tag names, dropped when a tag changes
+        self.syncs = 0  # calls of sync(): the SETTLE_AFTER-th settles again
         self.columns_name = ""  # the snapshot the store is mapped from
         self.meta_stamp = 0  # columns.json as last read
 
     def _use_store(self, store: Store) -> None:
         """Answer from ``store`` from now on. The old store's pages are let go
-        (its listener is dropped, so no cycle keeps it). On the first load,
-        what the process holds is moved out of the garbage collector's way
-        (``gc.freeze``): full collections no longer walk it mid-request."""
-        global _frozen
+        (its listener is dropped, so no cycle keeps it)."""
         self.store.listeners.clear()
         self.store = store
         self.cache = FacetCache(store)
-        if not _frozen and getattr(settings, "CHAPTERHOUSE_SEARCH_FREEZE_GC", True):
-            # Once per process: what is loaded by now (Django, the templates'
-            # modules, the index) lives as long as the process.
+        self._settle()
+
+    def _settle(self) -> None:
+        """Move what the process holds now out of the garbage collector's way,
+        so a full collection no longer walks it in the middle of a request.
+        Garbage is collected first, so none is kept forever."""
+        if getattr(settings, "CHAPTERHOUSE_SEARCH_FREEZE_GC", True):
+            gc.collect()
             gc.freeze()
-            _frozen = True
 
     # Opening ------------------------------------------------------------------------
 
@@ -315,6 +319,9 @@ class Index:
         on its next page); other processes' writes show within the interval."""
         with self.lock:
             self.ensure_open()
+            self.syncs += 1
+            if self.syncs == SETTLE_AFTER:
+                self._settle()
             now = time.monotonic()
             if (not force and not written_here.is_set()
                     and now - self.last_look < LOOK_INTERVAL):

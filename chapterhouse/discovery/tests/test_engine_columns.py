@@ -296,6 +296,7 @@ def test_changes_after_a_snapshot_show_and_stay_in_the_process(tmp_path):
 def test_processes_share_the_mapped_snapshot(tmp_path):
     import subprocess
     import sys
+    from pathlib import Path
 
     rng = random.Random(17)
     store = _store({i: _doc(i, rng) for i in range(1, 500)})
@@ -309,8 +310,9 @@ def test_processes_share_the_mapped_snapshot(tmp_path):
         "maps = [line.split()[-1] for line in open('/proc/self/maps') if sys.argv[1] in line]\n"
         "print(total, ' '.join(sorted(set(maps))))\n"
     )
+    root = Path(__file__).resolve().parents[3]
     answers = [
-        subprocess.run([sys.executable, "-c", script, str(tmp_path / "columns")],
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / "columns")], cwd=root,
                        capture_output=True, text=True, check=True).stdout.split()
         for _ in range(2)
     ]

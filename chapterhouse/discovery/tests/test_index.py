@@ -234,8 +234,10 @@ def _listed(index, tag_id) -> list[int]:
 
 
 @pytest.mark.django_db
-def test_web_processes_map_the_indexers_snapshot_and_keep_their_own_changes_on_top():
+def test_web_processes_map_the_indexers_snapshot_and_keep_their_own_changes_on_top(settings):
     import gc
+
+    settings.CHAPTERHOUSE_SEARCH_FREEZE_GC = True
 
     from chapterhouse.discovery.engine.columns import is_mapped
     from chapterhouse.discovery.engine.index import Index
@@ -251,7 +253,8 @@ def test_web_processes_map_the_indexers_snapshot_and_keep_their_own_changes_on_t
     for array in (web.store.flags, web.store.kudos, web.store.tags.val,
                   web.store.title_key.rank, web.store.creator_key.rank):
         assert is_mapped(array)
-    assert gc.get_freeze_count() > 0  # the loaded index is out of the collector's way
+    # What the process holds once the index is loaded is out of the collector's way.
+    assert gc.get_freeze_count() > 0
 
     # A work posted after the snapshot: each process applies it on top.
     second = _post(writer, title="Second Light")

@@ -14,9 +14,10 @@ Each process holds one ``Index``: the column store, mapped from the newest
 snapshot (so the processes of a node share its pages) and brought up to date
 from the outbox by itself, before each search, and a reader on the text
 index. The node's indexer writes a new snapshot every few minutes; the other
-processes notice it and map it instead of their own changes. The text index has one writer per
-node: the process that holds Tantivy's writer lock (the worker under
-``chapterhouse serve``; the only process in tests and ``runserver``).
+processes notice it and map it instead of their own changes. The text index
+has one writer per node: the process that holds Tantivy's writer lock (the
+worker under ``chapterhouse serve``; the only process in tests and
+``runserver``).
 
 Outbox ids can commit out of order on PostgreSQL (two transactions, the
 later id first), so the follower remembers the ids it skipped and looks for

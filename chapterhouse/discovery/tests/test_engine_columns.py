@@ -321,3 +321,41 @@ def test_processes_share_the_mapped_snapshot(tmp_path):
     assert int(total) == int(store.kudos[: store.n].sum())
     assert any(f.endswith("tags_val.npy") for f in files)
     assert any(f.endswith("title_key_rank.npy") for f in files)
+
+
+def test_a_snapshot_of_the_older_format_still_loads(tmp_path):
+    """Generations written before the mapped format (``columns.npz`` beside
+    ``columns.pkl``) answer the same until the next snapshot replaces them."""
+    import pickle
+
+    from chapterhouse.discovery.engine.columns import MULTI_COLUMNS
+
+    rng = random.Random(21)
+    docs = {i: _titled(i, rng, rng.choice(TITLES), rng.choice(TITLES).casefold())
+            for i in range(1, 200)}
+    store = _store(docs).compacted()
+    arrays = {name: getattr(store, name)[: store.n] for name in Store.ROW_COLUMNS}
+    arrays["row_of"] = store.row_of
+    for name in MULTI_COLUMNS:
+        multi = getattr(store, name)
+        arrays |= {f"{name}_off": multi.off[: multi.rows + 1],
+                   f"{name}_val": multi.val[: multi.size],
+                   f"{name}_inv_keys": multi._inv_keys, f"{name}_inv_start": multi._inv_start,
+                   f"{name}_inv_rows": multi._inv_rows}
+    np.savez(tmp_path / "columns.npz", **arrays, extra_tag_groups=_groups())
+    rows = range(store.n)
+    with open(tmp_path / "columns.pkl", "wb") as out:
+        pickle.dump({"title_key": [store.title_key.text(r) for r in rows],
+                     "creator_key": [store.creator_key.text(r) for r in rows],
+                     "languages": store.languages}, out)
+    extra: dict = {}
+    loaded = Store.load(tmp_path / "columns", extra_arrays=extra)
+    assert np.array_equal(extra["extra_tag_groups"], _groups())
+    for column in ("title_to_sort_on", "authors_to_sort_on"):
+        for descending in (False, True):
+            assert _sorted_ids(loaded, column, descending) == _expected_ids(docs, column,
+                                                                           descending)
+    plan = Plan(viewer_class=ADMIN, all_tags=(103,), sort_column="kudos_count")
+    assert execute(loaded, plan, tag_group=_groups(), cache=None, page=1, per_page=50,
+                   with_facets=True) == execute(store, plan, tag_group=_groups(), cache=None,
+                                                page=1, per_page=50, with_facets=True)

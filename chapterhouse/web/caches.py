@@ -80,5 +80,6 @@ class LayeredCache:
             self._mine.clear()
 
 
-#: Rendered blurbs and work-page fragments: about 4,000 blurbs (some 20 MB) per process.
-html_cache = LayeredCache(HTML, size=4000, timeout=7 * 24 * 3600)
+#: Rendered blurbs and work-page fragments: 2,500 entries per process; a blurb
+#: takes about 5.5 KB, so some 14 MB.
+html_cache = LayeredCache(HTML, size=2500, timeout=7 * 24 * 3600)

@@ -84,11 +84,13 @@ def _fresh_cache():
     from django.core.cache.backends.db import DatabaseCache
 
     from chapterhouse.web import ratelimit
+    from chapterhouse.web.caches import html_cache
 
     def clear() -> None:
         for cache in caches.all():
             if not isinstance(cache, DatabaseCache):
                 cache.clear()
+        html_cache.clear()
         if not ratelimit.hits_in_database():
             ratelimit.rate_limits_clear()
 

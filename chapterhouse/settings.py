@@ -147,7 +147,7 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chapterhouse"),
     }
-    CACHES = {"default": _REDIS_CACHE, "local": {**_REDIS_CACHE}}
+    CACHES = {"default": _REDIS_CACHE, "local": {**_REDIS_CACHE}, "html": {**_REDIS_CACHE}}
 else:
     CACHES = {
         "default": {
@@ -159,6 +159,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000_000},
         },
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Rendered HTML of works shared between processes (web/caches.py): only
+        # with Redis; each process also keeps its own recent copies in memory.
+        "html": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
 
 # --- Accounts -------------------------------------------------------------

@@ -17,6 +17,10 @@ def work_changed(work_ids) -> None:
     ids = sorted({int(pk) for pk in work_ids})
     if ids:
         outbox_record(topic=WORK_CHANGED, payload={"work_ids": ids})
+        # Cached blurbs and work-page fragments are keyed by the version.
+        from chapterhouse.works.services.versions import works_touched
+
+        works_touched(ids)
 
 
 def on_work_init(sender, instance, **kwargs) -> None:

@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from chapterhouse.tags.models import Tag
+from chapterhouse.works.selectors.blurbs import listing_blurbs
 from chapterhouse.works.selectors.listing import PER_PAGE, Page, blurb_queryset, blurbs
 from chapterhouse.works.selectors.visibility import works_visible_to
 
@@ -208,9 +209,12 @@ def _planned(*, viewer, query: WorkQuery):
         yield index, plan, notices
 
 
-def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) -> Results:
+def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True,
+                 rendered: bool = False) -> Results:
     """One page of 20 blurbs answering ``query`` for ``viewer``, with the facet
-    counts of everything that matched (see the module docstring)."""
+    counts of everything that matched (see the module docstring). ``rendered``
+    (HTML pages): the blurbs come from ``works.selectors.blurbs``, mostly as
+    cached HTML, instead of as model instances."""
     from chapterhouse.works.selectors.listing import page_number
 
     with _planned(viewer=viewer, query=query) as (index, plan, notices):
@@ -223,9 +227,12 @@ def search_works(*, viewer, query: WorkQuery, page=1, with_facets: bool = True) 
         notices.append(
             f"There are only {outcome.page:,} pages of results; this is the last one."
         )
-    works = works_visible_to(viewer).filter(posted=True, pk__in=outcome.work_ids)
-    by_id = {work.pk: work for work in blurb_queryset(works)}
-    items = blurbs([by_id[pk] for pk in outcome.work_ids if pk in by_id])
+    if rendered:
+        items = listing_blurbs(viewer=viewer, work_ids=outcome.work_ids)
+    else:
+        works = works_visible_to(viewer).filter(posted=True, pk__in=outcome.work_ids)
+        by_id = {work.pk: work for work in blurb_queryset(works)}
+        items = blurbs([by_id[pk] for pk in outcome.work_ids if pk in by_id])
     num_pages = max(1, -(-outcome.total // PER_PAGE))
     result_page = Page(items=items, number=outcome.page, num_pages=num_pages,
                        total=outcome.total)

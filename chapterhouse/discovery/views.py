@@ -189,7 +189,8 @@ def filtered_listing(
     """
     query = work_query_from_params(request.GET, base=base)
     results = selectors.search_works(
-        viewer=request.user, query=query, page=page_number(request.GET.get("page"))
+        viewer=request.user, query=query, page=page_number(request.GET.get("page")),
+        rendered=True,
     )
     works = results.page
     include, exclude, group_of = _facet_groups(
@@ -258,7 +259,7 @@ def works_index(request):
     place = {key: params.get(key, "").strip() for key in _PLACE_KEYS if params.get(key, "").strip()}
     if not place and not _has_filters(params):
         recent = selectors.search_works(
-            viewer=request.user, query=WorkQuery(), page=1, with_facets=False
+            viewer=request.user, query=WorkQuery(), page=1, with_facets=False, rendered=True
         )
         return render(
             request,
@@ -450,7 +451,7 @@ def works_search(request):
     query = work_query_from_params(params, search_form=True)
     results = selectors.search_works(
         viewer=request.user, query=query, page=page_number(params.get("page")),
-        with_facets=False,
+        with_facets=False, rendered=True,
     )
     errors = list(dict.fromkeys([*query.errors, *results.query.errors]))
     default_sort = "_score" if query.has_text else "revised_at"

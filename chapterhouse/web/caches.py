@@ -9,8 +9,17 @@
   user has no sanctions"): the same Redis when configured, else each
   process's own memory, so a warm page makes no query for them.
 
+- ``html`` (``html_cache``) holds rendered HTML of works under keys that
+  never change meaning (a work's version is part of the key,
+  works/services/versions.py): each process keeps its most recent copies in
+  memory, in front of Redis when configured (shared by every process), so a
+  copy rendered by one worker serves the others.
+
 Rate limits of our own count in ``web/ratelimit.py``, not in a cache.
 """
+
+import threading
+from collections import OrderedDict
 
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
@@ -19,3 +28,58 @@ LOCAL = "local"
 
 #: Like ``django.core.cache.cache``, for the ``local`` alias.
 local_cache = ConnectionProxy(caches, LOCAL)
+
+
+HTML = "html"
+
+
+class LayeredCache:
+    """A process's own LRU of at most ``size`` entries in front of a shared
+    cache alias. Only for keys whose value never changes: nothing here is
+    ever invalidated, old keys just fall out."""
+
+    def __init__(self, alias: str, size: int, timeout: int) -> None:
+        self.alias, self.size, self.timeout = alias, size, timeout
+        self._mine: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys) -> dict:
+        found, wanted = {}, []
+        with self._lock:
+            for key in keys:
+                value = self._mine.get(key)
+                if value is None:
+                    wanted.append(key)
+                else:
+                    self._mine.move_to_end(key)
+                    found[key] = value
+        if wanted:
+            shared = caches[self.alias].get_many(wanted)
+            if shared:
+                self._keep(shared)
+                found.update(shared)
+        return found
+
+    def set_many(self, values: dict) -> None:
+        if not values:
+            return
+        self._keep(values)
+        caches[self.alias].set_many(values, timeout=self.timeout)
+
+    def _keep(self, values: dict) -> None:
+        with self._lock:
+            self._mine.update(values)
+            for key in values:
+                self._mine.move_to_end(key)
+            while len(self._mine) > self.size:
+                self._mine.popitem(last=False)
+
+    def clear(self) -> None:
+        """This process's copies only (tests)."""
+        with self._lock:
+            self._mine.clear()
+
+
+#: Rendered blurbs and work-page fragments: 2,500 entries per process; a blurb
+#: takes about 5.5 KB, so some 14 MB.
+html_cache = LayeredCache(HTML, size=2500, timeout=7 * 24 * 3600)

@@ -108,6 +108,9 @@ class Work(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # A fresh random number after every change a blurb or the work page shows
+    # (services/versions.py); cached HTML of the work is keyed by it.
+    version = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["posted", "-revised_at"], name="work_posted_revised")]

@@ -104,7 +104,12 @@ def test_loaded_works_read_back_through_the_sites_selectors():
     from chapterhouse.tags.models import Tag, WorkFilterTag
     from chapterhouse.tags.services.filters import filter_tags_for
     from chapterhouse.works.models import Work, WorkTag
-    from chapterhouse.works.selectors.listing import recent_works, user_works
+    from chapterhouse.works.selectors.listing import (
+        blurb_queryset,
+        blurbs,
+        recent_works,
+        user_works,
+    )
     from chapterhouse.works.selectors.visibility import works_visible_to
 
     archive = generate(WORKS, bases=bases_from_db())
@@ -114,8 +119,8 @@ def test_loaded_works_read_back_through_the_sites_selectors():
     visible = np.flatnonzero(archive.guest_visible)
     newest = visible[np.lexsort((-visible, -archive.revised[visible]))[0]]
     newest_id = int(archive.work_id(newest))
-    shown = recent_works(viewer=None)[0]
-    assert shown.work.pk == newest_id
+    assert recent_works(viewer=None)[0].work_id == newest_id
+    shown = blurbs(blurb_queryset(Work.objects.filter(pk=newest_id)))[0]
     assert [t.pk for t in shown.rating] == [int(archive.rating[newest])]
     fandoms = {archive.tag_name(t) for t in archive.tags_of(newest)
                if t > archive.bases.tag and archive.tag_type[archive.tag_index(t)] == FANDOM}

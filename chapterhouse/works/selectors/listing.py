@@ -152,6 +152,10 @@ class Blurb:
     gifts: list
 
     @property
+    def work_id(self) -> int:
+        return self.work.pk
+
+    @property
     def language(self) -> str:
         return language_name(self.work.language)
 
@@ -232,8 +236,9 @@ class TagRef:
 _TAG_REFS: dict[tuple[int, str, str], TagRef] = {}
 
 
-def _tags_of(works: list[Work]) -> dict[int, list[TagRef]]:
-    """Each work's direct tags in the creator's order, in one query."""
+def tags_of(works) -> dict[int, list[TagRef]]:
+    """Each work's direct tags in the creator's order, in one query (``works``:
+    anything with ``pk``)."""
     rows = sorted(
         WorkTag.objects.filter(work_id__in=[w.pk for w in works]).order_by()
         .values_list("work_id", "position", "pk", "tag_id", "tag__name", "tag__type")
@@ -250,7 +255,13 @@ def _tags_of(works: list[Work]) -> dict[int, list[TagRef]]:
     return found
 
 
-def blurb(work: Work, tags: list[TagRef] | None = None) -> Blurb:
+_tags_of = tags_of
+
+
+def blurb(work: Work, tags: list[TagRef] | None = None, *, creators=None, series=None,
+          gifts=None) -> Blurb:
+    """``work`` (a model instance from ``blurb_queryset``, or anything with its
+    columns when ``creators``, ``series`` and ``gifts`` are given) as a Blurb."""
     if tags is None:
         tags = _tags_of([work])[work.pk]
 
@@ -267,9 +278,9 @@ def blurb(work: Work, tags: list[TagRef] | None = None) -> Blurb:
         relationships=of(TagType.RELATIONSHIP),
         characters=of(TagType.CHARACTER),
         freeforms=of(TagType.FREEFORM, TagType.UNSORTED),
-        creators=list(work.accepted_creatorships),
-        series=list(work.series_memberships),
-        gifts=list(work.unrefused_gifts),
+        creators=list(work.accepted_creatorships) if creators is None else creators,
+        series=list(work.series_memberships) if series is None else series,
+        gifts=list(work.unrefused_gifts) if gifts is None else gifts,
     )
 
 
@@ -317,9 +328,12 @@ def user_drafts(*, user: User, page=1) -> Page:
 
 
 def recent_works(*, viewer, limit: int = PER_PAGE) -> list[Blurb]:
-    """The newest posted works the viewer may see, for the home page."""
+    """The newest posted works the viewer may see, for the home page (blurbs
+    from ``blurbs.listing_blurbs``, mostly cached HTML)."""
+    from .blurbs import listing_blurbs
+
     works = works_visible_to(viewer).filter(posted=True).order_by("-revised_at", "-pk")
-    return blurbs(blurb_queryset(works)[:limit])
+    return listing_blurbs(viewer=viewer, work_ids=works.values_list("pk", flat=True)[:limit])
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from chapterhouse.tags.fixed import ADULT_RATINGS
@@ -230,8 +230,17 @@ def _related(viewer, work: Work) -> tuple[list, list, list]:
 
 def work_page(*, viewer, work_id: int) -> WorkPage | None:
     """Everything the work and chapter pages show, or ``None`` if hidden from ``viewer``."""
+    # Whether the work has gifts, series or related works at all, in the same
+    # query: most have none, and their own queries (the series one goes through
+    # the visibility door twice) are then skipped.
     work = (
         annotate_is_creator(works_visible_to(viewer), viewer)
+        .annotate(
+            has_gifts=Exists(Gift.objects.filter(work=OuterRef("pk"), refused=False)),
+            has_series=Exists(SeriesWork.objects.filter(work=OuterRef("pk"))),
+            has_related=Exists(RelatedWork.objects.filter(
+                Q(work=OuterRef("pk")) | Q(parent=OuterRef("pk")))),
+        )
         .select_related("skin", "import_record")
         .filter(pk=work_id)
         .first()
@@ -255,15 +264,17 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
         Gift.objects.filter(work=work, refused=False)
         .select_related("recipient")
         .order_by("created_at", "pk")
+    ) if work.has_gifts else []
+    parents, translations, children = (
+        _related(viewer, work) if work.has_related else ([], [], [])
     )
-    parents, translations, children = _related(viewer, work)
     return WorkPage(
         work=work,
         is_creator=creator,
         chapters=chapters,
         tags=tags,
         creators=creators,
-        series=_series_links(viewer, work),
+        series=_series_links(viewer, work) if work.has_series else [],
         gifts=gifts,
         parents=parents,
         translations=translations,

@@ -109,3 +109,17 @@ def test_a_full_listing_page_costs_the_same_as_a_short_one(django_assert_max_num
     with django_assert_max_num_queries(LISTING_MAX_QUERIES):
         client.get("/users/busy/works")
     assert count(client, "/users/busy/works") == count(client, "/users/quiet/works")
+
+
+#: A guest reading a plain one-shot (no series, gifts or related works): the
+#: work with whether it has any of those (1), its tags, creators and chapters
+#: (3), and the kudos panel (1). Series, gifts and related works cost their
+#: queries only on works that have them.
+PLAIN_ONE_SHOT_GUEST_MAX_QUERIES = 5
+
+
+def test_a_plain_one_shot_costs_a_guest_few_queries(client):
+    work = WorkFactory()
+    url = f"/works/{work.pk}"
+    assert count(client, url) <= PLAIN_ONE_SHOT_GUEST_MAX_QUERIES
+    assert count(client, url) < count(client, f"/works/{rich_work(1, UserFactory()).pk}")

@@ -128,4 +128,4 @@ def test_recent_works_are_newest_first_and_posted_only(user):
     old = WorkFactory(revised_at=timezone.now() - datetime.timedelta(days=2))
     new = WorkFactory()
     WorkFactory(creator=user, posted=False)
-    assert [b.work for b in listing.recent_works(viewer=user)] == [new, old]
+    assert [b.work_id for b in listing.recent_works(viewer=user)] == [new.pk, old.pk]

@@ -21,6 +21,7 @@ from chapterhouse.responses.page import feedback_for, visit_record
 from chapterhouse.web.csp import allow_inline_style
 
 from ..selectors import listing, reading
+from ..selectors.fragments import meta_tags_html
 from ..selectors.visibility import work_needs_login
 
 #: Query parameters a redirect between work and chapter pages carries along.
@@ -128,6 +129,8 @@ def _draw(request, page, *, mode: str, chapter=None):
         "style": request.GET.get("style", ""),
         "hide_warnings": bool(hide and preference.hide_warnings),
         "hide_freeform": bool(hide and preference.hide_freeform),
+        "meta_tags": meta_tags_html(page, hide_warnings=bool(hide and preference.hide_warnings),
+                                    hide_freeform=bool(hide and preference.hide_freeform)),
         "corrections_hook": bool(signed_in and not page.is_creator and work.corrections_enabled),
         "change_note": _change_note(work.change_note),
         "feedback": feedback_for(request, page, chapter=chapter, mode=mode),

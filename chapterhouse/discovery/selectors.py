@@ -99,13 +99,14 @@ TEXT_WITHIN_LIMIT = 20_000
 
 
 def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags=(),
-                  narrowing=None):
+                  narrowing=None, scored=True):
     """(matches, excluded rows) for the query's text: the works matching it
     (``engine.TextMatches``, collected when first needed), or, for a search
     that only excludes (``NOT x``), the works to leave out — cheaper than
     asking the text index for everything else. With ``narrowing`` (the
     plan's filters in the text index's terms) the matches can also be
-    ranked there, fetching only the best."""
+    ranked there, fetching only the best. ``scored=False`` when nothing will
+    be sorted by score."""
     from .engine import syntax
 
     nodes = []
@@ -125,11 +126,13 @@ def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags
     if node is None:
         return None, None
     if isinstance(node, syntax.Not):
-        rows, _ = _rows_for(index, index.text.match(node.node, within=within, tags=tags))
+        rows, _ = _rows_for(index, index.text.match(node.node, within=within, tags=tags,
+                                                    scored=False))
         return None, rows
 
     def collect():
-        return _rows_for(index, index.text.match(node, within=within, tags=tags))
+        return _rows_for(index, index.text.match(node, within=within, tags=tags,
+                                                 scored=scored))
 
     rank = None
     if narrowing is not None and within is None:
@@ -236,7 +239,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
                 within = index.store.work_id[rows]
         matches, text_excluded = _text_matches(
             index, query, notices, within, tags=plan.all_tags,
-            narrowing=_narrowing(index, plan),
+            narrowing=_narrowing(index, plan), scored=plan.sort_column == "_score",
         )
         plan = replace(plan, text=matches, text_excluded=text_excluded)
     if plan.sort_column == "_score" and plan.text is None:

@@ -26,6 +26,8 @@ GUEST, MEMBER, ADMIN = "guest", "member", "admin"
 _HIDDEN_FROM = {GUEST: RESTRICTED | HIDDEN, MEMBER: HIDDEN, ADMIN: 0}
 GROUP_NAMES = list(FACET_GROUPS)  # group code i+1 is GROUP_NAMES[i]
 TOP = 10
+#: How many best matches a page ranked by best match asks for first.
+RANKED_FIRST_FETCH = 1000
 
 _SORT_COLUMNS = {
     "revised_at": "revised", "created_at": "published", "word_count": "words",
@@ -334,7 +336,9 @@ def _ranked_page(store: Store, plan: Plan, page: int, per_page: int) -> Outcome:
     descending). Each fetched row is tested by the column engine as well, and
     more are fetched while the page could still change: when too few pass,
     or when works scored like the last one on the page may not all be in."""
-    fetch = max(page, 1) * per_page + per_page
+    # The first fetch also learns the total; a page past the end is then
+    # clamped to the last one before asking for more.
+    fetch = min(max(page, 1) * per_page + per_page, RANKED_FIRST_FETCH)
     while True:
         ranked = plan.text.rank(fetch)
         last = max(1, -(-ranked.total // per_page))
@@ -348,7 +352,7 @@ def _ranked_page(store: Store, plan: Plan, page: int, per_page: int) -> Outcome:
         if ranked.exhausted or complete:
             work_ids = [int(x) for x in ids[order[offset:want]]]
             return Outcome(total=ranked.total, page=page, work_ids=work_ids, facets={})
-        fetch *= 4
+        fetch = min(max(fetch * 4, want + per_page), max(ranked.total, 1))
 
 
 def visible_to_class(flags: int, viewer_class: str) -> bool:

@@ -324,7 +324,8 @@ class TextIndex:
         The narrowing's clauses score nothing, so scores are the text's alone.
         """
         tags = [_unscored(_tag(t)) for t in narrowing.all_tags]
-        query = _query(node, tags) if node is not None else _all(tags)
+        doc_freq = self._index.searcher().doc_freq if tags else None
+        query = _query(node, tags, doc_freq) if node is not None else _all(tags)
         extra = narrowing.clauses()
         if not extra:
             return query
@@ -402,22 +403,24 @@ def _joined(query: tantivy.Query, musts: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(_Occur.Must, q) for q in (query, *musts)])
 
 
-def _query(node: syntax.Node, musts: list[tantivy.Query]) -> tantivy.Query:
+def _query(node: syntax.Node, musts: list[tantivy.Query], doc_freq=None) -> tantivy.Query:
     """The query for ``node`` intersected with every one of ``musts`` (unscored
     filters). The filters are pushed down to the leaves of the positive parts
     — every result of an AND, OR or word passes through one — so Tantivy can
     start each leaf from the filter's short posting list. Excluded parts
-    (NOT) are left unfiltered: they only take documents away."""
+    (NOT) are left unfiltered: they only take documents away. ``doc_freq``
+    (field, term → how many documents hold it) picks the word a filtered
+    phrase starts from (see ``_phrase_within``)."""
     if isinstance(node, syntax.And):
         positive = [c for c in node.children if not isinstance(c, syntax.Not)]
-        must = [_query(c, musts) for c in positive] or [_all(musts)]
+        must = [_query(c, musts, doc_freq) for c in positive] or [_all(musts)]
         must_not = [_query(c.node, []) for c in node.children if isinstance(c, syntax.Not)]
         return tantivy.Query.boolean_query(
             [(_Occur.Must, q) for q in must] + [(_Occur.MustNot, q) for q in must_not]
         )
     if isinstance(node, syntax.Or):
         return tantivy.Query.boolean_query(
-            [(_Occur.Should, _query(c, musts)) for c in node.children]
+            [(_Occur.Should, _query(c, musts, doc_freq)) for c in node.children]
         )
     if isinstance(node, syntax.Not):
         return tantivy.Query.boolean_query(
@@ -428,7 +431,7 @@ def _query(node: syntax.Node, musts: list[tantivy.Query]) -> tantivy.Query:
             return _joined(
                 tantivy.Query.term_query(SCHEMA, "language", node.text.strip().lower()), musts
             )
-        return _words(node.field, analyse(node.text), musts)
+        return _words(node.field, analyse(node.text), musts, doc_freq)
     if isinstance(node, syntax.Range):
         return _joined(_range(node), musts)
     if isinstance(node, syntax.Bool):
@@ -438,7 +441,8 @@ def _query(node: syntax.Node, musts: list[tantivy.Query]) -> tantivy.Query:
     raise TypeError(f"not a search node: {node!r}")
 
 
-def _words(field_name: str | None, terms: list[str], musts: list[tantivy.Query]) -> tantivy.Query:
+def _words(field_name: str | None, terms: list[str], musts: list[tantivy.Query],
+           doc_freq=None) -> tantivy.Query:
     """The terms side by side in one text field, or in any of them (each
     field's query joined with ``musts``)."""
     if not terms:
@@ -446,13 +450,36 @@ def _words(field_name: str | None, terms: list[str], musts: list[tantivy.Query])
     if field_name is not None:
         if field_name not in TEXT_FIELDS:
             raise ValueError(f"not a text field: {field_name!r}")
-        return _joined(_words_in(field_name, terms), musts)
+        return _phrase_within(field_name, terms, musts, 1.0, doc_freq)
     return tantivy.Query.boolean_query(
         [
-            (_Occur.Should, _joined(_boosted(_words_in(name, terms), boost), musts))
+            (_Occur.Should, _phrase_within(name, terms, musts, boost, doc_freq))
             for name, boost in TEXT_FIELDS.items()
         ]
     )
+
+
+def _phrase_within(field_name: str, terms: list[str], musts: list[tantivy.Query],
+                   boost: float, doc_freq) -> tantivy.Query:
+    """The terms side by side in one field, among the works of ``musts``.
+
+    Tantivy checks a phrase's word positions for every document holding all
+    its words before it looks at the other clauses, so for a phrase within a
+    big tag most of that work is thrown away. Listing first the phrase's
+    rarest word joined with the filters makes Tantivy start from their
+    intersection and check positions only there (at a million works,
+    "enemies to lovers" in the largest fandom takes about a third less)."""
+    query = _boosted(_words_in(field_name, terms), boost)
+    if not musts:
+        return query
+    if len(terms) < 2 or doc_freq is None:
+        return _joined(query, musts)
+    rarest = min(dict.fromkeys(terms), key=lambda term: doc_freq(field_name, term))
+    lead = tantivy.Query.boolean_query(
+        [(_Occur.Must, q)
+         for q in (_unscored(tantivy.Query.term_query(SCHEMA, field_name, rarest)), *musts)]
+    )
+    return tantivy.Query.boolean_query([(_Occur.Must, lead), (_Occur.Must, query)])
 
 
 def _words_in(field_name: str, terms: list[str]) -> tantivy.Query:

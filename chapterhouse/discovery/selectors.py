@@ -99,10 +99,15 @@ TEXT_LIMIT = 2000
 TEXT_WITHIN_LIMIT = 20_000
 
 
-def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags=()):
-    """(rows, scores, excluded rows) for the query's text: the works matching
-    it, or, for a search that only excludes (``NOT x``), the works to leave
-    out — cheaper than asking the text index for everything else."""
+def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags=(),
+                  narrowing=None, scored=True):
+    """(matches, excluded rows) for the query's text: the works matching it
+    (``engine.TextMatches``, collected when first needed), or, for a search
+    that only excludes (``NOT x``), the works to leave out — cheaper than
+    asking the text index for everything else. With ``narrowing`` (the
+    plan's filters in the text index's terms) the matches can also be
+    ranked there, fetching only the best. ``scored=False`` when nothing will
+    be sorted by score."""
     from .engine import syntax
 
     nodes = []
@@ -120,11 +125,56 @@ def _text_matches(index, query: WorkQuery, notices: list[str], within=None, tags
             nodes.append(node)
     node = syntax.all_of(nodes)
     if node is None:
-        return None, None, None
+        return None, None
     if isinstance(node, syntax.Not):
-        rows, _ = _rows_for(index, index.text.match(node.node, within=within, tags=tags))
-        return None, None, rows
-    return (*_rows_for(index, index.text.match(node, within=within, tags=tags)), None)
+        rows, _ = _rows_for(index, index.text.match(node.node, within=within, tags=tags,
+                                                    scored=False))
+        return None, rows
+
+    def collect():
+        return _rows_for(index, index.text.match(node, within=within, tags=tags,
+                                                 scored=scored))
+
+    rank = None
+    if narrowing is not None and within is None:
+        def rank(limit: int) -> engine.Ranked:
+            total, ids, scores = index.text.top(node, narrowing, limit)
+            rows, row_scores = _rows_for(index, (ids, scores))
+            return engine.Ranked(
+                total=total, rows=rows, scores=row_scores,
+                lowest=float(scores.min()) if len(scores) else float("inf"),
+                exhausted=len(ids) >= total,
+            )
+
+    return engine.TextMatches(collect, rank), None
+
+
+def _narrowing(index, plan: engine.Plan):
+    """The plan's filters in the text index's terms (``text.Narrowing``), or
+    None when some of them are known only to the column store."""
+    from .engine import text
+    from .engine.columns import HIDDEN
+
+    if (plan.user_id is not None or plan.pseud_id is not None or plan.muted_users
+            or plan.language or plan.impossible
+            or any(column not in text.NUMBER_FIELDS for column in plan.ranges)):
+        return None
+    hide = {engine.GUEST: ("restricted", "hidden"), engine.MEMBER: ("hidden",),
+            engine.ADMIN: ()}[plan.viewer_class]
+    if hide and plan.viewer_id is not None:
+        # She sees her own works whatever their state.
+        store = index.store
+        own = store.owners.rows_with(plan.viewer_id)
+        if len(own) and bool((store.flags[own] & HIDDEN).any()):
+            return None
+    flags = tuple((name, bool(value)) for name, value in (
+        ("crossover", plan.crossover), ("complete", plan.complete),
+        ("single_chapter", plan.single_chapter)) if value is not None)
+    return text.Narrowing(
+        all_tags=tuple(plan.all_tags), any_tags=tuple(plan.any_ratings),
+        no_tags=tuple(plan.exclude_tags) + tuple(plan.muted_tags), hide=hide, flags=flags,
+        ranges=tuple((column, low, high) for column, (low, high) in plan.ranges.items()),
+    )
 
 
 def _rows_for(index, matched) -> tuple[np.ndarray, np.ndarray]:
@@ -188,12 +238,12 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
             rows = engine.match(index.store, plan)
             if len(rows) <= TEXT_WITHIN_LIMIT:
                 within = index.store.work_id[rows]
-        text_rows, text_scores, text_excluded = _text_matches(
-            index, query, notices, within, tags=plan.all_tags
+        matches, text_excluded = _text_matches(
+            index, query, notices, within, tags=plan.all_tags,
+            narrowing=_narrowing(index, plan), scored=plan.sort_column == "_score",
         )
-        plan = replace(plan, text_rows=text_rows, text_scores=text_scores,
-                       text_excluded=text_excluded)
-    if plan.sort_column == "_score" and plan.text_rows is None:
+        plan = replace(plan, text=matches, text_excluded=text_excluded)
+    if plan.sort_column == "_score" and plan.text is None:
         plan = replace(plan, sort_column="revised_at")
     return plan, notices
 

@@ -13,6 +13,7 @@ request; a reader's mutes are subtracted from them.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -25,12 +26,60 @@ GUEST, MEMBER, ADMIN = "guest", "member", "admin"
 _HIDDEN_FROM = {GUEST: RESTRICTED | HIDDEN, MEMBER: HIDDEN, ADMIN: 0}
 GROUP_NAMES = list(FACET_GROUPS)  # group code i+1 is GROUP_NAMES[i]
 TOP = 10
+#: How many best matches a page ranked by best match asks for first.
+RANKED_FIRST_FETCH = 1000
 
 _SORT_COLUMNS = {
     "revised_at": "revised", "created_at": "published", "word_count": "words",
     "hits": "hits", "kudos_count": "kudos", "comments_count": "comments",
     "bookmarks_count": "bookmarks",
 }
+
+
+@dataclass(eq=False)
+class Ranked:
+    """The best-scored works of a text search, from the text index."""
+
+    total: int  # how many match in all (the listing's total)
+    rows: np.ndarray  # the matches fetched that are rows here, sorted
+    scores: np.ndarray  # aligned with rows
+    lowest: float  # the lowest score fetched: no match left behind scores higher
+    exhausted: bool  # every match was fetched
+
+
+class TextMatches:
+    """The text part of a plan: the rows matching a search and their scores,
+    collected only when first needed. ``rank(k)``, when given, fetches just
+    the ``k`` best (``Ranked``); the engine uses it for a page ranked by best
+    match without facet counts, where collecting every match would cost more
+    than everything else together."""
+
+    def __init__(self, collect: Callable[[], tuple[np.ndarray, np.ndarray]],
+                 rank: Callable[[int], Ranked] | None = None) -> None:
+        self._collect = collect
+        self.rank = rank
+        self._found: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, rows: np.ndarray, scores: np.ndarray) -> TextMatches:
+        matches = cls(lambda: (rows, scores))
+        matches._found = (rows, scores)
+        return matches
+
+    def _get(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._found is None:
+            self._found = self._collect()
+        return self._found
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The matching rows, sorted."""
+        return self._get()[0]
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Their scores (BM25), aligned with ``rows``."""
+        return self._get()[1]
 
 
 @dataclass
@@ -49,12 +98,19 @@ class Plan:
     single_chapter: bool | None = None
     ranges: dict = field(default_factory=dict)  # column → (low, high)
     language: str = ""
-    text_rows: np.ndarray | None = None  # rows matching the text, when there is text
-    text_scores: np.ndarray | None = None  # aligned with text_rows
+    text: TextMatches | None = None  # rows matching the text, when there is text
     text_excluded: np.ndarray | None = None  # rows a text search of only NOTs leaves out
     sort_column: str = "revised_at"
     descending: bool = True
     impossible: bool = False  # e.g. an unknown tag name was required
+
+    @property
+    def text_rows(self) -> np.ndarray | None:
+        return None if self.text is None else self.text.rows
+
+    @property
+    def text_scores(self) -> np.ndarray | None:
+        return None if self.text is None else self.text.scores
 
     def with_no_columns(self) -> Plan:
         """This plan without the per-row column tests (already applied)."""
@@ -68,7 +124,7 @@ class Plan:
             self.any_ratings or self.exclude_tags or self.user_id or self.pseud_id
             or self.crossover is not None or self.complete is not None
             or self.single_chapter is not None or self.ranges or self.language
-            or self.text_rows is not None or self.text_excluded is not None
+            or self.text is not None or self.text_excluded is not None
             or self.impossible
         )
         if len(self.all_tags) == 1 and not narrowed and self.viewer_class != ADMIN:
@@ -277,6 +333,32 @@ def _sort_page(store: Store, rows: np.ndarray, plan: Plan, offset: int, limit: i
     return [int(x) for x in ids[order[offset:want]]]
 
 
+def _ranked_page(store: Store, plan: Plan, page: int, per_page: int) -> Outcome:
+    """A page of a search ranked by best match, without facet counts, from
+    the text index's best few: its count is the total, and the page is the
+    same as sorting every match would give (by score, then by work id, both
+    descending). Each fetched row is tested by the column engine as well, and
+    more are fetched while the page could still change: when too few pass,
+    or when works scored like the last one on the page may not all be in."""
+    # The first fetch also learns the total; a page past the end is then
+    # clamped to the last one before asking for more.
+    fetch = min(max(page, 1) * per_page + per_page, RANKED_FIRST_FETCH)
+    while True:
+        ranked = plan.text.rank(fetch)
+        last = max(1, -(-ranked.total // per_page))
+        page = min(max(1, page), last)
+        offset, want = (page - 1) * per_page, page * per_page
+        kept = match(store, replace(plan, text=TextMatches.of(ranked.rows, ranked.scores)))
+        scores = ranked.scores[np.searchsorted(ranked.rows, kept)].astype(np.float64)
+        ids = store.work_id[kept].astype(np.int64)
+        order = np.lexsort((-ids, -scores))
+        complete = len(kept) >= want and scores[order[want - 1]] > ranked.lowest
+        if ranked.exhausted or complete:
+            work_ids = [int(x) for x in ids[order[offset:want]]]
+            return Outcome(total=ranked.total, page=page, work_ids=work_ids, facets={})
+        fetch = min(max(fetch * 4, want + per_page), max(ranked.total, 1))
+
+
 def visible_to_class(flags: int, viewer_class: str) -> bool:
     return (flags & _HIDDEN_FROM[viewer_class]) == 0
 
@@ -330,6 +412,9 @@ def execute(
     store: Store, plan: Plan, *, tag_group: np.ndarray, cache: FacetCache | None,
     page: int, per_page: int, with_facets: bool,
 ) -> Outcome:
+    if (plan.sort_column == "_score" and not with_facets and plan.text is not None
+            and plan.text.rank is not None):
+        return _ranked_page(store, plan, page, per_page)
     rows = match(store, plan)
     last = max(1, -(-len(rows) // per_page))
     page = min(max(1, page), last)

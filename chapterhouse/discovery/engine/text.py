@@ -25,6 +25,7 @@ import gc
 import os
 import pathlib
 import threading
+from dataclasses import dataclass
 from operator import itemgetter
 
 import numpy
@@ -44,7 +45,10 @@ TEXT_FIELDS: dict[str, float] = {
 }
 NUMBER_FIELDS = ("words", "hits", "kudos", "comments", "bookmarks", "chapters")
 BOOLEAN_FIELDS = ("complete", "crossover", "single_chapter")
+VISIBILITY_FIELDS = ("restricted", "hidden")
 _U64_MAX = 2**64 - 1
+#: How many hits ``match`` collects in its first search: fewer need no second.
+FIRST_LIMIT = 4096
 #: Memory the writer may fill before it writes a segment (Tantivy wants at
 #: least 15 MB per indexing thread).
 WRITER_HEAP_BYTES = 64_000_000
@@ -67,13 +71,17 @@ def _schema() -> tantivy.Schema:
     # The work's effective filter tags, so a text search within a listing
     # intersects posting lists inside Tantivy instead of collecting every hit.
     builder.add_unsigned_field("filter_tag", indexed=True, fast=False)
+    # Who may see the work, so a search ranked by best match can count its
+    # results inside Tantivy (see ``Narrowing``).
+    for name in VISIBILITY_FIELDS:
+        builder.add_boolean_field(name, indexed=True, fast=False)
     return builder.build()
 
 
 SCHEMA = _schema()
 #: Changes whenever the schema does: an index built with another version is
 #: rebuilt before use (see index.Index.ensure_open).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The analysis Tantivy's "default" tokenizer applies to the text fields
 #: (split on non-alphanumerics, drop tokens over 40 bytes, lower-case), for
@@ -89,6 +97,50 @@ _ANALYZER = (
 def analyse(text: str) -> list[str]:
     """The terms ``text`` is indexed as in a text field."""
     return _ANALYZER.analyze(text)
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A listing's filters as the text index can apply them: with these, its
+    count of a search is the listing's total (as of its last commit).
+
+    ``all_tags`` must all be there, one of ``any_tags`` (when given), none of
+    ``no_tags``; the ``hide`` fields (``VISIBILITY_FIELDS``) must be false;
+    ``flags`` are (``BOOLEAN_FIELDS`` name, wanted value); ``ranges`` are
+    (``NUMBER_FIELDS`` name, low, high), inclusive, None for open."""
+
+    all_tags: tuple[int, ...] = ()
+    any_tags: tuple[int, ...] = ()
+    no_tags: tuple[int, ...] = ()
+    hide: tuple[str, ...] = ()
+    flags: tuple[tuple[str, bool], ...] = ()
+    ranges: tuple[tuple[str, int | None, int | None], ...] = ()
+
+    def clauses(self) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """Everything but ``all_tags`` (which ``TextIndex._narrowed`` pushes
+        into the search itself), as unscored boolean clauses."""
+        clauses = []
+        if self.any_tags:
+            clauses.append((_Occur.Must, _unscored(tantivy.Query.boolean_query([
+                (_Occur.Should, _tag(t)) for t in self.any_tags
+            ]))))
+        clauses.extend((_Occur.MustNot, _tag(t)) for t in self.no_tags)
+        for name in self.hide:
+            if name not in VISIBILITY_FIELDS:
+                raise ValueError(f"not a visibility field: {name!r}")
+            clauses.append((_Occur.MustNot, tantivy.Query.term_query(SCHEMA, name, True)))
+        for name, wanted in self.flags:
+            if name not in BOOLEAN_FIELDS:
+                raise ValueError(f"not a yes/no field: {name!r}")
+            clauses.append((_Occur.Must, _unscored(
+                tantivy.Query.term_query(SCHEMA, name, bool(wanted)))))
+        for name, low, high in self.ranges:
+            clauses.append((_Occur.Must, _unscored(_range(syntax.Range(name, low, high)))))
+        return clauses
+
+
+def _tag(tag_id: int) -> tantivy.Query:
+    return tantivy.Query.term_query(SCHEMA, "filter_tag", int(tag_id))
 
 
 class TextIndex:
@@ -188,71 +240,102 @@ class TextIndex:
         return self._index.searcher().num_docs
 
     def match(
-        self, node: syntax.Node | None, *, within=None, tags=()
+        self, node: syntax.Node | None, *, within=None, tags=(), scored: bool = True
     ) -> tuple[numpy.ndarray, numpy.ndarray]:
         """Every work matching ``node``: their ids (int64) and BM25 scores
         (float32), in no particular order. ``None`` matches every work.
+        ``tags``: only works listed under every one of them; ``within``: only
+        these work ids (both are applied by the column engine again).
+        ``scored=False`` when the scores are not needed (they come back as
+        zeros): Tantivy then scores nothing and hands the ids over itself.
 
-        Tantivy collects all matches (the count first, then that many hits),
-        and the ids come from the ``work_id`` fast field, never from stored
-        documents. Measured on this machine (2 cores, other work running),
-        warm, one word looked for in all five text fields of 200,000
-        documents of 60 words in 6 segments: 10,000 hits in 4-5 ms;
-        100,000 hits in 30-45 ms (counting 2 ms, collecting and ranking
-        20-30 ms, turning hits into Python objects 10-15 ms, the fast-field
-        lookup 10-12 ms); 190,000 hits (``-word``) in 70-100 ms. The cost
-        grows linearly with the hits, not with the index. The garbage
-        collector is paused meanwhile: with it running, the short-lived hit
-        objects cost about as much again in collections.
+        One search collects the hits (a second one only when there are more
+        than ``FIRST_LIMIT``); the ids come from the ``work_id`` fast field,
+        never from stored documents: as the hits' sort values when unscored,
+        else looked up for each hit's address (about 3 µs a hit). Every hit
+        becomes a Python object on the way, so the cost grows with the hits.
+        A search ranked by best match that needs no facet counts should use
+        ``top``, which collects only the best.
 
         A query that only excludes (``NOT x``) means every document but
         those, so it costs what matching everything costs; the column engine
         may prefer to subtract ``match(x)`` itself.
         """
-        query = self.query_for(node)
-        if tags:
-            # Only works listed under every one of ``tags``.
-            query = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                *((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "filter_tag", int(t)))
-                  for t in tags),
-            ])
+        query = self._narrowed(node, Narrowing(all_tags=tuple(tags)))
         if within is not None:
             # Only these works (the rest of a listing's filters, already
             # applied by the column engine): Tantivy intersects, and only
             # the few hits that remain become Python objects.
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.term_set_query(
-                    SCHEMA, "work_id", [int(w) for w in within])),
+                (tantivy.Occur.Must, _unscored(tantivy.Query.term_set_query(
+                    SCHEMA, "work_id", [int(w) for w in within]))),
             ])
         searcher = self._index.searcher()
-        count = searcher.search(query, limit=1, count=True).count
-        if not count:
-            return numpy.empty(0, dtype=numpy.int64), numpy.empty(0, dtype=numpy.float32)
+        order = {} if scored else {"order_by_field": "work_id"}
         collecting = gc.isenabled()
         gc.disable()
         try:
-            hits = searcher.search(query, limit=count, count=False).hits
-            scores = numpy.fromiter(map(itemgetter(0), hits), dtype=numpy.float32, count=len(hits))
-            addresses = list(map(itemgetter(1), hits))
-            del hits
-            ids = numpy.fromiter(
-                searcher.fast_field_values("work_id", addresses),
-                dtype=numpy.int64,
-                count=len(addresses),
-            )
-            del addresses
+            result = searcher.search(query, limit=FIRST_LIMIT, count=True, **order)
+            if result.count > FIRST_LIMIT:
+                result = searcher.search(query, limit=result.count, count=False, **order)
+            hits = result.hits
+            if scored:
+                return self._ids_and_scores(searcher, hits)
+            ids = numpy.fromiter(map(itemgetter(0), hits), dtype=numpy.int64, count=len(hits))
+            return ids, numpy.zeros(len(ids), dtype=numpy.float32)
         finally:
             if collecting:
                 gc.enable()
+
+    def top(
+        self, node: syntax.Node | None, narrowing: Narrowing, limit: int
+    ) -> tuple[int, numpy.ndarray, numpy.ndarray]:
+        """The ``limit`` best-scored works matching ``node`` within
+        ``narrowing``: (how many match in all, their ids, their scores), best
+        first. Ties at the last place may continue past ``limit``; ask again
+        with a higher limit when that matters. Tantivy keeps only the best
+        ``limit`` while it counts, so the cost hardly grows with the matches.
+        """
+        query = self._narrowed(node, narrowing)
+        searcher = self._index.searcher()
+        result = searcher.search(query, limit=max(int(limit), 1), count=True)
+        ids, scores = self._ids_and_scores(searcher, result.hits)
+        return int(result.count), ids, scores
+
+    @staticmethod
+    def _ids_and_scores(searcher, hits) -> tuple[numpy.ndarray, numpy.ndarray]:
+        if not hits:
+            return numpy.empty(0, dtype=numpy.int64), numpy.empty(0, dtype=numpy.float32)
+        scores = numpy.fromiter(map(itemgetter(0), hits), dtype=numpy.float32, count=len(hits))
+        ids = numpy.fromiter(
+            searcher.fast_field_values("work_id", list(map(itemgetter(1), hits))),
+            dtype=numpy.int64,
+            count=len(hits),
+        )
         return ids, scores
+
+    def _narrowed(self, node: syntax.Node | None, narrowing: Narrowing) -> tantivy.Query:
+        """The query for ``node`` within ``narrowing``, built so that Tantivy
+        walks the tags' posting lists first: a listing's tags are joined to
+        every word or phrase of the search, field by field, so each field's
+        matches are looked for only among the tag's works (a phrase in five
+        fields joined once with a small tag costs a tenth of the phrase alone).
+        The narrowing's clauses score nothing, so scores are the text's alone.
+        """
+        tags = [_unscored(_tag(t)) for t in narrowing.all_tags]
+        doc_freq = self._index.searcher().doc_freq if tags else None
+        query = _query(node, tags, doc_freq) if node is not None else _all(tags)
+        extra = narrowing.clauses()
+        if not extra:
+            return query
+        return tantivy.Query.boolean_query([(_Occur.Must, query), *extra])
 
     def query_for(self, node: syntax.Node | None) -> tantivy.Query:
         """The Tantivy query for a parsed search (every document for None)."""
         if node is None:
             return tantivy.Query.all_query()
-        return _query(node)
+        return _query(node, [])
 
     def close(self) -> None:
         """Let go of the writer (uncommitted changes are dropped) and the index."""
@@ -286,7 +369,7 @@ def _tantivy_document(document: Document) -> tantivy.Document:
             doc.add_text("creators", name)
     for name in NUMBER_FIELDS:
         doc.add_unsigned(name, min(max(int(getattr(document, name) or 0), 0), _U64_MAX))
-    for name in BOOLEAN_FIELDS:
+    for name in BOOLEAN_FIELDS + VISIBILITY_FIELDS:
         doc.add_boolean(name, bool(getattr(document, name)))
     language = (document.language or "").strip().lower()
     if language:
@@ -301,48 +384,102 @@ def _tantivy_document(document: Document) -> tantivy.Document:
 _Occur = tantivy.Occur
 
 
-def _query(node: syntax.Node) -> tantivy.Query:
+def _unscored(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def _all(musts: list[tantivy.Query]) -> tantivy.Query:
+    """Every document, or every document matching all of ``musts``."""
+    if not musts:
+        return tantivy.Query.all_query()
+    if len(musts) == 1:
+        return musts[0]
+    return tantivy.Query.boolean_query([(_Occur.Must, q) for q in musts])
+
+
+def _joined(query: tantivy.Query, musts: list[tantivy.Query]) -> tantivy.Query:
+    if not musts:
+        return query
+    return tantivy.Query.boolean_query([(_Occur.Must, q) for q in (query, *musts)])
+
+
+def _query(node: syntax.Node, musts: list[tantivy.Query], doc_freq=None) -> tantivy.Query:
+    """The query for ``node`` intersected with every one of ``musts`` (unscored
+    filters). The filters are pushed down to the leaves of the positive parts
+    — every result of an AND, OR or word passes through one — so Tantivy can
+    start each leaf from the filter's short posting list. Excluded parts
+    (NOT) are left unfiltered: they only take documents away. ``doc_freq``
+    (field, term → how many documents hold it) picks the word a filtered
+    phrase starts from (see ``_phrase_within``)."""
     if isinstance(node, syntax.And):
-        must = [_query(c) for c in node.children if not isinstance(c, syntax.Not)]
-        must_not = [_query(c.node) for c in node.children if isinstance(c, syntax.Not)]
-        if not must:
-            must = [tantivy.Query.all_query()]
+        positive = [c for c in node.children if not isinstance(c, syntax.Not)]
+        must = [_query(c, musts, doc_freq) for c in positive] or [_all(musts)]
+        must_not = [_query(c.node, []) for c in node.children if isinstance(c, syntax.Not)]
         return tantivy.Query.boolean_query(
             [(_Occur.Must, q) for q in must] + [(_Occur.MustNot, q) for q in must_not]
         )
     if isinstance(node, syntax.Or):
-        return tantivy.Query.boolean_query([(_Occur.Should, _query(c)) for c in node.children])
+        return tantivy.Query.boolean_query(
+            [(_Occur.Should, _query(c, musts, doc_freq)) for c in node.children]
+        )
     if isinstance(node, syntax.Not):
         return tantivy.Query.boolean_query(
-            [(_Occur.Must, tantivy.Query.all_query()), (_Occur.MustNot, _query(node.node))]
+            [(_Occur.Must, _all(musts)), (_Occur.MustNot, _query(node.node, []))]
         )
     if isinstance(node, syntax.Term | syntax.Phrase):
         if node.field == syntax.LANGUAGE_FIELD:
-            return tantivy.Query.term_query(SCHEMA, "language", node.text.strip().lower())
-        return _words(node.field, analyse(node.text))
+            return _joined(
+                tantivy.Query.term_query(SCHEMA, "language", node.text.strip().lower()), musts
+            )
+        return _words(node.field, analyse(node.text), musts, doc_freq)
     if isinstance(node, syntax.Range):
-        return _range(node)
+        return _joined(_range(node), musts)
     if isinstance(node, syntax.Bool):
         if node.field not in BOOLEAN_FIELDS:
             raise ValueError(f"not a yes/no field: {node.field!r}")
-        return tantivy.Query.term_query(SCHEMA, node.field, bool(node.value))
+        return _joined(tantivy.Query.term_query(SCHEMA, node.field, bool(node.value)), musts)
     raise TypeError(f"not a search node: {node!r}")
 
 
-def _words(field_name: str | None, terms: list[str]) -> tantivy.Query:
-    """The terms side by side in one text field, or in any of them."""
+def _words(field_name: str | None, terms: list[str], musts: list[tantivy.Query],
+           doc_freq=None) -> tantivy.Query:
+    """The terms side by side in one text field, or in any of them (each
+    field's query joined with ``musts``)."""
     if not terms:
         return tantivy.Query.empty_query()
     if field_name is not None:
         if field_name not in TEXT_FIELDS:
             raise ValueError(f"not a text field: {field_name!r}")
-        return _words_in(field_name, terms)
+        return _phrase_within(field_name, terms, musts, 1.0, doc_freq)
     return tantivy.Query.boolean_query(
         [
-            (_Occur.Should, _boosted(_words_in(name, terms), boost))
+            (_Occur.Should, _phrase_within(name, terms, musts, boost, doc_freq))
             for name, boost in TEXT_FIELDS.items()
         ]
     )
+
+
+def _phrase_within(field_name: str, terms: list[str], musts: list[tantivy.Query],
+                   boost: float, doc_freq) -> tantivy.Query:
+    """The terms side by side in one field, among the works of ``musts``.
+
+    Tantivy checks a phrase's word positions for every document holding all
+    its words before it looks at the other clauses, so for a phrase within a
+    big tag most of that work is thrown away. Listing first the phrase's
+    rarest word joined with the filters makes Tantivy start from their
+    intersection and check positions only there (at a million works,
+    "enemies to lovers" in the largest fandom takes about a third less)."""
+    query = _boosted(_words_in(field_name, terms), boost)
+    if not musts:
+        return query
+    if len(terms) < 2 or doc_freq is None:
+        return _joined(query, musts)
+    rarest = min(dict.fromkeys(terms), key=lambda term: doc_freq(field_name, term))
+    lead = tantivy.Query.boolean_query(
+        [(_Occur.Must, q)
+         for q in (_unscored(tantivy.Query.term_query(SCHEMA, field_name, rarest)), *musts)]
+    )
+    return tantivy.Query.boolean_query([(_Occur.Must, lead), (_Occur.Must, query)])
 
 
 def _words_in(field_name: str, terms: list[str]) -> tantivy.Query:

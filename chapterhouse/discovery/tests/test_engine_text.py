@@ -415,3 +415,28 @@ def test_match_returns_every_matching_work_of_twenty_thousand(index):
     assert set(ids.tolist()) == expected
     assert bool((scores > 0).all())
     assert len(index.match(None)[0]) == 20_000
+
+
+def test_a_phrase_within_tags_needs_the_words_side_by_side_and_every_tag(index):
+    load(
+        index,
+        make_doc(1, summary="From enemies to lovers, slowly.", filter_tag_ids=[7, 8]),
+        make_doc(2, summary="Lovers to enemies, and back.", filter_tag_ids=[7, 8]),
+        make_doc(3, summary="Enemies, then lovers; nothing to say.", filter_tag_ids=[7, 8]),
+        make_doc(4, summary="Enemies to lovers in another fandom.", filter_tag_ids=[9]),
+        make_doc(5, title="Enemies to Lovers", filter_tag_ids=[7]),
+        make_doc(6, tag_names=["Enemies to Lovers"], filter_tag_ids=[7, 8]),
+        make_doc(7, summary="enemies to lovers", notes="enemies", filter_tag_ids=[8]),
+    )
+    phrase = parse('"enemies to lovers"')
+    assert set(index.match(phrase, tags=(7,))[0]) == {1, 5, 6}
+    assert set(index.match(phrase, tags=(7, 8))[0]) == {1, 6}
+    assert set(index.match(phrase, tags=(8,), scored=False)[0]) == {1, 6, 7}
+    assert set(index.match(parse('"enemies to lovers" OR back'), tags=(7,))[0]) == {1, 2, 5, 6}
+    assert set(index.match(parse('"enemies to lovers" -slowly'), tags=(7,))[0]) == {5, 6}
+    # Scores are the text's alone: the tags add nothing.
+    ids, scores = index.match(phrase, tags=(7,))
+    alone = dict(zip(*index.match(phrase), strict=True))
+    assert {int(i): float(s) for i, s in zip(ids, scores, strict=True)} == {
+        int(i): float(alone[i]) for i in ids
+    }

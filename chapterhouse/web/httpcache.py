@@ -8,7 +8,7 @@ the site can keep one copy and answer everyone from it. Three parts:
   runs, so the page is rendered without a per-visitor CSRF token
   (:func:`shared_page_tokens`; forms fetch one from ``/token_dispenser.json``
   when they are sent), then gives the answer ``Cache-Control: public`` and
-  an ``X-Works`` header naming each work on the page (``w12 w13``), plus the
+  an ``X-Works`` header naming each work on the page (``w12,w13``), plus the
   word ``listing`` on pages that list works.
 - The cache's configuration (``deploy/varnish/default.vcl``) stores only
   answers marked ``public``, passes every request that carries the session or
@@ -159,7 +159,7 @@ def _mark_public(request, response) -> None:
         response_path = getattr(request.resolver_match, "kwargs", {}).get("work_id")
         if response_path is not None and str(response_path) not in seen:
             words.append(f"w{response_path}")
-    response[WORKS_HEADER] = " ".join(words) or "-"
+    response[WORKS_HEADER] = ",".join(words) or "-"
 
 
 def shared_page_tokens(request) -> dict:
@@ -178,7 +178,8 @@ def cache_urls() -> list[str]:
 
 
 def _works_regex(words) -> str:
-    return "(^| )(" + "|".join(sorted(words)) + ")( |$)"
+    # No spaces: Varnish's ban expressions split on them.
+    return "(^|,)(" + "|".join(sorted(words)) + ")(,|$)"
 
 
 def bans_for(events) -> list[str]:
@@ -255,11 +256,11 @@ class BanFollower:
 BAN_INTERVAL = 0.25
 
 
-def bans_follow(stop: threading.Event | None = None, interval: float = BAN_INTERVAL) -> None:
+def bans_follow(stop: threading.Event | None = None, interval: float = BAN_INTERVAL,
+                follower: BanFollower | None = None) -> None:
     """Run :class:`BanFollower` until ``stop`` is set (the worker's thread)."""
     from django.db import close_old_connections
 
-    follower = None
     while stop is None or not stop.is_set():
         try:
             if follower is None:

@@ -61,6 +61,9 @@ sub vcl_recv {
         }
         cookie.keep("theme,view_adult");
         set req.http.X-Variant = cookie.get_string();
+        if (req.http.X-Variant == "") {
+            unset req.http.X-Variant;
+        }
     }
     # The Cookie header still goes to the site (a csrftoken cookie is reused
     # by the pages that need one); shared pages never read it.

@@ -209,7 +209,7 @@ def send_ban(*, works_regex: str | None = None, url_regex: str | None = None) ->
     """Send one BAN to every configured cache; True when each one took it."""
     ok = True
     for base in cache_urls():
-        request = urllib.request.Request(base + "/", method="BAN")
+        request = urllib.request.Request(base + "/", method="BAN")  # noqa: S310 - our setting
         if works_regex is not None:
             request.add_header("X-Ban-Works", works_regex)
         if url_regex is not None:

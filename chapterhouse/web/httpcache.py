@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
+from django.template.backends.utils import csrf_token_lazy
 from django.utils.cache import patch_cache_control
 from markupsafe import Markup
 
@@ -105,9 +106,9 @@ class SharedGuestPageMiddleware:
     A page stays private (no ``public``) when anything about this answer is the
     visitor's own: it sets a cookie, the view chose ``private`` or
     ``no-store``, a message was queued for her, or the request was signed
-    in. Answers to requests that carry the session cookie get ``private,
-    no-store`` for the cache; ``PrivateCacheMiddleware`` has already kept
-    signed-in answers out of shared caches."""
+    in. Answers to requests that carry the session or messages cookie are
+    ``private`` (``PrivateCacheMiddleware`` also adds ``no-cache`` for a
+    signed-in person), and the shipped VCL never stores them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -127,7 +128,7 @@ class SharedGuestPageMiddleware:
             else:
                 patch_cache_control(response, private=True)
         elif any(name in request.COOKIES for name in personal_cookies()):
-            patch_cache_control(response, private=True, no_store=True)
+            patch_cache_control(response, private=True)
         return response
 
 
@@ -166,8 +167,11 @@ def shared_page_tokens(request) -> dict:
     """Context processor: on a shared page the CSRF token is left empty, so no
     visitor's token (and no ``Set-Cookie: csrftoken``) is in the copy."""
     if is_shared_page(request):
-        return {"csrf_token": "", "csrf_input": EMPTY_TOKEN_INPUT, "shared_page": True}
-    return {"shared_page": False}
+        # ``own_csrf_token``: for a form that must work without JavaScript
+        # (log-in); using it sets the visitor's cookie, so the page is not shared.
+        return {"csrf_token": "", "csrf_input": EMPTY_TOKEN_INPUT, "shared_page": True,
+                "own_csrf_token": csrf_token_lazy(request)}
+    return {"shared_page": False, "own_csrf_token": csrf_token_lazy(request)}
 
 
 # --- Invalidation ---------------------------------------------------------------------------

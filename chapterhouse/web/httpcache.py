@@ -126,10 +126,17 @@ class SharedGuestPageMiddleware:
             if _shareable(request, response):
                 _mark_public(request, response)
             else:
-                patch_cache_control(response, private=True)
+                _keep_private(response)
         elif any(name in request.COOKIES for name in personal_cookies()):
-            patch_cache_control(response, private=True)
+            _keep_private(response)
         return response
+
+
+def _keep_private(response) -> None:
+    """``private`` unless the answer is already ``private`` or ``no-store``."""
+    directives = response.get("Cache-Control", "").lower()
+    if "private" not in directives and "no-store" not in directives:
+        patch_cache_control(response, private=True)
 
 
 def _shareable(request, response) -> bool:

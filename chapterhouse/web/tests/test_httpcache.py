@@ -127,3 +127,25 @@ def test_bans_name_the_changed_works_and_listings_when_works_are_posted():
     wrangled = OutboxEvent(topic="tag.changed", payload={"tag_id": 5, "action": "merge"})
     assert bans_for([wrangled]) == ["(^|,)(listing)(,|$)"]
     assert bans_for([]) == []
+
+
+def test_a_guest_from_a_blocked_address_gets_the_same_copy_and_is_refused_on_posting(work):
+    from django.contrib.auth.models import Group
+
+    from chapterhouse.accounts.tests.factories import UserFactory
+    from chapterhouse.moderation.roles import ROLES, roles_ensure
+    from chapterhouse.moderation.services import site
+
+    roles_ensure()
+    admin = UserFactory(username="keeper", is_staff=True)
+    admin.groups.add(Group.objects.get(name=ROLES["superadmin"].group))
+    site.address_block(actor=admin, network="203.0.113.0/24", reason="Link spam wave")
+    blocked = Client(REMOTE_ADDR="203.0.113.7")
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    page = blocked.get(f"/works/{work.pk}")
+    assert "public" in directives(page)
+    assert page.content == elsewhere.get(f"/works/{work.pk}").content
+    refused = blocked.post("/kudos.js", {"kudo[commentable_id]": str(work.pk),
+                                         "kudo[commentable_type]": "Work"})
+    assert refused.status_code == 422
+    assert not Kudos.objects.exists()

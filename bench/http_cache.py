@@ -119,7 +119,10 @@ def main() -> int:
         if not Path(tool).exists():
             raise SystemExit(f"{tool} is missing (apt-get install wrk nginx-light)")
     work_dir = Path(tempfile.mkdtemp(prefix="chapterhouse-http-cache-"))
-    env = {**os.environ, "CHAPTERHOUSE_VAR_DIR": str(work_dir / "var")}
+    work_dir.chmod(0o755)  # nginx's workers read the saved pages as another user
+    env = {**os.environ, "CHAPTERHOUSE_VAR_DIR": str(work_dir / "var"),
+           # This checkout's code, whatever the environment has installed.
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     app_port = free_port()
     app = f"http://127.0.0.1:{app_port}"

@@ -138,6 +138,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not args.once:
         _start_indexer(log)
         _start_quick_tasks(log)
+        _start_cache_bans()
     if args.index_only:
         print("Search indexer started for this node.", flush=True)
         while not _parent_gone(args.parent_pid):
@@ -237,6 +238,19 @@ def _start_indexer(log) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=follow, name="search-indexer", daemon=True).start()
+
+
+def _start_cache_bans() -> None:
+    """With HTTP_CACHE_URLS set, follow the outbox into BAN requests to the
+    caches in front of the site (web/httpcache.py, docs/http-cache.md)."""
+    import threading
+
+    from django.conf import settings
+
+    from chapterhouse.web.httpcache import bans_follow
+
+    if settings.HTTP_CACHE_URLS:
+        threading.Thread(target=bans_follow, name="http-cache-bans", daemon=True).start()
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:

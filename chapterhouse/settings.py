@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "chapterhouse.web.middleware.NulCharacterMiddleware",
     "chapterhouse.web.middleware.IdRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and CSRF middleware, so it sees the cookies they set
+    # when it decides whether a guest's page may be shared (web/httpcache.py).
+    "chapterhouse.web.httpcache.SharedGuestPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "chapterhouse.web.middleware.AO3CsrfTokenMiddleware",
@@ -93,6 +96,8 @@ _CONTEXT_PROCESSORS = [
     "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
     "chapterhouse.web.context_processors.site",
+    # After Django's own: a shared guest page gets an empty CSRF token.
+    "chapterhouse.web.httpcache.shared_page_tokens",
 ]
 
 TEMPLATES = [
@@ -163,6 +168,13 @@ else:
         # with Redis; each process also keeps its own recent copies in memory.
         "html": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
+
+# --- HTTP cache in front (docs/http-cache.md) --------------------------------
+#: Admin addresses of the HTTP caches (Varnish) in front of the site,
+#: comma-separated; the worker sends them BAN requests as works change.
+HTTP_CACHE_URLS = env.list("HTTP_CACHE_URLS", default=[])
+#: Seconds a cache may keep a guest page; bans remove changed pages sooner.
+HTTP_CACHE_TTL = env.int("HTTP_CACHE_TTL", default=120)
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -242,19 +242,22 @@ DEBIAN_TOOLS = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf": "fonts-dejavu-extra",
     # epubcheck checks every book of a test in one Java process (java File.java).
     "/usr/bin/javac": "default-jdk-headless",
+    # The guest page cache's tests run a real Varnish with the shipped VCL.
+    "/usr/sbin/varnishd": "varnish",
 }
 
 
 def ensure_debian_tools() -> None:
-    """epubcheck (with a JDK), poppler and the DejaVu fonts for the download tests."""
-    step("epubcheck, pdftoppm and fonts for the download tests")
+    """epubcheck (with a JDK), poppler and the DejaVu fonts for the download tests,
+    and Varnish for the HTTP cache tests."""
+    step("epubcheck, pdftoppm, fonts and varnishd for the download and cache tests")
     missing = sorted({pkg for path, pkg in DEBIAN_TOOLS.items() if not Path(path).exists()})
     if not missing:
         note("present")
         return
     if not is_root():
         raise Failure(
-            f"missing Debian packages for the download tests: {' '.join(missing)} "
+            f"missing Debian packages for the download and cache tests: {' '.join(missing)} "
             f"(sudo apt-get install {' '.join(missing)})"
         )
     note(f"installing {' '.join(missing)}")

@@ -119,3 +119,43 @@ def server_error(request):
         logger.exception("could not render the 500 page")
         body = "<h1>Error 500</h1><p>Something went wrong on our side.</p>"
     return HttpResponse(body, status=500)
+
+
+#: Fields never written back into a page: tokens (a fresh one is added) and
+#: passwords, which are asked for again instead.
+_TOKEN_FIELDS = frozenset({"csrfmiddlewaretoken", "authenticity_token"})
+
+
+def _is_password(name: str) -> bool:
+    return "password" in name.lower()
+
+
+def csrf_repost(request):
+    """The form again, for a post from one of our pages that came without a
+    valid token: a guest page shared through the HTTP cache carries none, and
+    a browser without JavaScript cannot fetch one. Every field she sent is kept
+    (as hidden fields, or visible ones for passwords, which are never written
+    into a page) beside a fresh token, so one click sends it as it was.
+    None when the post cannot be kept (files)."""
+    if request.method != "POST" or request.FILES:
+        return None
+    kept, passwords = [], []
+    for name, values in request.POST.lists():
+        if name in _TOKEN_FIELDS:
+            continue
+        if _is_password(name):
+            passwords.append(name)
+            continue
+        kept.extend((name, value) for value in values)
+    return render(
+        request,
+        "web/csrf_repost.html",
+        {
+            "main_class": "error-403",
+            "title": "Please send this again",
+            "action": request.get_full_path(),
+            "kept": kept,
+            "passwords": passwords,
+        },
+        status=403,
+    )

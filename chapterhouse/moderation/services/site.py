@@ -164,9 +164,12 @@ def guest_writes(request) -> GuestWrites:
     if known is not None:
         return known
     refusals = {}
+    # A page one copy serves to every guest (web/httpcache.py) shows only the
+    # site's switches; a blocked address is refused when it posts.
+    address = None if getattr(request, "shared_guest_page", False) else client_address(request)
     for action in ("comment", "kudos"):
         try:
-            guest_write_check(action=action, address=client_address(request))
+            guest_write_check(action=action, address=address)
         except WriteRefused as refused:
             refusals[action] = refused.message
     known = GuestWrites(

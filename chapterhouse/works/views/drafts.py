@@ -186,6 +186,14 @@ def csrf_failure(request, reason: str = ""):
              "status": 403},
             status=403,
         )
+    if request.method == "POST" and _sent_from_this_site(request):
+        # Any other form of ours (kudos, log-in, a guest page's forms, which a
+        # shared copy serves without a token): shown again, fields kept.
+        from chapterhouse.web.views import csrf_repost
+
+        response = csrf_repost(request)
+        if response is not None:
+            return response
     return render(
         request,
         "web/error.html",

@@ -10,8 +10,10 @@ ends the walk instead of hanging it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
-from django.db.models import QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from .models import MetaTagging, Tag, TagParent, WranglingAction, tag_name_from_url
@@ -152,3 +154,30 @@ def tags_named(name: str, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag
     answers it (``name__iexact`` compares ``UPPER`` and scans every tag)."""
     tags = Tag.objects.all() if queryset is None else queryset
     return tags.annotate(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
+
+
+def tags_by_names(names: Iterable[str]) -> dict[str, Tag]:
+    """The tag each of ``names`` calls (compared as ``tags_named`` compares:
+    both sides lowered by the database), in one query however many names.
+    Names that call no tag are left out; two names may call the same tag."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    lowered = [Lower(Value(name)) for name in names]
+    # One flag per name says which rows it calls, so the database's own
+    # lowering decides every match (SQLite lowers ASCII letters only).
+    flags = {
+        f"_called_{number}": ExpressionWrapper(Q(lower_name=each), output_field=BooleanField())
+        for number, each in enumerate(lowered)
+    }
+    rows = (
+        Tag.objects.annotate(lower_name=Lower("name"))
+        .filter(reduce(or_, (Q(lower_name=each) for each in lowered)))
+        .annotate(**flags)
+    )
+    found: dict[str, Tag] = {}
+    for tag in rows:
+        for number, name in enumerate(names):
+            if getattr(tag, f"_called_{number}"):
+                found[name] = tag
+    return found

@@ -10,10 +10,9 @@ ends the walk instead of hanging it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import reduce
-from operator import or_
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower
 
 from .models import MetaTagging, Tag, TagParent, WranglingAction, tag_name_from_url
@@ -157,27 +156,21 @@ def tags_named(name: str, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag
 
 
 def tags_by_names(names: Iterable[str]) -> dict[str, Tag]:
-    """The tag each of ``names`` calls (compared as ``tags_named`` compares:
-    both sides lowered by the database), in one query however many names.
-    Names that call no tag are left out; two names may call the same tag."""
+    """The tag each of ``names`` calls, compared as ``tags_named`` compares (both
+    sides lowered by the database, so the unique index on ``LOWER(name)``
+    answers it, and SQLite, which lowers ASCII letters only, decides as it
+    does for one name), in one query however many names. Names that call no
+    tag are left out; two names may call the same tag."""
     names = list(dict.fromkeys(names))
     if not names:
         return {}
-    lowered = [Lower(Value(name)) for name in names]
-    # One flag per name says which rows it calls, so the database's own
-    # lowering decides every match (SQLite lowers ASCII letters only).
-    flags = {
-        f"_called_{number}": ExpressionWrapper(Q(lower_name=each), output_field=BooleanField())
-        for number, each in enumerate(lowered)
-    }
-    rows = (
-        Tag.objects.annotate(lower_name=Lower("name"))
-        .filter(reduce(or_, (Q(lower_name=each) for each in lowered)))
-        .annotate(**flags)
+    # The names as a table of one column (``column1`` on PostgreSQL and
+    # SQLite alike), joined to the tags through the index.
+    table = connection.ops.quote_name(Tag._meta.db_table)
+    rows = Tag.objects.raw(
+        f"SELECT tag.*, typed.column1 AS typed_name FROM {table} tag "  # noqa: S608 - no user text
+        f"INNER JOIN (VALUES {', '.join(['(%s)'] * len(names))}) AS typed "
+        "ON LOWER(tag.name) = LOWER(typed.column1)",
+        names,
     )
-    found: dict[str, Tag] = {}
-    for tag in rows:
-        for number, name in enumerate(names):
-            if getattr(tag, f"_called_{number}"):
-                found[name] = tag
-    return found
+    return {tag.typed_name: tag for tag in rows}

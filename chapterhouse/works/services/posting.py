@@ -337,7 +337,6 @@ def _apply(
         Creatorship.objects.create(work=work, pseud=pseud, accepted=True)
     chapter.save()
 
-    tagging.work_tags_set(work=work, choice=fields.tags, found=found_tags, new_work=creating)
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -367,6 +366,9 @@ def _apply(
         work_refresh_stats(work=work)
     if not creating or any(recipient is not None for recipient, _ in recipients):
         gifts_mail_record(work=work)
+    # The tags come last: counting their uses locks their rows until the
+    # transaction ends, and other works being posted with them wait on that.
+    tagging.work_tags_set(work=work, choice=fields.tags, found=found_tags, new_work=creating)
     return work
 
 

@@ -224,8 +224,10 @@ def work_tags_set(
     WorkTag.objects.bulk_create(
         WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
     )
-    tag_use_counts_adjust(before=before, after=seen)
     work_filter_tags_write(work_id=work.pk, tags=unique, new_work=new_work)
+    # Last: the counts lock the tags' rows until the transaction ends, and
+    # works posted at the same moment with the same tags wait on them.
+    tag_use_counts_adjust(before=before, after=seen)
     return unique
 
 

@@ -111,7 +111,7 @@ def test_a_full_listing_page_costs_the_same_as_a_short_one(django_assert_max_num
     assert count(client, "/users/busy/works") == count(client, "/users/quiet/works")
 
 
-#: Posting a new work with its first chapter (23 queries when every name is a
+#: Posting a new work with its first chapter (22 queries when every name is a
 #: tag already): the write check, the typed tags (one query for all names) and
 #: the fixed ones, the work written posted at once, its credit and chapter, the
 #: work tags, tag use counts, the metatags above the tags, the filter rows, the

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -97,16 +98,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # indexer-only worker): it alone writes the node's full-text index.
     _start_worker(index_only=args.no_worker)
     os.environ["CHAPTERHOUSE_SEARCH_INDEXER"] = "false"
-    argv = [
-        sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
-        "--bind", bind,
-        "--workers", str(args.workers),
-        "--access-logfile", "-",
-        "--graceful-timeout", "10",
-    ]
+    from django.conf import settings
+
+    argv = gunicorn_argv(bind=bind, workers=args.workers, var_dir=settings.VAR_DIR)
     sys.stdout.flush()
     os.execvp(argv[0], argv)  # replaces this process; never returns  # noqa: S606
     return 0
+
+
+#: The longest path of a Unix socket (``sun_path`` holds 108 bytes, the NUL included).
+UNIX_SOCKET_PATH_MAX = 107
+
+
+def gunicorn_argv(*, bind: str, workers: int, var_dir: Path) -> list[str]:
+    """The command ``serve`` hands its process to. Recent gunicorn listens on a
+    control socket, by default ``~/.gunicorn/gunicorn.ctl``: one path for every
+    server of the same user on a host, so stopping one site's server removed
+    the other's socket. Each site gets its own under its var dir (or none, if
+    that path is too long for a socket). An older gunicorn has no control
+    socket and gets neither option."""
+    argv = [
+        sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--access-logfile", "-",
+        "--graceful-timeout", "10",
+    ]
+    from gunicorn.config import KNOWN_SETTINGS
+
+    options = {setting.name for setting in KNOWN_SETTINGS}
+    socket_path = Path(var_dir).resolve() / "gunicorn.ctl"
+    if "control_socket" in options and len(os.fsencode(socket_path)) <= UNIX_SOCKET_PATH_MAX:
+        argv += ["--control-socket", str(socket_path)]
+    elif "control_socket_disable" in options:
+        argv.append("--no-control-socket")
+    return argv
 
 
 def _start_worker(*, index_only: bool = False) -> None:

@@ -246,3 +246,53 @@ def test_reindex_while_serving_fails_no_request_and_new_works_are_found(tmp_path
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _wait_for_path(path: Path, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} did not appear within {seconds} s")
+        time.sleep(0.2)
+
+
+def test_serve_gives_gunicorn_a_control_socket_under_its_own_var_dir(tmp_path):
+    from chapterhouse.cli import UNIX_SOCKET_PATH_MAX, gunicorn_argv
+
+    argv = gunicorn_argv(bind="127.0.0.1:8000", workers=2, var_dir=tmp_path / "var")
+    assert argv[argv.index("--control-socket") + 1] == str(tmp_path / "var" / "gunicorn.ctl")
+    deep = tmp_path / ("d" * (UNIX_SOCKET_PATH_MAX - len(str(tmp_path))))
+    argv = gunicorn_argv(bind="127.0.0.1:8000", workers=2, var_dir=deep)
+    assert "--no-control-socket" in argv and "--control-socket" not in argv
+
+
+def test_two_sites_on_one_host_keep_their_own_control_sockets(tmp_path):
+    """Stopping one site's server leaves the other's control socket alone
+    (with gunicorn's default path, both used ~/.gunicorn/gunicorn.ctl)."""
+    from chapterhouse.cli import gunicorn_argv
+
+    servers = {}
+    try:
+        for name in ("first", "second"):
+            var_dir = tmp_path / name / "var"
+            var_dir.mkdir(parents=True)
+            argv = gunicorn_argv(bind=f"127.0.0.1:{free_port()}", workers=1, var_dir=var_dir)
+            process = subprocess.Popen(argv, cwd=tmp_path / name, env=clean_env(var_dir),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            servers[name] = (process, var_dir / "gunicorn.ctl")
+        for process, control in servers.values():
+            _wait_for_path(control, process)
+        first, _ = servers["first"]
+        first.terminate()
+        first.wait(timeout=30)
+        second, control = servers["second"]
+        assert second.poll() is None and control.exists()
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(str(control))
+    finally:
+        for process, _ in servers.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)

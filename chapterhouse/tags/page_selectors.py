@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Collate, Lower
 
 from chapterhouse.works.models import Work, WorkTag
-from chapterhouse.works.selectors.listing import Page, blurb_queryset, blurbs, paginate
+from chapterhouse.works.selectors.listing import Page, paginate
 from chapterhouse.works.selectors.visibility import (
     tag_is_visible,
     tag_work_counts,
@@ -157,12 +157,6 @@ def tag_works_queryset(*, viewer, tag: Tag) -> QuerySet[Work]:
         under = Exists(WorkTag.objects.filter(tag=tag, work=OuterRef("pk")))
     works = works_visible_to(viewer).filter(under, posted=True)
     return works.order_by("-revised_at", "-pk")
-
-
-def tag_works(*, viewer, tag: Tag, page=1) -> Page:
-    """One page of 20 blurbs for ``/tags/NAME/works``."""
-    works = blurb_queryset(tag_works_queryset(viewer=viewer, tag=tag))
-    return paginate(works, page, prepare=blurbs)
 
 
 # Tag search ----------------------------------------------------------------------
@@ -441,7 +435,6 @@ __all__ = [
     "tag_page",
     "tag_path",
     "tag_visible",
-    "tag_works",
     "tag_works_queryset",
     "tags_autocomplete",
     "tags_search",

@@ -11,8 +11,9 @@ from ninja.errors import HttpError
 
 from chapterhouse.accounts.selectors import pseud_by_name, pseuds_of, user_by_name
 from chapterhouse.discovery.query import WorkQuery
+from chapterhouse.discovery.selectors import search_works
 from chapterhouse.responses.selectors.bookmarks import bookmarks_visible_to, user_bookmarks
-from chapterhouse.works.selectors.listing import user_series, user_works
+from chapterhouse.works.selectors.listing import user_series
 
 from ..auth import READ_AUTH, viewer_of
 from ..pagination import envelope
@@ -54,7 +55,9 @@ def user_detail(request, name: str):
             }
             for pseud in pseuds_of(user)
         ],
-        "work_count": user_works(viewer=viewer, user=user).total,
+        # The total the site's /users/NAME/works page shows this viewer.
+        "work_count": search_works(viewer=viewer, query=WorkQuery(user_id=user.pk),
+                                   with_facets=False).page.total,
         "series_count": user_series(viewer=viewer, user=user).total,
         "bookmark_count": bookmarks_visible_to(viewer).filter(user=user).count(),
     }

@@ -195,7 +195,7 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
     if series is None:
         series_list = list(Series.objects.filter(parts__work=work).order_by("pk"))
         if not work.anonymous:
-            creator_users = {u.pk: u for u in User.objects.filter(pk__in=creators)}
+            creator_users: dict[int, User] = {}  # read at the first subscriber, if any
             for subscription in _recipients(
                 _subscribers(creator_id__in=creators), work=work, creators=creators
             ):
@@ -203,6 +203,8 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
                 if reader.pk in seen:  # follows two of the co-creators: one message
                     continue
                 seen.add(reader.pk)
+                if not creator_users:
+                    creator_users = {u.pk: u for u in User.objects.filter(pk__in=creators)}
                 name = creator_users[subscription.creator_id].username
                 told += _tell(
                     reader=reader,

@@ -40,6 +40,16 @@ def _direct_tags(work_ids: list[int]) -> dict[int, set[int]]:
     return direct
 
 
+def _counts_as(tag_id: int, canonical: bool, merger_id: int | None,
+               unwrangleable: bool) -> int | None:
+    """The tag a direct tag is filtered under before metatags, or None."""
+    if merger_id:
+        return merger_id
+    if canonical or not unwrangleable:
+        return tag_id
+    return None
+
+
 def filter_tags_for(work_ids: Iterable[int]) -> dict[int, set[int]]:
     """Each work's effective filter tag ids, computed from its direct tags
     (a handful of queries, however many works)."""
@@ -48,16 +58,27 @@ def filter_tags_for(work_ids: Iterable[int]) -> dict[int, set[int]]:
         return {}
     direct = _direct_tags(work_ids)
     tag_ids = set().union(*direct.values())
-    counts_as: dict[int, int | None] = {}
-    for tag_id, canonical, merger_id, unwrangleable in Tag.objects.filter(
-        pk__in=tag_ids
-    ).values_list("pk", "canonical", "merger_id", "unwrangleable"):
-        if merger_id:
-            counts_as[tag_id] = merger_id
-        elif canonical or not unwrangleable:
-            counts_as[tag_id] = tag_id
-        else:
-            counts_as[tag_id] = None
+    counts_as = {
+        row[0]: _counts_as(*row)
+        for row in Tag.objects.filter(pk__in=tag_ids).values_list(
+            "pk", "canonical", "merger_id", "unwrangleable"
+        )
+    }
+    return _effective(direct, counts_as)
+
+
+def filter_tags_of(tags: Iterable[Tag]) -> set[int]:
+    """The effective filter tag ids of a work tagged directly with ``tags``
+    (loaded Tag rows): only the metatags are read, one query per level."""
+    counts_as = {
+        tag.pk: _counts_as(tag.pk, tag.canonical, tag.merger_id, tag.unwrangleable)
+        for tag in tags
+    }
+    return _effective({0: set(counts_as)}, counts_as)[0]
+
+
+def _effective(direct: dict[int, set[int]], counts_as: dict[int, int | None]
+               ) -> dict[int, set[int]]:
     bases = {each for each in counts_as.values() if each is not None}
     above = metatag_ancestors(bases)
     result: dict[int, set[int]] = {}
@@ -72,14 +93,19 @@ def filter_tags_for(work_ids: Iterable[int]) -> dict[int, set[int]]:
     return result
 
 
-def _swap(work_ids: list[int]) -> int:
-    """Bring the rows of ``work_ids`` to their new sets; the rows written."""
-    wanted = filter_tags_for(work_ids)
-    have: dict[int, set[int]] = {work_id: set() for work_id in work_ids}
-    for work_id, tag_id in WorkFilterTag.objects.filter(work_id__in=work_ids).values_list(
-        "work_id", "tag_id"
-    ):
-        have[work_id].add(tag_id)
+def _swap(work_ids: list[int], *, wanted: dict[int, set[int]] | None = None,
+          have: dict[int, set[int]] | None = None) -> int:
+    """Bring the rows of ``work_ids`` to their new sets; the rows written.
+    ``wanted`` (the new sets) and ``have`` (the rows there now) are read from
+    the database unless the caller knows them."""
+    if wanted is None:
+        wanted = filter_tags_for(work_ids)
+    if have is None:
+        have = {work_id: set() for work_id in work_ids}
+        for work_id, tag_id in WorkFilterTag.objects.filter(
+            work_id__in=work_ids
+        ).values_list("work_id", "tag_id"):
+            have[work_id].add(tag_id)
     stale = [
         (work_id, tag_id)
         for work_id in work_ids
@@ -115,6 +141,17 @@ def work_filter_tags_refresh(*, work_ids: Iterable[int]) -> int:
         with transaction.atomic():
             written += _swap(ids[start:start + REFRESH_CHUNK])
     return written
+
+
+def work_filter_tags_write(*, work_id: int, tags: Iterable[Tag], new_work: bool = False) -> int:
+    """After a service set one work's direct tags to ``tags`` (the loaded Tag
+    rows, in hand already): swap its filter rows to the set they give, as
+    ``work_filter_tags_refresh`` would, without reading the tags again.
+    ``new_work`` says the work was created in this transaction, so it has no
+    filter rows yet. Runs in the caller's transaction when there is one."""
+    with transaction.atomic(savepoint=False):
+        return _swap([work_id], wanted={work_id: filter_tags_of(tags)},
+                     have={work_id: set()} if new_work else None)
 
 
 def tag_use_counts_adjust(*, before: set[int], after: set[int]) -> None:

@@ -1,11 +1,9 @@
-"""Reads for the public tag pages: listings through the privacy door, search,
-the fandom index and autocomplete."""
+"""Reads for the public tag pages: the tag page, search, the fandom index and
+autocomplete. A tag's works are listed by the search index: see test_views."""
 
-import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.tags import page_selectors as pages
@@ -48,63 +46,6 @@ def test_tag_found_from_escaped_url_name_in_any_case():
     assert pages.tag_path(tag.name) == "/tags/Mulder*s*Scully"
     assert pages.tag_path("Q&A. #1?", "/works") == "/tags/Q*a*A*d*%20*h*1*q*/works"
     assert pages.tag_by_url_name("Nobody*s*Here") is None
-
-
-# A tag's works -------------------------------------------------------------------
-
-
-def test_tag_works_lists_only_what_the_viewer_may_see():
-    tag = make("Poe Dameron")
-    author = UserFactory()
-    public = filed(WorkFactory(creator=author), tag)
-    restricted = filed(WorkFactory(creator=author, restricted=True), tag)
-    filed(WorkFactory(creator=author, posted=False), tag)
-    hidden = filed(WorkFactory(creator=author, hidden_by_admin=True), tag)
-    WorkFactory(creator=author)  # not under the tag
-
-    def ids(viewer):
-        return {b.work.pk for b in pages.tag_works(viewer=viewer, tag=tag).items}
-
-    assert ids(GUEST) == {public.pk}
-    reader = UserFactory()
-    assert ids(reader) == {public.pk, restricted.pk}
-    assert pages.tag_works(viewer=reader, tag=tag).total == 2
-    admin = UserFactory(is_staff=True)
-    assert ids(admin) == {public.pk, restricted.pk, hidden.pk}
-    # Listings show posted works only, even to their creator.
-    assert ids(author) == {public.pk, restricted.pk, hidden.pk}
-
-
-def test_tag_works_are_newest_revised_first_twenty_a_page():
-    tag = make("Kylo Ren")
-    now = timezone.now()
-    works = [
-        filed(WorkFactory(revised_at=now - datetime.timedelta(hours=i)), tag) for i in range(23)
-    ]
-    first = pages.tag_works(viewer=GUEST, tag=tag, page=1)
-    assert first.total == 23 and first.num_pages == 2
-    assert [b.work.pk for b in first.items] == [w.pk for w in works[:20]]
-    second = pages.tag_works(viewer=GUEST, tag=tag, page="2")
-    assert [b.work.pk for b in second.items] == [w.pk for w in works[20:]]
-    assert second.heading("Works in") == "21 - 23 of 23 Works in"
-
-
-def test_unwrangled_tag_lists_works_tagged_with_it_directly():
-    from chapterhouse.works.models import WorkTag
-
-    loose = make("space husbands", TagType.FREEFORM, canonical=False)
-    work = WorkFactory()
-    WorkTag.objects.create(work=work, tag=loose, position=9)
-    assert [b.work.pk for b in pages.tag_works(viewer=GUEST, tag=loose).items] == [work.pk]
-
-
-def test_tag_works_takes_a_fixed_number_of_queries(django_assert_max_num_queries):
-    tag = make("Finn")
-    for _ in range(5):
-        filed(WorkFactory(), tag)
-    with django_assert_max_num_queries(7):
-        page = pages.tag_works(viewer=GUEST, tag=tag)
-        assert len(page.items) == 5
 
 
 # The tag page ----------------------------------------------------------------------

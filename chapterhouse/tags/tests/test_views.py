@@ -138,6 +138,84 @@ def test_listing_paginates_twenty_a_page(client):
     assert second.select_one("h2.heading").text.startswith("21 - 21 of 21 Works in")
 
 
+def listed(client, path="/tags/Poe%20Dameron/works") -> list[int]:
+    page = soup(client.get(path))
+    return [int(li["id"].removeprefix("work_")) for li in page.select("li.work.blurb.group")]
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_listing_shows_each_viewer_only_what_she_may_see():
+    tag = make("Poe Dameron")
+    author = UserFactory()
+    public = filed(WorkFactory(creator=author), tag)
+    restricted = filed(WorkFactory(creator=author, restricted=True), tag)
+    filed(WorkFactory(creator=author, posted=False), tag)
+    hidden = filed(WorkFactory(creator=author, hidden_by_admin=True), tag)
+    WorkFactory(creator=author)  # not under the tag
+
+    assert set(listed(Client())) == {public.pk}
+    reader = signed_in(UserFactory())
+    assert set(listed(reader)) == {public.pk, restricted.pk}
+    heading = soup(reader.get("/tags/Poe%20Dameron/works")).select_one("h2.heading")
+    assert " ".join(heading.text.split()).startswith("1 - 2 of 2 Works")
+    admin = signed_in(UserFactory(is_staff=True))
+    assert set(listed(admin)) == {public.pk, restricted.pk, hidden.pk}
+    # Listings show posted works only, even to their creator.
+    assert set(listed(signed_in(author))) == {public.pk, restricted.pk, hidden.pk}
+
+
+def test_listing_is_newest_revised_first_twenty_a_page(client):
+    from django.utils import timezone
+
+    tag = make("Poe Dameron")
+    now = timezone.now()
+    works = [
+        filed(WorkFactory(revised_at=now - timezone.timedelta(hours=i)), tag) for i in range(23)
+    ]
+    assert listed(client) == [w.pk for w in works[:20]]
+    second = "/tags/Poe%20Dameron/works?page=2"
+    assert listed(client, second) == [w.pk for w in works[20:]]
+    heading = soup(client.get(second)).select_one("h2.heading")
+    assert " ".join(heading.text.split()) == "21 - 23 of 23 Works in Poe Dameron"
+
+
+def test_unwrangled_tag_lists_works_tagged_with_it_directly(client):
+    from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
+    from chapterhouse.works.services.tagging import TagChoice, work_tags_set
+
+    make("space husbands", TagType.FREEFORM, canonical=False)
+    work = WorkFactory()
+    work_tags_set(work=work, choice=TagChoice(
+        rating=GENERAL, warnings=[NO_WARNINGS_APPLY], fandoms="Star Wars",
+        freeforms="Space Husbands",
+    ))
+    WorkFactory()  # not tagged with it
+    assert listed(client, "/tags/space%20husbands/works") == [work.pk]
+
+
+def test_listing_of_twenty_works_costs_the_queries_of_one(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few, many = make("Finn"), make("Rose Tico")
+    filed(WorkFactory(), few)
+    for _ in range(20):
+        filed(WorkFactory(), many)
+
+    def queries(path):
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    assert queries("/tags/Rose%20Tico/works") == queries("/tags/Finn/works")
+
+
 # /tags/search ---------------------------------------------------------------------
 
 

@@ -309,17 +309,6 @@ def _anonymous_series() -> QuerySet:
     return SeriesWork.objects.filter(work__anonymous=True).values("series_id")
 
 
-def user_works(*, viewer, user: User, pseud: Pseud | None = None, page=1) -> Page:
-    """Posted works credited to ``user`` (or one pseud), newest first, as blurbs.
-    Anonymous works are listed to ``user`` alone: for anyone else they would
-    name their creator."""
-    works = works_visible_to(viewer).filter(posted=True, pk__in=_creator_of(user, pseud))
-    if not _is_self(viewer, user):
-        works = works.filter(anonymous=False)
-    works = blurb_queryset(works.order_by("-revised_at", "-pk"))
-    return paginate(works, page, prepare=blurbs)
-
-
 def user_drafts(*, user: User, page=1) -> Page:
     """``user``'s own drafts, newest first. Only the owner's view asks for these."""
     works = works_visible_to(user).filter(posted=False, pk__in=_creator_of(user))
@@ -466,5 +455,4 @@ __all__ = [
     "series_page",
     "user_drafts",
     "user_series",
-    "user_works",
 ]

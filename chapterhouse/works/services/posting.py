@@ -152,9 +152,12 @@ def _related_parent(
 def _gift_recipients(
     *, user: User, work: Work, names: str, errors: dict
 ) -> list[tuple[User | None, str]]:
-    givers = [user.pk, *creators.creator_user_ids(work)]
-    already = set(work.gifts.filter(recipient__isnull=False).values_list("recipient_id",
-                                                                         flat=True))
+    if work.pk is None:  # a new work: no other creators or gifts yet
+        givers, already = [user.pk], set()
+    else:
+        givers = [user.pk, *creators.creator_user_ids(work)]
+        already = set(work.gifts.filter(recipient__isnull=False)
+                      .values_list("recipient_id", flat=True))
     recipients: list[tuple[User | None, str]] = []
     seen: set[str] = set()
     for raw in (names or "").split(","):
@@ -191,7 +194,15 @@ def _gift_recipients(
     return recipients
 
 
-def _gifts_set(work: Work, recipients: list[tuple[User | None, str]]) -> None:
+def _gifts_set(work: Work, recipients: list[tuple[User | None, str]], *,
+               new_work: bool = False) -> None:
+    if new_work:  # nothing to keep or remove
+        Gift.objects.bulk_create([
+            Gift(work=work, recipient=recipient) if recipient is not None
+            else Gift(work=work, recipient_name=name)
+            for recipient, name in recipients
+        ])
+        return
     wanted_users = {r.pk for r, _ in recipients if r is not None}
     wanted_names = {n.casefold() for r, n in recipients if r is None}
     for gift in work.gifts.all():
@@ -254,13 +265,16 @@ def _apply(
 ) -> Work:
     """Check everything, then write the work, its first chapter and links.
     Runs inside the caller's transaction; any problem rolls all of it back.
-    ``rendered`` is the texts, sanitised before the transaction opened."""
+    ``rendered`` is the texts, sanitised before the transaction opened.
+    When ``creating``, ``work`` is not saved yet, so nothing of it is read."""
     html = rendered.html
     errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     _check_texts(fields, errors)
-    errors.update(
-        {k: errors.get(k, []) + v for k, v in tagging.tag_choice_check(fields.tags).items()}
-    )
+    found_tags = tagging.typed_tags_found(fields.tags)
+    errors.update({
+        k: errors.get(k, []) + v
+        for k, v in tagging.tag_choice_check(fields.tags, found=found_tags).items()
+    })
     _check_choices(user=user, work=None if creating else work, fields=fields, errors=errors)
     related = _related_parent(user=user, fields=fields, site_host=site_host, errors=errors)
     recipients = _gift_recipients(user=user, work=work, names=fields.gifts, errors=errors)
@@ -294,16 +308,8 @@ def _apply(
     work.expected_chapters = fields.expected_chapters
     if fields.published_on:
         work.published_on = fields.published_on
-    work.save()
 
-    if creating:
-        pseud = (
-            Pseud.objects.get(pk=fields.pseud_id) if fields.pseud_id
-            else people.default_pseud(user)
-        )
-        Creatorship.objects.create(work=work, pseud=pseud, accepted=True)
-
-    chapter = work.chapters.order_by("position", "pk").first()
+    chapter = None if creating else work.chapters.order_by("position", "pk").first()
     if chapter is None:
         chapter = Chapter(work=work, position=1)
     chapter_title = " ".join((fields.chapter_title or "").split())
@@ -319,19 +325,31 @@ def _apply(
         chapter.position == 1
     ):
         chapter.published_on = fields.published_on
+    posted_at_once = creating and posting
+    if posted_at_once:
+        _post_new(work, chapter, backdated=bool(fields.published_on))
+    work.save()
+    if creating:
+        pseud = (
+            Pseud.objects.get(pk=fields.pseud_id) if fields.pseud_id
+            else people.default_pseud(user)
+        )
+        Creatorship.objects.create(work=work, pseud=pseud, accepted=True)
     chapter.save()
 
-    tagging.work_tags_set(work=work, choice=fields.tags)
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
-    series_before = subscriptions.subscriptions_series_of(work)
-    series_services.work_series_add(
-        user=user, work=work, series_id=fields.series_id, new_title=fields.new_series_title
-    )
-    subscriptions.subscriptions_notify_series_added(work=work, before=series_before)
-    _gifts_set(work, recipients)
-    RelatedWork.objects.filter(work=work).delete()
+    if fields.series_id or (fields.new_series_title or "").strip():
+        # A new work was a draft until now, as far as its series know.
+        series_before = None if creating else subscriptions.subscriptions_series_of(work)
+        series_services.work_series_add(
+            user=user, work=work, series_id=fields.series_id, new_title=fields.new_series_title
+        )
+        subscriptions.subscriptions_notify_series_added(work=work, before=series_before)
+    _gifts_set(work, recipients, new_work=creating)
+    if not creating:
+        RelatedWork.objects.filter(work=work).delete()
     if related is not None:
         parent, url = related
         RelatedWork.objects.create(
@@ -340,12 +358,39 @@ def _apply(
             external_author="" if parent else fields.parent_author.strip(),
             translation=bool(fields.parent_translation),
         )
-    if posting and not was_posted:
+    if posted_at_once:
+        subscriptions.subscriptions_notify_posted(work=work)
+    elif posting and not was_posted:
         _post(work, backdated=bool(fields.published_on))
     else:
         work_refresh_stats(work=work)
-    gifts_mail_record(work=work)
+    if not creating or any(recipient is not None for recipient, _ in recipients):
+        gifts_mail_record(work=work)
+    # The tags come last: counting their uses locks their rows until the
+    # transaction ends, and other works being posted with them wait on that.
+    tagging.work_tags_set(work=work, choice=fields.tags, found=found_tags, new_work=creating)
     return work
+
+
+def _post_new(work: Work, chapter: Chapter, *, backdated: bool) -> None:
+    """Set on a new work and its first chapter, before their first save, what
+    ``_post`` and ``work_refresh_stats`` would write over them just after (the
+    subscribers are told once they are saved)."""
+    work.posted = True
+    if not work.published_on:
+        work.published_on = timezone.localdate()
+    chapter.posted = True
+    chapter.published_on = work.published_on
+    work.word_count = chapter.word_count
+    work.posted_chapter_count = 1
+    work.complete = work.expected_chapters is not None and work.expected_chapters <= 1
+    if backdated:
+        # A backdated one-shot was also last updated on that day.
+        work.revised_at = timezone.make_aware(
+            datetime.datetime.combine(work.published_on, datetime.time(12))
+        )
+    else:
+        work.revised_at = timezone.now()
 
 
 def _post(work: Work, *, backdated: bool) -> None:
@@ -378,9 +423,8 @@ def work_create(
     may_write(user=user, action="post")
     rendered = limits.texts_render(fields)
     with texts_ahead(rendered.memo), transaction.atomic():
-        # A placeholder row; _apply checks the real title and rolls back on a problem.
+        # Saved by _apply once everything is checked.
         work = Work(title="Untitled")
-        work.save()
         return _apply(user=user, work=work, fields=fields, site_host=site_host,
                       posting=post, creating=True, rendered=rendered)
 

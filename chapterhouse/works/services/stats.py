@@ -3,7 +3,7 @@ posted chapters, completeness, and the Updated date."""
 
 from __future__ import annotations
 
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from ..models import Work
@@ -15,10 +15,11 @@ def work_refresh_stats(*, work: Work, new_chapter_posted: bool = False) -> Work:
     ``new_chapter_posted`` moves the Updated date to now (AO3 moves it only
     when a chapter is added, not on edits).
     """
-    live = work.chapters.filter(posted=True)
-    totals = live.aggregate(words=Sum("word_count"), last=Max("published_on"))
+    totals = work.chapters.filter(posted=True).aggregate(
+        words=Sum("word_count"), last=Max("published_on"), count=Count("pk")
+    )
     work.word_count = totals["words"] or 0
-    work.posted_chapter_count = live.count()
+    work.posted_chapter_count = totals["count"]
     work.complete = (
         work.expected_chapters is not None
         and work.posted_chapter_count >= work.expected_chapters

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 
 from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag, TagType
-from chapterhouse.tags.selectors import tags_named
-from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_refresh
+from chapterhouse.tags.selectors import tags_by_names, tags_named
+from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_write
+from chapterhouse.tags.words import tag_words_rebuild
 
 from ..models import MAX_USER_TAGS, Work, WorkTag
 
@@ -81,8 +82,23 @@ def tag_name_problems(name: str) -> list[str]:
     return problems
 
 
-def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
-    """Every problem with ``choice``, by form field; empty when it may be saved."""
+def typed_names(choice: TagChoice) -> dict[str, list[str]]:
+    """The names typed in each field of ``choice``, split as they are saved."""
+    return {field_name: tag_names_split(getattr(choice, field_name))
+            for field_name in USER_TAG_FIELDS}
+
+
+def typed_tags_found(choice: TagChoice) -> dict[str, Tag]:
+    """The existing tags that the names typed in ``choice`` call, by typed
+    name (one query for them all)."""
+    return tags_by_names(name for names in typed_names(choice).values() for name in names)
+
+
+def tag_choice_check(
+    choice: TagChoice, *, found: dict[str, Tag] | None = None
+) -> dict[str, list[str]]:
+    """Every problem with ``choice``, by form field; empty when it may be saved.
+    ``found`` is ``typed_tags_found(choice)`` when the caller has it already."""
     errors: dict[str, list[str]] = {}
     if choice.rating not in RATINGS:
         errors.setdefault("rating", []).append("Please choose a rating.")
@@ -94,13 +110,15 @@ def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
         )
     if any(c not in CATEGORIES for c in choice.categories):
         errors.setdefault("categories", []).append("Please choose categories from the list.")
+    typed = typed_names(choice)
+    if found is None:
+        found = tags_by_names(name for names in typed.values() for name in names)
     total = 0
-    for field_name in USER_TAG_FIELDS:
-        names = tag_names_split(getattr(choice, field_name))
+    for field_name, names in typed.items():
         total += len(names)
         for name in names:
             errors_here = tag_name_problems(name)
-            existing = tags_named(name).first()
+            existing = found.get(name)
             if existing is not None and existing.type in _FIXED_TYPES:
                 errors_here.append(
                     f"'{existing.name}' is a {existing.get_type_display().lower()}; "
@@ -108,7 +126,7 @@ def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
                 )
             if errors_here:
                 errors.setdefault(field_name, []).extend(errors_here)
-    if not tag_names_split(choice.fandoms) and "fandoms" not in errors:
+    if not typed["fandoms"] and "fandoms" not in errors:
         errors.setdefault("fandoms", []).append("Please add at least one fandom.")
     if total > MAX_USER_TAGS:
         errors.setdefault("freeforms", []).append(
@@ -118,47 +136,98 @@ def tag_choice_check(choice: TagChoice) -> dict[str, list[str]]:
     return errors
 
 
-def tags_find_or_create(*, names: list[str], tag_type: str) -> list[Tag]:
+def _tag_find_or_create(name: str, tag_type: str) -> Tag:
+    existing = tags_named(name).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = Tag.objects.create(name=name, type=tag_type)
+        except IntegrityError:  # someone made it just now
+            existing = tags_named(name).get()
+    return existing
+
+
+def _tags_create(wanted: list[tuple[str, str]]) -> dict[str, Tag]:
+    """New tags for ``wanted`` (name, type) pairs, none of which called a tag
+    a moment ago: one insert for them all. When that insert meets a name
+    taken since, or two of the names are one name to the database, each is
+    found or created in turn instead, in the order given (the first name
+    typed wins, as ever)."""
+    first: dict[str, str] = {}
+    for name, kind in wanted:
+        first.setdefault(name, kind)
+    if not first:
+        return {}
+    try:
+        with transaction.atomic():
+            made = Tag.objects.bulk_create([Tag(name=name, type=kind)
+                                            for name, kind in first.items()])
+    except IntegrityError:
+        return {name: _tag_find_or_create(name, kind) for name, kind in first.items()}
+    # bulk_create sends no post_save: write the new names' words for autocomplete.
+    tag_words_rebuild(made)
+    return {tag.name: tag for tag in made}
+
+
+def tags_find_or_create(
+    *, names: list[str], tag_type: str, found: dict[str, Tag] | None = None
+) -> list[Tag]:
     """The tags called ``names``: existing ones (any case, any type) are reused;
-    new names become tags of ``tag_type``."""
-    tags = []
-    for name in names:
-        existing = tags_named(name).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    existing = Tag.objects.create(name=name, type=tag_type)
-            except IntegrityError:  # someone made it just now
-                existing = tags_named(name).get()
-        tags.append(existing)
-    return tags
+    new names become tags of ``tag_type``. ``found`` is what ``tags_by_names``
+    gave for these names, when the caller has it already."""
+    if found is None:
+        found = tags_by_names(names)
+    made = _tags_create([(name, tag_type) for name in names if name not in found])
+    return [found.get(name) or made[name] for name in names]
 
 
-def work_tags_set(*, work: Work, choice: TagChoice) -> list[Tag]:
+def work_tags_set(
+    *, work: Work, choice: TagChoice, found: dict[str, Tag] | None = None,
+    new_work: bool = False,
+) -> list[Tag]:
     """Replace the work's tags with ``choice``, in AO3's order: rating,
     warnings, categories, fandoms, relationships, characters, additional tags.
-    Raises ValidationError (by field) when the choice breaks a rule."""
-    errors = tag_choice_check(choice)
+    Raises ValidationError (by field) when the choice breaks a rule.
+
+    ``found`` is ``typed_tags_found(choice)`` when the caller has it already;
+    ``new_work`` says the work was created in this transaction and has no
+    tags yet, so there is nothing to read or remove first."""
+    typed = typed_names(choice)
+    if found is None:
+        found = tags_by_names(name for names in typed.values() for name in names)
+    errors = tag_choice_check(choice, found=found)
     if errors:
         raise ValidationError(errors)
     fixed = Tag.objects.in_bulk([choice.rating, *choice.warnings, *choice.categories])
+    made = _tags_create([
+        (name, tag_type)
+        for field_name, tag_type in USER_TAG_FIELDS.items()
+        for name in typed[field_name]
+        if name not in found
+    ])
     ordered: list[Tag] = [fixed[choice.rating]]
     ordered += [fixed[w] for w in choice.warnings]
     ordered += [fixed[c] for c in choice.categories]
-    for field_name, tag_type in USER_TAG_FIELDS.items():
-        names = tag_names_split(getattr(choice, field_name))
-        ordered += tags_find_or_create(names=names, tag_type=tag_type)
+    for field_name in USER_TAG_FIELDS:
+        ordered += [found.get(name) or made[name] for name in typed[field_name]]
     unique: list[Tag] = []
+    seen: set[int] = set()
     for each in ordered:
-        if each.pk not in {t.pk for t in unique}:
+        if each.pk not in seen:
+            seen.add(each.pk)
             unique.append(each)
-    before = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
-    WorkTag.objects.filter(work=work).delete()
+    before: set[int] = set()
+    if not new_work:
+        before = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
+        if before:
+            WorkTag.objects.filter(work=work).delete()
     WorkTag.objects.bulk_create(
         WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
     )
-    tag_use_counts_adjust(before=before, after={each.pk for each in unique})
-    work_filter_tags_refresh(work_ids=[work.pk])
+    work_filter_tags_write(work_id=work.pk, tags=unique, new_work=new_work)
+    # Last: the counts lock the tags' rows until the transaction ends, and
+    # works posted at the same moment with the same tags wait on them.
+    tag_use_counts_adjust(before=before, after=seen)
     return unique
 
 

@@ -8,13 +8,11 @@ brackets; nobody else finds the work on her works pages.
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
 from chapterhouse.works.models import RelatedWork, Work
-from chapterhouse.works.selectors import listing
 from chapterhouse.works.tests.factories import WorkFactory, add_to_series
 
 pytestmark = pytest.mark.django_db
@@ -157,14 +155,17 @@ def test_others_do_not_find_a_series_holding_the_work_on_the_creators_series_pag
     assert main.select("ul.series.index > li") == []
 
 
-def test_user_works_selector_lists_anonymous_works_to_the_creator_alone(creator, oneshot):
+def test_the_creators_works_page_lists_anonymous_works_to_her_alone(creator, oneshot):
     signed = WorkFactory(creator=creator, title="A Signed Postcard")
-    reader, admin = UserFactory(), UserFactory(is_staff=True)
-    for viewer in (AnonymousUser(), reader, admin):
-        page = listing.user_works(viewer=viewer, user=creator)
-        assert [b.work.pk for b in page.items] == [signed.pk] and page.total == 1
-    own = listing.user_works(viewer=creator, user=creator)
-    assert {b.work.pk for b in own.items} == {signed.pk, oneshot.pk}
+    for client in (Client(), signed_in(UserFactory()), signed_in(UserFactory(is_staff=True))):
+        main = main_of(client.get(f"/users/{CREATOR}/works"))
+        assert [li["id"] for li in main.select("ol.work.index > li")] == [f"work_{signed.pk}"]
+        assert words(main.select_one("h2.heading")).startswith("1 - 1 of 1 ")
+    main = main_of(signed_in(creator).get(f"/users/{CREATOR}/works"))
+    assert {li["id"] for li in main.select("ol.work.index > li")} == {
+        f"work_{signed.pk}", f"work_{oneshot.pk}"
+    }
+    assert words(main.select_one("h2.heading")).startswith("1 - 2 of 2 ")
 
 
 def test_creator_finds_her_anonymous_work_on_her_own_works_page(creator, oneshot):

@@ -100,3 +100,37 @@ def test_tag_choice_of_round_trips_the_form_values():
     back = tagging.tag_choice_of(work)
     assert back.rating == GENERAL and back.warnings == [VIOLENCE]
     assert back.fandoms == "Tidewatch" and back.characters == "Ines, Oona"
+
+
+# New names are made in one insert; these pin what that insert must keep.
+
+
+def test_a_new_name_typed_in_two_fields_is_one_tag_of_the_first_fields_type():
+    work = WorkFactory()
+    work_tags_set(work=work, choice=choice(characters="Wren, Tamsin", freeforms="wren, Fog"))
+    assert names_of(work) == [
+        "General Audiences", "No Archive Warnings Apply", "Tidewatch", "Wren", "Tamsin", "Fog",
+    ]
+    assert Tag.objects.filter(name__iexact="wren").get().type == TagType.CHARACTER
+
+
+def test_a_name_someone_else_made_meanwhile_is_reused(monkeypatch):
+    """Another work posted at the same moment made the tag after this one looked."""
+    made_meanwhile = tag("Sea Glass")
+    monkeypatch.setattr(tagging, "tags_by_names", lambda names: {})
+    work = WorkFactory()
+    work_tags_set(work=work, choice=choice(freeforms="sea glass, Foghorns"))
+    assert Tag.objects.filter(name__iexact="sea glass").count() == 1
+    assert names_of(work)[-2:] == ["Sea Glass", "Foghorns"]
+    assert made_meanwhile.pk in work.worktag_set.values_list("tag_id", flat=True)
+
+
+def test_new_tag_names_are_offered_by_autocomplete():
+    from chapterhouse.accounts.tests.factories import UserFactory
+    from chapterhouse.tags.page_selectors import tags_autocomplete
+
+    work_tags_set(work=WorkFactory(), choice=choice(freeforms="Lantern Keepers"))
+    staff = UserFactory(is_staff=True)
+    assert [t["name"] for t in tags_autocomplete(viewer=staff, term="lante")] == [
+        "Lantern Keepers"
+    ]

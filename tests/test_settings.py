@@ -80,3 +80,16 @@ def test_redis_url_puts_the_cache_in_redis(tmp_path):
 
     keys = redis.Redis.from_url("redis://127.0.0.1:6379/15").keys("chapterhouse:*probe")
     assert keys
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_compile_queries(settings):
+    """A tag-privacy check over a million works planned as "expensive" spent
+    0.7 s compiling itself on PostgreSQL; the site's connections turn JIT off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -15,8 +15,9 @@ work, a plain GET that is not a browser prefetch), names the visitor, and puts
    constraint is the judge, whatever the buffers believed;
 3. the new visits are added to ``HitDay`` (per work per day, for statistics)
    and to ``Work.hit_count`` with ``F()`` updates;
-4. ``discovery.receivers.work_changed`` is told once, so listings sorted by
-   hits re-sort;
+4. ``discovery.receivers.work_changed`` is told once (``hits_only``), so
+   listings sorted by hits re-sort; the HTTP cache keeps its copies, whose
+   hit counts catch up when their time is up;
 5. now and then, ``HitVisit`` rows older than two days are pruned.
 
 Buffers: with ``REDIS_URL`` set, one list in Redis shared by every process
@@ -499,7 +500,7 @@ def _write(items) -> int:
                     output_field=IntegerField(),
                 )
             )
-            work_changed(per_work)
+            work_changed(per_work, hits_only=True)
         _prune_now_and_then()
     return sum(new_visits.values())
 

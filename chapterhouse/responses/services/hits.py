@@ -4,6 +4,9 @@ The work page calls ``hit_record`` on every view. It decides whether the view
 counts (not a bot, not one of the work's creators, not a draft or a hidden
 work, a plain GET that is not a browser prefetch), names the visitor, and puts
 ``(day, work, visitor)`` in a buffer. It never touches the database.
+A guest's shared work page (served to most guests by the HTTP cache) is not
+counted there: its script sends ``POST /works/ID/hit`` and
+``hit_beacon_record`` counts it by the same rules, with one query at most.
 
 ``hits_flush`` moves buffered visits into the database in one transaction:
 

@@ -83,6 +83,7 @@ def _fresh_cache():
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
+    from chapterhouse.responses.services.hits import beacon_limiter
     from chapterhouse.web import ratelimit
     from chapterhouse.web.caches import html_cache
 
@@ -91,6 +92,7 @@ def _fresh_cache():
             if not isinstance(cache, DatabaseCache):
                 cache.clear()
         html_cache.clear()
+        beacon_limiter.clear()
         if not ratelimit.hits_in_database():
             ratelimit.rate_limits_clear()
 

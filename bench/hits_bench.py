@@ -4,9 +4,11 @@
     .venv/bin/python bench/hits_bench.py --db postgres      # a scratch PostgreSQL database
     .venv/bin/python bench/hits_bench.py --views 1000 --visits 50000
 
-Prints, in milliseconds, p50/p99 of ``hit_record`` alone, of the work page with
-and without hit recording (the difference is the overhead), and the flush's
-throughput in visits per second. With ``--db postgres`` the server is
+Prints, in milliseconds, p50/p99 of ``hit_record`` alone, of a signed-in
+reader's work page with and without hit recording (the difference is the
+overhead; a guest's page is shared and counts nothing itself), of a guest's
+beacon (``POST /works/ID/hit``, what the shared page's script sends), and the
+flush's throughput in visits per second. With ``--db postgres`` the server is
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); a scratch
 database is created there and dropped at the end.
 """
@@ -107,9 +109,13 @@ def bench_page(work, n: int) -> tuple[list[float], list[float]]:
     from django.test import Client
 
     import chapterhouse.responses.page as feedback_page
+    from chapterhouse.accounts.models import User
 
     real = feedback_page.hit_record
+    reader, _ = User.objects.get_or_create(username="benchreader",
+                                           defaults={"email": "r@example.invalid"})
     client = Client()
+    client.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
     timings: dict[bool, list[float]] = {True: [], False: []}
     try:
         for i in range(2 * n):
@@ -123,6 +129,22 @@ def bench_page(work, n: int) -> tuple[list[float], list[float]]:
     finally:
         feedback_page.hit_record = real
     return timings[True], timings[False]
+
+
+def bench_beacon(work, n: int) -> list[float]:
+    """Guests' beacons, each from a new address (each one is counted)."""
+    from django.test import Client
+
+    client = Client()
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        response = client.post(f"/works/{work.pk}/hit", HTTP_USER_AGENT=BROWSER,
+                               HTTP_SEC_FETCH_SITE="same-origin",
+                               REMOTE_ADDR=f"10.3.{(i >> 8) & 255}.{i & 255}")
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 204, response.status_code
+    return times
 
 
 def bench_flush(works, visits: int) -> tuple[int, float]:
@@ -168,6 +190,9 @@ def main(argv=None) -> int:
         print(f"work page, with hits   ({args.views} views): {ms(with_hits)}")
         overhead = (statistics.median(with_hits) - statistics.median(without)) * 1000
         print(f"overhead at p50: {overhead:+.3f} ms")
+        hits.hit_buffer_set(hits.MemoryBuffer())
+        beacons = bench_beacon(works[3], args.views)
+        print(f"guest beacon           ({args.views} posts): {ms(beacons)}")
         counted, seconds = bench_flush(works, args.visits)
         print(f"flush: {counted} new visits in {seconds:.2f} s "
               f"({counted / seconds:,.0f} visits/s)")

@@ -228,3 +228,32 @@ def test_purge_drops_one_page_and_a_ban_is_taken_from_the_caches_own_host(cache)
     cached(cache, f"/works/{work.pk}")
     requests.request("PURGE", cache + f"/works/{work.pk}", timeout=10)
     assert guest_get(cache, f"/works/{work.pk}").headers["X-Cache"] == "MISS"
+
+
+def test_guests_served_from_the_cache_are_counted_by_the_page_beacon(cache):
+    from chapterhouse.responses.services import hits
+    from chapterhouse.works.models import Work
+
+    hits.hit_buffer_set(hits.MemoryBuffer())
+    work = WorkFactory(title="The Fog Bell")
+    cache.settled()
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:{}) Gecko/20100101 Firefox/{}"
+    for version in ("128.0", "129.0"):  # two guests, two browsers
+        headers = {"User-Agent": agent.format(version, version)}
+        page = guest_get(cache, f"/works/{work.pk}", headers=headers)
+        markup = BeautifulSoup(page.text, "html.parser")
+        # What responses/hits.js does once the page is shown.
+        assert markup.select_one("script[src$='responses/hits.js']") is not None
+        work_id = markup.select_one("div.work")["data-work-id"]
+        for _ in range(2):  # a reload sends it again; it still counts once
+            answer = requests.post(f"{cache}/works/{work_id}/hit", timeout=30,
+                                   headers={**headers, "Sec-Fetch-Site": "same-origin"})
+            assert answer.status_code == 204 and "Set-Cookie" not in answer.headers
+            assert answer.headers["X-Cache"] == "MISS"
+    assert page.headers["X-Cache"] == "HIT"  # the second guest never reached the site
+    assert hits.hits_flush() == 2
+    assert Work.objects.get(pk=work.pk).hit_count == 2
+    # New hit counts alone do not drop the copy: every guest's beacon would
+    # otherwise empty the cache of a popular work. They catch up with the TTL.
+    cache.settled()
+    assert guest_get(cache, f"/works/{work.pk}").headers["X-Cache"] == "HIT"

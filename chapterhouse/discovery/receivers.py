@@ -13,10 +13,14 @@ from __future__ import annotations
 from .outbox import WORK_CHANGED, WORK_POSTED, outbox_record
 
 
-def work_changed(work_ids) -> None:
+def work_changed(work_ids, *, hits_only: bool = False) -> None:
+    """``hits_only``: only the works' hit counts changed (``hits_flush``). The
+    index re-sorts them as usual; the HTTP cache keeps its copies until their
+    time is up rather than dropping them on every flush (web/httpcache.py)."""
     ids = sorted({int(pk) for pk in work_ids})
     if ids:
-        outbox_record(topic=WORK_CHANGED, payload={"work_ids": ids})
+        payload = {"work_ids": ids, "hits_only": True} if hits_only else {"work_ids": ids}
+        outbox_record(topic=WORK_CHANGED, payload=payload)
         # Cached blurbs and work-page fragments are keyed by the version.
         from chapterhouse.works.services.versions import works_touched
 

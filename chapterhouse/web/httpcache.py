@@ -197,13 +197,18 @@ def bans_for(events) -> list[str]:
     """The ``X-Works`` regular expressions to ban for these outbox events:
     every page naming a changed work; every listing when works were posted,
     re-tagged, or a tag was wrangled (a listing may now hold a work it did
-    not name)."""
+    not name). Changes of hit counts alone (``hits_only``) ban nothing."""
     from chapterhouse.discovery.outbox import TAG_CHANGED, WORK_FILTER_TAGS, WORK_POSTED
 
     works: set[str] = set()
     listings = False
     for event in events:
         payload = event.payload or {}
+        if payload.get("hits_only"):
+            # Hit counts change with every reader (every guest's beacon);
+            # banning for them would empty the cache of every popular work
+            # and every listing naming one. They catch up within the TTL.
+            continue
         works.update(f"w{int(pk)}" for pk in payload.get("work_ids", ()))
         if event.topic in (WORK_POSTED, WORK_FILTER_TAGS, TAG_CHANGED):
             listings = True

@@ -4,6 +4,9 @@ The work page calls ``hit_record`` on every view. It decides whether the view
 counts (not a bot, not one of the work's creators, not a draft or a hidden
 work, a plain GET that is not a browser prefetch), names the visitor, and puts
 ``(day, work, visitor)`` in a buffer. It never touches the database.
+A guest's shared work page (served to most guests by the HTTP cache) is not
+counted there: its script sends ``POST /works/ID/hit`` and
+``hit_beacon_record`` counts it by the same rules, with one query at most.
 
 ``hits_flush`` moves buffered visits into the database in one transaction:
 
@@ -15,8 +18,9 @@ work, a plain GET that is not a browser prefetch), names the visitor, and puts
    constraint is the judge, whatever the buffers believed;
 3. the new visits are added to ``HitDay`` (per work per day, for statistics)
    and to ``Work.hit_count`` with ``F()`` updates;
-4. ``discovery.receivers.work_changed`` is told once, so listings sorted by
-   hits re-sort;
+4. ``discovery.receivers.work_changed`` is told once (``hits_only``), so
+   listings sorted by hits re-sort; the HTTP cache keeps its copies, whose
+   hit counts catch up when their time is up;
 5. now and then, ``HitVisit`` rows older than two days are pruned.
 
 Buffers: with ``REDIS_URL`` set, one list in Redis shared by every process
@@ -38,6 +42,7 @@ import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -46,6 +51,7 @@ from django.utils import timezone
 
 from chapterhouse.discovery.receivers import work_changed
 from chapterhouse.web.addresses import client_address
+from chapterhouse.web.httpcache import is_shared_page
 from chapterhouse.works.models import Work
 
 from ..models import HitDay, HitVisit
@@ -287,20 +293,120 @@ def hit_buffer_set(buffer) -> None:
 
 def hit_record(*, request, page) -> None:
     """Count this view of ``page.work`` if it is a reader's first today.
-    Buffers only; never fails the page."""
+    Buffers only; never fails the page.
+
+    A shared guest page (``web.httpcache``) is not counted here: the cache
+    serves most guests without asking the site, so the page's script counts
+    every guest alike through :func:`hit_beacon_record`, the guest whose
+    request rendered the copy included."""
     try:
-        work = page.work
-        if request.method != "GET" or page.is_creator:
+        if request.method != "GET" or _is_prefetch(request) or is_shared_page(request):
             return
-        if not work.posted or work.hidden_by_admin:
-            return
-        if is_bot(request.META.get("HTTP_USER_AGENT", "")) or _is_prefetch(request):
-            return
-        day = timezone.localdate()
-        if hit_buffer().add(day, work.pk, visitor_key(request, day)):
-            _schedule_flush()
+        _count(request, page.work, creator=page.is_creator)
     except Exception:  # counting must never cost a reader the page
         log.exception("Could not record a hit.")
+
+
+def _count(request, work, *, creator: bool) -> bool:
+    """The rules every hit follows, page or beacon; True when it was buffered."""
+    if creator or not work.posted or work.hidden_by_admin:
+        return False
+    if is_bot(request.META.get("HTTP_USER_AGENT", "")):
+        return False
+    day = timezone.localdate()
+    if hit_buffer().add(day, work.pk, visitor_key(request, day)):
+        _schedule_flush()
+        return True
+    return False
+
+
+# The beacon ---------------------------------------------------------------------------
+
+#: Beacons one address may send to one process per minute; beyond that they
+#: are refused without a query. Several workers each allow as many.
+BEACONS_PER_MINUTE = 60
+#: Addresses one process follows per minute; a flood of new ones beyond it is
+#: refused too, so the limiter itself stays small.
+BEACON_ADDRESSES = 50_000
+
+
+class BeaconLimiter:
+    """A fixed one-minute window per address, in this process's memory. It
+    costs no query and no write, unlike the site's shared rate limits: a hit
+    is not worth a database row to decide whether to count it."""
+
+    def __init__(self, per_minute: int = BEACONS_PER_MINUTE,
+                 addresses: int = BEACON_ADDRESSES) -> None:
+        self.per_minute = per_minute
+        self.addresses = addresses
+        self._lock = threading.Lock()
+        self._minute = -1
+        self._counts: dict[str, int] = {}
+
+    def allow(self, address: str) -> bool:
+        minute = int(time.monotonic() // 60)
+        with self._lock:
+            if minute != self._minute:
+                self._minute = minute
+                self._counts = {}
+            count = self._counts.get(address, 0)
+            if count >= self.per_minute:
+                return False
+            if not count and len(self._counts) >= self.addresses:
+                return False
+            self._counts[address] = count + 1
+            return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts = {}
+
+
+beacon_limiter = BeaconLimiter()
+
+
+def _from_elsewhere(request) -> bool:
+    """A beacon another site's page made the visitor's browser send."""
+    site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if site and site != "same-origin":
+        return True
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin:
+        return origin == "null" or urlsplit(origin).netloc != request.get_host()
+    return False
+
+
+def hit_beacon_record(*, request, work_id: int) -> str:
+    """Count a guest's reading of a shared work page, sent by the page's
+    script (``responses/hits.js``) to ``POST /works/ID/hit``.
+
+    The same rules as the page: once per visitor per day, no bots, not the
+    work's creators, only posted works the visitor may see (the visibility
+    door; drafts, hidden works and, for guests, restricted works are refused
+    without a word). At most one query, and none for a refused beacon.
+    Answers "counted", "not counted" or "limited" (too many from the address)."""
+    if request.method != "POST" or _from_elsewhere(request):
+        return "not counted"
+    if is_bot(request.META.get("HTTP_USER_AGENT", "")):
+        return "not counted"
+    if not beacon_limiter.allow(_client_address(request)):
+        return "limited"
+    from chapterhouse.works.selectors.visibility import annotate_is_creator, works_visible_to
+
+    viewer = getattr(request, "user", None)
+    found = (
+        annotate_is_creator(works_visible_to(viewer, Work.objects.filter(pk=work_id)), viewer)
+        .only("pk", "posted", "hidden_by_admin")
+        .first()
+    )
+    if found is None:
+        return "not counted"
+    try:
+        counted = _count(request, found, creator=found.viewer_is_creator)
+    except Exception:  # the buffer may be away; a lost hit is not worth an error
+        log.exception("Could not record a hit.")
+        return "not counted"
+    return "counted" if counted else "not counted"
 
 
 _timer_lock = threading.Lock()
@@ -397,7 +503,7 @@ def _write(items) -> int:
                     output_field=IntegerField(),
                 )
             )
-            work_changed(per_work)
+            work_changed(per_work, hits_only=True)
         _prune_now_and_then()
     return sum(new_visits.values())
 

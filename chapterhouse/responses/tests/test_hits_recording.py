@@ -31,9 +31,18 @@ def buffer():
     hits.hit_buffer_set(hits.MemoryBuffer())
 
 
-def visit(client, work, *, agent=BROWSER, path="", **extra):
+def visit(client, work, *, agent=BROWSER, path="", script=True, **extra):
+    """Read the work as a browser does: a guest's shared page is counted by
+    its script's beacon (responses/hits.js), which this sends when the page
+    loads it and ``script`` is on; a signed-in reader's page counts itself."""
     response = client.get(f"/works/{work.pk}{path}", HTTP_USER_AGENT=agent, **extra)
     assert response.status_code == 200
+    html = response.content.decode()
+    if script and "responses/hits.js" in html:
+        assert f'data-work-id="{work.pk}"' in html
+        beacon = client.post(f"/works/{work.pk}/hit", HTTP_USER_AGENT=agent,
+                             HTTP_SEC_FETCH_SITE="same-origin", **extra)
+        assert beacon.status_code == 204
     return response
 
 
@@ -123,8 +132,10 @@ def test_fan_reading_tools_count_as_readers(work, agent):
     assert hits.hits_flush() == 1
 
 
-def test_a_browser_prefetch_does_not_count(work):
-    visit(Client(), work, HTTP_SEC_PURPOSE="prefetch")
+def test_a_browser_prefetch_does_not_count(reader_client, work):
+    visit(reader_client, work, HTTP_SEC_PURPOSE="prefetch")
+    # A guest's prefetched page runs no script until she opens it.
+    visit(Client(), work, HTTP_SEC_PURPOSE="prefetch", script=False)
     assert hits.hits_flush() == 0
 
 

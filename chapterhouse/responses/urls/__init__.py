@@ -2,7 +2,7 @@
 
 They follow AO3's scheme (see AO3_WIRE in the shared docs and docs/responses.md)."""
 
-from . import bookmarks, comments, inbox, kudos, readings, stats, subscriptions
+from . import bookmarks, comments, hits, inbox, kudos, readings, stats, subscriptions
 
 app_name = "responses"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     *readings.urlpatterns,
     *inbox.urlpatterns,
     *stats.urlpatterns,
+    *hits.urlpatterns,
 ]

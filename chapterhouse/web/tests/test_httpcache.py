@@ -129,6 +129,13 @@ def test_bans_name_the_changed_works_and_listings_when_works_are_posted():
     assert bans_for([]) == []
 
 
+def test_new_hit_counts_alone_ban_nothing():
+    counted = OutboxEvent(topic="work.changed", payload={"work_ids": [12], "hits_only": True})
+    assert bans_for([counted]) == []
+    edited = OutboxEvent(topic="work.changed", payload={"work_ids": [3]})
+    assert bans_for([counted, edited]) == ["(^|,)(w3)(,|$)"]
+
+
 def test_a_guest_from_a_blocked_address_gets_the_same_copy_and_is_refused_on_posting(work):
     from django.contrib.auth.models import Group
 

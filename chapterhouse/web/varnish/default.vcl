@@ -12,6 +12,7 @@ vcl 4.1;
 #   drops every page whose X-Works header matches (the worker sends these as
 #   works change), "X-Ban-Url: <regex>" every page whose path matches.
 #   PURGE <path> drops that page (every variant).
+# - The hit counter's beacon, POST /works/ID/hit, is always passed.
 
 import std;
 import cookie;
@@ -46,6 +47,11 @@ sub vcl_recv {
         return (synth(200, "Banned."));
     }
     unset req.http.X-Variant;
+    # The hit counter's beacon (POST /works/ID/hit) always reaches the site:
+    # it is how a guest's reading of a cached work page is counted.
+    if (req.url ~ "^/works/[0-9]+/hit(\?|$)") {
+        return (pass);
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }

@@ -10,24 +10,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from chapterhouse.accounts.tests.factories import UserFactory
-from chapterhouse.responses.models import HitVisit
 from chapterhouse.responses.services import hits
 from chapterhouse.works.models import Work
 from chapterhouse.works.tests.factories import WorkFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hit_buffer")]
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 OTHER_BROWSER = BROWSER.replace("128", "129")
-
-
-@pytest.fixture(autouse=True)
-def buffer():
-    fresh = hits.MemoryBuffer()
-    hits.hit_buffer_set(fresh)
-    HitVisit.objects.all().delete()
-    yield fresh
-    hits.hit_buffer_set(hits.MemoryBuffer())
 
 
 def beacon(client, work_id, *, agent=BROWSER, **extra):

@@ -22,13 +22,9 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.
 
 
 @pytest.fixture(autouse=True)
-def buffer():
+def buffer(hit_buffer):
     """A fresh in-memory buffer for each test (and no leftovers in the table)."""
-    fresh = hits.MemoryBuffer()
-    hits.hit_buffer_set(fresh)
-    HitVisit.objects.all().delete()
-    yield fresh
-    hits.hit_buffer_set(hits.MemoryBuffer())
+    return hit_buffer
 
 
 def visit(client, work, *, agent=BROWSER, path="", script=True, **extra):

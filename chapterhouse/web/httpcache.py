@@ -246,11 +246,11 @@ class BanFollower:
     def __init__(self) -> None:
         from django.db.models import Max
 
-        from chapterhouse.discovery.engine.index import _Cursor
+        from chapterhouse.discovery.engine.index import OutboxCursor
         from chapterhouse.discovery.models import OutboxEvent
 
         top = OutboxEvent.objects.aggregate(top=Max("pk"))["top"] or 0
-        self.cursor = _Cursor(top)
+        self.cursor = OutboxCursor(top)
         # What changed while no one followed the outbox is unknown: start afresh.
         self.pending: list[dict] = [{"url_regex": "."}]
 

@@ -154,7 +154,7 @@ def _set_current(name: str, base: Path) -> None:
     tmp.replace(base / "current")
 
 
-class _Cursor:
+class OutboxCursor:
     """Where a follower is in the outbox, with the ids it skipped."""
 
     def __init__(self, position: int = 0, gaps=()) -> None:
@@ -206,9 +206,9 @@ class Index:
         self.store = Store()
         self.cache = FacetCache(self.store)
         self.groups = TagGroups()
-        self.cursor = _Cursor()
+        self.cursor = OutboxCursor()
         self.text = None
-        self.text_cursor = _Cursor()
+        self.text_cursor = OutboxCursor()
         self.want_text_writer = (
             getattr(settings, "CHAPTERHOUSE_SEARCH_INDEXER", True)
             if text_writer is None else text_writer
@@ -271,8 +271,8 @@ class Index:
         if self.is_text_writer:
             # Replay what the text index may lack; applying a work twice is harmless.
             position = min(position, text_position)
-        self.cursor = _Cursor(position, meta.get("gaps", ()))
-        self.text_cursor = _Cursor(text_position)
+        self.cursor = OutboxCursor(position, meta.get("gaps", ()))
+        self.text_cursor = OutboxCursor(text_position)
         self.text = text
         self._use_store(store)
 
@@ -300,7 +300,7 @@ class Index:
         if "extra_tag_groups" in saved:
             self.groups.array = saved["extra_tag_groups"]
         self.columns_name = name
-        self.cursor = _Cursor(int(meta.get("position", 0)), meta.get("gaps", ()))
+        self.cursor = OutboxCursor(int(meta.get("position", 0)), meta.get("gaps", ()))
         self._use_store(store)
 
     def ensure_open(self) -> None:
@@ -503,7 +503,7 @@ def rebuild(
         store.finish_build()
         text.commit()
         # Catch up with what was written while we read.
-        cursor = _Cursor(position)
+        cursor = OutboxCursor(position)
         while True:
             events = cursor.take()
             if not events:

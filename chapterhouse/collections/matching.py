@@ -153,7 +153,9 @@ class MatchResult:
 @dataclass
 class CandidateGraph:
     """Who can give to whom, as parallel arrays over sign-up indexes, with the
-    match score ``required * weight + optional`` of the best prompt pair."""
+    score ``required * weight + optional`` of the pair's best prompt pair;
+    ``weight`` exceeds any total of optional tags, so summed scores compare
+    as (total required, total optional)."""
 
     n: int
     giver: np.ndarray
@@ -315,9 +317,13 @@ def candidate_graph(
     last = np.ones(len(keys), dtype=bool)
     last[:-1] = keys[1:] != keys[:-1]  # each pair's highest score sorts last
     keys, scores = keys[last], scores[last]
+    # Re-weigh so that the required tags come first in the *total*, not only
+    # pair by pair: one more required tag anywhere outweighs all optional ones.
+    req, opt = np.divmod(scores, weight)
+    weight = 1 + n * (int(opt.max()) if len(opt) else 0)
     if progress:
         progress("candidates", 3, 3)
-    return CandidateGraph(n, keys // n, keys % n, scores.astype(np.int64), weight, self_match)
+    return CandidateGraph(n, keys // n, keys % n, req * weight + opt, weight, self_match)
 
 
 # ---------------------------------------------------------------------------
@@ -402,11 +408,12 @@ class _Optimal:
         c = int(self.col_of[row])
         return c if c < self.n and row < self.n else -1
 
-    def cycle_off(self, a: int, avoid_mutual: bool) -> list[int] | None:
-        """Rows of a shortest tight exchange cycle moving ``a`` off its column:
+    def cycles_off(self, a: int, avoid_mutual: bool):
+        """Tight exchange cycles moving ``a`` off her column, shortest first:
         ``a`` takes the column of the second row, which takes the third's, ...,
-        and the last takes ``a``'s. With ``avoid_mutual``, no row takes the
-        column of someone who gives to it."""
+        and the last takes ``a``'s. One cycle per row that can take ``a``'s
+        column, along the breadth-first tree. With ``avoid_mutual``, no row
+        takes the column of someone who gives to it."""
         target = int(self.col_of[a])
         indptr, indices = self.tight.indptr, self.tight.indices
         parent = {a: -1}
@@ -422,12 +429,12 @@ class _Optimal:
                     path = [u]
                     while path[-1] != a:
                         path.append(parent[path[-1]])
-                    return path[::-1]
+                    yield path[::-1]
+                    continue
                 nxt = int(self.row_of[c])
                 if nxt not in parent:
                     parent[nxt] = u
                     queue.append(nxt)
-        return None
 
     def rotate(self, cycle: list[int]) -> None:
         taken = [int(self.col_of[cycle[(k + 1) % len(cycle)]]) for k in range(len(cycle))]
@@ -483,6 +490,23 @@ def _mutual_pairs(opt: _Optimal) -> set[tuple[int, int]]:
     return {(int(i), int(back[i])) for i in np.flatnonzero(mask)}
 
 
+def _improve(opt: _Optimal, pair: tuple[int, int], before: int, tries: int = 32) -> bool:
+    """Apply the first tight cycle moving one of the pair that leaves fewer
+    mutual pairs; undo the others."""
+    for who, avoid in ((pair[0], True), (pair[1], True), (pair[0], False), (pair[1], False)):
+        for k, cycle in enumerate(opt.cycles_off(who, avoid_mutual=avoid)):
+            if k >= tries:
+                break
+            saved = [(row, int(opt.col_of[row])) for row in cycle]
+            opt.rotate(cycle)
+            if len(_mutual_pairs(opt)) < before:
+                return True
+            for row, c in saved:
+                opt.col_of[row] = c
+                opt.row_of[c] = row
+    return False
+
+
 def _break_mutual_pairs(opt: _Optimal, progress: Progress | None) -> set[tuple[int, int]]:
     """Remove mutual pairs by exchanging recipients around tight cycles.
 
@@ -503,22 +527,10 @@ def _break_mutual_pairs(opt: _Optimal, progress: Progress | None) -> set[tuple[i
             if pair not in pairs or pair in forced:
                 continue
             before = len(pairs)
-            for who in pair:
-                cycle = opt.cycle_off(who, avoid_mutual=True)
-                if cycle is None:
-                    continue
-                saved = [(row, int(opt.col_of[row])) for row in cycle]
-                opt.rotate(cycle)
-                after = _mutual_pairs(opt)
-                if len(after) < before:
-                    pairs, changed = after, True
-                    break
-                for row, c in saved:
-                    opt.col_of[row] = c
-                    opt.row_of[c] = row
-            else:
-                if all(opt.cycle_off(who, avoid_mutual=False) is None for who in pair):
-                    forced.add(pair)
+            if _improve(opt, pair, before):
+                pairs, changed = _mutual_pairs(opt), True
+            elif not any(next(opt.cycles_off(who, False), None) for who in pair):
+                forced.add(pair)
     if progress:
         progress("mutual", total, total)
     return forced

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from chapterhouse.collections.matching import ALL, MatchSettings, Prompt, SignUp, match
+from chapterhouse.collections.matching import ALL, MatchSettings, Prompt, SignUp, match, unmatched
 
 # -- the reference --------------------------------------------------------
 
@@ -150,6 +150,16 @@ def test_matches_as_many_and_as_well_as_brute_force(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_everyone_left_out_is_explained_truthfully(seed):
+    check_explanations(seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS[::3])
+def test_many_left_out_share_one_witness_that_is_still_true(seed, monkeypatch):
+    monkeypatch.setattr(unmatched, "PER_PERSON", 0)
+    check_explanations(seed)
+
+
+def check_explanations(seed):
     signups, settings = random_exchange(seed)
     _, _, edges = brute_force(signups, settings)
     result = match(signups, settings)

@@ -87,14 +87,11 @@ def match(
         score = graph.score[np.searchsorted(keys, i * n + j)]
         assignments[ids[i]] = ids[j]
         quality[(ids[i], ids[j])] = graph.quality(score)
-    mutual = sorted(
-        (ids[a], ids[b])
-        for a, b in (
-            (i, int(recipient_of[i]))
-            for i in range(n)
-            if recipient_of[i] > i and recipient_of[recipient_of[i]] == i
-        )
-    )
+    mutual = [
+        (ids[i], ids[int(recipient_of[i])])
+        for i in range(n)
+        if recipient_of[i] > i and recipient_of[recipient_of[i]] == i
+    ]
     unmatched = explain_unmatched(graph, recipient_of, ids)
     if progress:
         progress("explain", 1, 1)
@@ -104,5 +101,5 @@ def match(
         unmatched=unmatched,
         mutual_pairs=mutual,
         candidate_pairs=len(graph.giver),
-        unavoidable_mutual_pairs=sorted((ids[a], ids[b]) for a, b in forced),
+        unavoidable_mutual_pairs=[(ids[a], ids[b]) for a, b in sorted(forced)],
     )

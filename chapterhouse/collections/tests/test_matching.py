@@ -344,3 +344,18 @@ def test_progress_is_reported_through_every_stage():
 def test_an_empty_exchange():
     result = match([])
     assert result.assignments == {} and result.unmatched == []
+
+
+def test_sign_up_ids_of_any_hashable_kind_are_returned_as_given():
+    signups = [
+        SignUp(7, [Prompt.of(fandom=["Tea"])], [Prompt.of(fandom=["Cake"])]),
+        SignUp("bea", [Prompt.of(fandom=["Cake"])], [Prompt.of(fandom=["Tea"])]),
+        SignUp(("c", 1), [Prompt.of(fandom=["Rare"])], [Prompt.of(fandom=["Odd"])]),
+    ]
+    result = match(signups)
+    assert result.assignments == {7: "bea", "bea": 7}
+    assert result.unavoidable_mutual_pairs == [(7, "bea")]
+    assert {(u.id, u.role) for u in result.unmatched} == {
+        (("c", 1), "recipient"),
+        (("c", 1), "giver"),
+    }

@@ -144,15 +144,16 @@ def candidate_graph(
     if progress:
         progress("candidates", 1, 3)
 
-    everyone = np.arange(n, dtype=np.int64)
+    # Only sign-ups with a request can receive, only those with an offer give.
+    requesters, offerers = np.unique(request_owner), np.unique(offer_owner)
     o_open, r_open = np.flatnonzero(open_o), np.flatnonzero(open_r)
     if len(required) <= 1:
         # Only the index type is required and it is open: these pairs all
         # match. One edge per (owner, sign-up), scored 0 unless tags are shared.
         for owner in np.unique(offer_owner[o_open]):
-            keep(np.full(n, owner), everyone, np.zeros(n, np.int64))
+            keep(np.full(len(requesters), owner), requesters, np.zeros(len(requesters), np.int64))
         for owner in np.unique(request_owner[r_open]):
-            keep(everyone, np.full(n, owner), np.zeros(n, np.int64))
+            keep(offerers, np.full(len(offerers), owner), np.zeros(len(offerers), np.int64))
         sub = score_matrix[o_open].tocoo()
         keep(offer_owner[o_open[sub.row]], request_owner[sub.col], sub.data.astype(np.int64))
         sub = score_matrix[:, r_open].tocoo()

@@ -359,3 +359,17 @@ def test_sign_up_ids_of_any_hashable_kind_are_returned_as_given():
         (("c", 1), "recipient"),
         (("c", 1), "giver"),
     }
+
+
+@pytest.mark.parametrize("rules", [MatchSettings({}), MatchSettings({"fandom": 1})])
+def test_a_sign_up_without_requests_receives_nothing_even_from_any(rules):
+    signups = [
+        SignUp("ann", [], [Prompt.of(any=["fandom"])]),
+        SignUp("bea", [Prompt.of(fandom=["Tea"])], []),
+    ]
+    result = match(signups, rules)
+    assert result.assignments == {"ann": "bea"}
+    assert {(u.id, u.role, u.reason) for u in result.unmatched} == {
+        ("ann", "recipient", "no_candidates"),
+        ("bea", "giver", "no_candidates"),
+    }

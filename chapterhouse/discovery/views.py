@@ -25,7 +25,7 @@ from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag
 from chapterhouse.works.languages import LANGUAGE_CHOICES, LANGUAGES, language_name
 from chapterhouse.works.selectors.listing import page_number
-from chapterhouse.works.selectors.visibility import tags_visible_to
+from chapterhouse.works.selectors.visibility import visible_tag_rows
 
 from . import selectors
 from .params import GROUP_OF_TYPE, work_query_from_params, work_query_to_params, ws
@@ -94,7 +94,12 @@ class FilterGroup:
         return f"{self.action}_{self.key}_tags"
 
     def choice_id(self, choice: FilterChoice) -> str:
-        return f"{self.action}_work_search_{FACET_GROUPS[self.key]}_{choice.tag_id}"
+        return f"{self.id_prefix}{choice.tag_id}"
+
+    @property
+    def id_prefix(self) -> str:
+        """Each choice's checkbox id is this and the tag's id."""
+        return f"{self.action}_work_search_{FACET_GROUPS[self.key]}_"
 
     @property
     def is_open(self) -> bool:
@@ -138,8 +143,7 @@ def _facet_groups(viewer, query: WorkQuery, facets: dict, total: int):
     extra: dict[str, list[tuple[int, str]]] = {}
     if missing:
         # Ticked by id in the address: named only when the viewer may know the tag.
-        rows = tags_visible_to(viewer, Tag.objects.filter(pk__in=missing)).values_list(
-            "pk", "name", "type")
+        rows = visible_tag_rows(viewer, missing)
         for pk, name, kind in sorted(rows, key=lambda row: row[1].casefold()):
             key = GROUP_OF_TYPE.get(kind, "freeform")
             group_of[pk] = key
@@ -358,8 +362,7 @@ def _summary(viewer, query: WorkQuery, params) -> str:
     found = {}
     if included or query.exclude_ids:
         ids = [*included, *query.exclude_ids]
-        found = dict(tags_visible_to(viewer, Tag.objects.filter(pk__in=ids))
-                     .values_list("pk", "name"))
+        found = {pk: name for pk, name, _kind in visible_tag_rows(viewer, ids)}
     names = [*query.include_names, *(found[i] for i in included if i in found)]
     if names:
         parts.append("Tags: " + ", ".join(dict.fromkeys(names)))

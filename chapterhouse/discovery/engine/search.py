@@ -301,20 +301,44 @@ def _sort_page(store: Store, rows: np.ndarray, plan: Plan, offset: int, limit: i
     if len(rows) == 0 or offset >= len(rows):
         return []
     want = offset + limit
+    desc = plan.descending
+    if plan.sort_column in ("title_to_sort_on", "authors_to_sort_on", "_score"):
+        return _sort_page_general(store, rows, plan, offset, want)
+    # A number column: keep only the rows that can be on this page (all ties
+    # at the page's last value included), found by one partition of the
+    # column's values, before anything else is gathered or negated. A big
+    # tag's first page touches its matches' values once.
+    key = getattr(store, _SORT_COLUMNS.get(plan.sort_column, "revised"))[rows]
+    if len(rows) > 4 * want:
+        if desc:
+            at = len(key) - want
+            bound = np.partition(key, at)[at]
+            keep = key >= bound
+        else:
+            bound = np.partition(key, want - 1)[want - 1]
+            keep = key <= bound
+        rows, key = rows[keep], key[keep]
+    key = key.astype(np.int64)
+    ids = store.work_id[rows].astype(np.int64)
+    order = np.lexsort((-ids, -key) if desc else (ids, key))
+    return [int(x) for x in ids[order[offset:want]]]
+
+
+def _sort_page_general(store: Store, rows: np.ndarray, plan: Plan, offset: int,
+                       want: int) -> list[int]:
+    """``_sort_page`` by title, creator or text score."""
     ids = store.work_id[rows]
     desc = plan.descending
     second = None  # orders texts added since the snapshot (SortKey.order)
     if plan.sort_column in ("title_to_sort_on", "authors_to_sort_on"):
         keys = store.title_key if plan.sort_column == "title_to_sort_on" else store.creator_key
         key, second = keys.order(rows)
-    elif plan.sort_column == "_score" and plan.text_scores is not None:
+    elif plan.text_scores is not None:
         score_by_row = np.zeros(store.n, dtype=np.float32)
         score_by_row[plan.text_rows] = plan.text_scores
         key = score_by_row[rows].astype(np.float64)
     else:
-        key = getattr(store, _SORT_COLUMNS.get(plan.sort_column, "revised"))[rows].astype(
-            np.int64
-        )
+        key = store.revised[rows].astype(np.int64)
     if desc:
         key = -key
         tiebreak = -ids

@@ -182,6 +182,21 @@ def test_a_ticked_tag_missing_from_the_results_is_still_shown_ticked(client, fan
     )
 
 
+def test_a_ticked_tag_only_a_draft_uses_is_not_named(client, fandom_works):
+    secret = tag("Keeper's Unsent Letters")
+    WorkTag.objects.create(work=WorkFactory(fandom="Harbour Tales", posted=False), tag=secret)
+    public = Tag.objects.create(name="Tide Tables", type=TagType.FREEFORM, canonical=True)
+    page = soup(client.get(LISTING, {
+        "include_work_search[freeform_ids][]": [str(secret.pk), str(public.pk)],
+    }))
+    assert "Unsent Letters" not in page.decode()
+    assert page.select_one(f"#include_work_search_freeform_ids_{secret.pk}") is None
+    # A canonical tag is public: named, ticked, even when no work uses it.
+    box = page.select_one(f"#include_work_search_freeform_ids_{public.pk}")
+    assert box.has_attr("checked")
+    assert label_of(page, box["id"]) == "Tide Tables (0)"
+
+
 def test_more_options_filter_and_keep_what_was_typed(client, fandom_works):
     page = soup(client.get(LISTING, {
         "work_search[complete]": "T",

@@ -68,15 +68,16 @@ class Page:
 
     @property
     def page_numbers(self) -> list[int | None]:
-        """Page links to show; ``None`` is a gap ("…")."""
+        """Page links to show; ``None`` is a gap ("…"). Built from the dozen
+        numbers shown, never by walking every page (a big tag has tens of
+        thousands)."""
         shown = {1, 2, self.num_pages - 1, self.num_pages}
         shown |= set(range(self.number - 3, self.number + 4))
         numbers: list[int | None] = []
-        for n in range(1, self.num_pages + 1):
-            if n in shown:
-                numbers.append(n)
-            elif numbers and numbers[-1] is not None:
+        for n in sorted(n for n in shown if 1 <= n <= self.num_pages):
+            if numbers and n != numbers[-1] + 1:
                 numbers.append(None)
+            numbers.append(n)
         return numbers
 
 

@@ -128,6 +128,12 @@ def test_listing_pages_count_and_clamp(user):
     big = listing.Page(items=[], number=5, num_pages=60, total=1200)
     assert big.heading("Works") == "81 - 100 of 1,200 Works"
     assert big.page_numbers == [1, 2, 3, 4, 5, 6, 7, 8, None, 59, 60]
+    # A big tag's middle page: the dozen links around it and at both ends.
+    huge = listing.Page(items=[], number=50_000, num_pages=100_000, total=2_000_000)
+    assert huge.page_numbers == [
+        1, 2, None, *range(49_997, 50_004), None, 99_999, 100_000,
+    ]
+    assert listing.Page(items=[], number=1, num_pages=1, total=3).page_numbers == [1]
 
 
 def test_recent_works_are_newest_first_and_posted_only(user):

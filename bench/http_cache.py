@@ -61,12 +61,20 @@ class WrkResult:
 
 
 def wrk_run(
-    url: str, *, duration: float, connections: int, headers: tuple[str, ...] = ()
+    url: str,
+    *,
+    duration: float,
+    connections: int,
+    headers: tuple[str, ...] = (),
+    script: Path | None = None,
 ) -> WrkResult:
-    """One wrk run (one thread) against ``url``; ``headers`` as "Name: value"."""
+    """One wrk run (one thread) against ``url``; ``headers`` as "Name: value",
+    ``script`` a Lua file for wrk's ``-s``."""
     argv = [WRK, "-t1", f"-c{connections}", f"-d{duration}s", url]
     for header in headers:
         argv += ["-H", header]
+    if script is not None:
+        argv += ["-s", str(script)]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
     return parse_wrk(out)
 

@@ -24,6 +24,7 @@ import pstats
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,8 +50,11 @@ def _one_shot(target_bytes: int):
 
     chapter = (
         Chapter.objects.filter(
-            posted=True, work__posted=True, work__restricted=False,
-            work__hidden_by_admin=False, work__posted_chapter_count=1,
+            posted=True,
+            work__posted=True,
+            work__restricted=False,
+            work__hidden_by_admin=False,
+            work__posted_chapter_count=1,
         )
         .annotate(size=Length("content"))
         .annotate(off=Abs(F("size") - target_bytes))
@@ -66,8 +70,48 @@ def _reader_for(work_id: int):
     from chapterhouse.works.models import Creatorship
 
     creators = Creatorship.objects.filter(work_id=work_id).values("pseud__user_id")
-    return User.objects.filter(is_active=True, is_staff=False).exclude(pk__in=creators).order_by(
-        "pk").first()
+    return (
+        User.objects.filter(is_active=True, is_staff=False)
+        .exclude(pk__in=creators)
+        .order_by("pk")
+        .first()
+    )
+
+
+@dataclass
+class PageSet:
+    """The pages timed: the one-shot work (``work_id``, ``size`` characters of
+    text), the largest fandom's listing (``landing``), a signed-in reader who
+    is not the work's creator, and ``pages`` as (name, client, url)."""
+
+    work_id: int
+    size: int
+    landing: str
+    reader: object
+    guest: object
+    signed_in: object
+    pages: list
+
+
+def page_set(subjects: dict, *, work_bytes: int = 40_000) -> PageSet:
+    from django.test import Client
+
+    from chapterhouse.tags.models import Tag
+    from chapterhouse.tags.page_selectors import tag_path
+
+    work_id, size = _one_shot(work_bytes)
+    reader = _reader_for(work_id)
+    landing = tag_path(Tag.objects.get(pk=subjects["largest_fandom"]).name, "/works")
+    guest, signed_in = Client(), Client()
+    signed_in.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    pages = [
+        ("work, guest", guest, f"/works/{work_id}"),
+        ("work, reader", signed_in, f"/works/{work_id}"),
+        ("landing, guest", guest, landing),
+        ("landing, reader", signed_in, landing),
+        ("home, guest", guest, "/"),
+    ]
+    return PageSet(work_id, size, landing, reader, guest, signed_in, pages)
 
 
 def measure(client, url: str, *, runs: int, warm: int) -> dict:
@@ -89,9 +133,12 @@ def measure(client, url: str, *, runs: int, warm: int) -> dict:
         walls.append(time.perf_counter() - wall)
     cpu_each = statistics.fmean(cpus)
     return {
-        "p50": statistics.median(walls) * 1000, "p99": percentile(walls, 0.99) * 1000,
-        "cpu_ms": cpu_each * 1000, "per_core": 1 / cpu_each if cpu_each else 0.0,
-        "bytes": len(response.content), "queries": queries,
+        "p50": statistics.median(walls) * 1000,
+        "p99": percentile(walls, 0.99) * 1000,
+        "cpu_ms": cpu_each * 1000,
+        "per_core": 1 / cpu_each if cpu_each else 0.0,
+        "bytes": len(response.content),
+        "queries": queries,
     }
 
 
@@ -101,10 +148,17 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--warm", type=int, default=20)
-    parser.add_argument("--work-bytes", type=int, default=40_000,
-                        help="pick the one-shot whose text is nearest this size")
-    parser.add_argument("--no-html-cache", action="store_true",
-                        help="render every blurb and fragment afresh (the cache always misses)")
+    parser.add_argument(
+        "--work-bytes",
+        type=int,
+        default=40_000,
+        help="pick the one-shot whose text is nearest this size",
+    )
+    parser.add_argument(
+        "--no-html-cache",
+        action="store_true",
+        help="render every blurb and fragment afresh (the cache always misses)",
+    )
     parser.add_argument("--profile", help="profile this page instead (e.g. 'work, reader')")
     parser.add_argument("--queries", action="store_true", help="print each page's SQL")
     args = parser.parse_args(argv)
@@ -112,38 +166,29 @@ def main(argv=None) -> int:
     scratch = scratch_for(args.db, args.works, keep=True)
     configure_django(scratch)
     from django.conf import settings
-    from django.test import Client
 
     from chapterhouse.discovery.engine.index import get_index
-    from chapterhouse.tags.models import Tag
-    from chapterhouse.tags.page_selectors import tag_path
     from chapterhouse.web.caches import html_cache
 
     try:
         subjects = _subjects()
     except Exception:  # noqa: BLE001 - no kept archive of this size
-        print(f"No kept archive of {args.works:,} works ({args.db}): run "
-              f"bench/discovery_bench.py --works {args.works} --db {args.db} --keep first.")
+        print(
+            f"No kept archive of {args.works:,} works ({args.db}): run "
+            f"bench/discovery_bench.py --works {args.works} --db {args.db} --keep first."
+        )
         return 1
     settings.ALLOWED_HOSTS = ["*"]
     if args.no_html_cache:
         html_cache.get_many = lambda keys: {}
         html_cache.set_many = lambda values: None
     get_index().sync(force=True)
-    work_id, size = _one_shot(args.work_bytes)
-    reader = _reader_for(work_id)
-    landing = tag_path(Tag.objects.get(pk=subjects["largest_fandom"]).name, "/works")
-    guest, signed_in = Client(), Client()
-    signed_in.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
-    pages = [
-        ("work, guest", guest, f"/works/{work_id}"),
-        ("work, reader", signed_in, f"/works/{work_id}"),
-        ("landing, guest", guest, landing),
-        ("landing, reader", signed_in, landing),
-        ("home, guest", guest, "/"),
-    ]
-    print(f"{args.works:,} works on {args.db}; one-shot work {work_id} ({size:,} characters "
-          f"of text); landing {landing}; html cache {'off' if args.no_html_cache else 'on'}")
+    chosen = page_set(subjects, work_bytes=args.work_bytes)
+    work_id, size, landing, pages = (chosen.work_id, chosen.size, chosen.landing, chosen.pages)
+    print(
+        f"{args.works:,} works on {args.db}; one-shot work {work_id} ({size:,} characters "
+        f"of text); landing {landing}; html cache {'off' if args.no_html_cache else 'on'}"
+    )
     if args.profile:
         name, client, url = next(p for p in pages if p[0] == args.profile)
         for _ in range(args.warm):
@@ -157,8 +202,10 @@ def main(argv=None) -> int:
         stats.print_stats(35)
         stats.sort_stats("tottime").print_stats(25)
         return 0
-    print(f"{'page':<18}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}{'pages/s/core':>14}"
-          f"{'bytes':>9}{'queries':>9}")
+    print(
+        f"{'page':<18}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}{'pages/s/core':>14}"
+        f"{'bytes':>9}{'queries':>9}"
+    )
     for name, client, url in pages:
         if args.queries:
             from django.db import connection
@@ -170,8 +217,11 @@ def main(argv=None) -> int:
             for query in captured.captured_queries:
                 print("  ", query["time"], query["sql"][:300])
         row = measure(client, url, runs=args.runs, warm=args.warm)
-        print(f"{name:<18}{row['p50']:>9.2f}{row['p99']:>9.2f}{row['cpu_ms']:>9.2f}"
-              f"{row['per_core']:>14.0f}{row['bytes']:>9,}{row['queries']:>9}", flush=True)
+        print(
+            f"{name:<18}{row['p50']:>9.2f}{row['p99']:>9.2f}{row['cpu_ms']:>9.2f}"
+            f"{row['per_core']:>14.0f}{row['bytes']:>9,}{row['queries']:>9}",
+            flush=True,
+        )
     return 0
 
 

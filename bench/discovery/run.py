@@ -66,8 +66,11 @@ def _pg_admin(server_url: str, sql: str):
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as conn:
-        return conn.execute(sql).fetchall() if sql.lstrip().upper().startswith("SELECT") \
+        return (
+            conn.execute(sql).fetchall()
+            if sql.lstrip().upper().startswith("SELECT")
             else conn.execute(sql)
+        )
 
 
 def _kept_meta(scratch: Scratch) -> dict:
@@ -103,8 +106,14 @@ def scratch_for(db: str, works: int, keep: bool) -> Scratch:
         server = "postgres://postgres@127.0.0.1:5432/postgres"
     name = f"chbench_discovery_{works}" + ("" if keep else f"_{os.getpid()}")
     parts = urlsplit(server)
-    return Scratch("postgres", urlunsplit(parts._replace(path=f"/{name}")), var_dir, keep,
-                   pg_server=server, pg_name=name)
+    return Scratch(
+        "postgres",
+        urlunsplit(parts._replace(path=f"/{name}")),
+        var_dir,
+        keep,
+        pg_server=server,
+        pg_name=name,
+    )
 
 
 def configure_django(scratch: Scratch) -> None:
@@ -151,8 +160,10 @@ def _write_meta(values: dict) -> None:
         )
         for key, value in values.items():
             cursor.execute(f"DELETE FROM {META_TABLE} WHERE key = %s", [key])  # noqa: S608
-            cursor.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s)",  # noqa: S608
-                           [key, json.dumps(value)])
+            cursor.execute(
+                f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s)",  # noqa: S608
+                [key, json.dumps(value)],
+            )
 
 
 # Queries -------------------------------------------------------------------------------------
@@ -175,9 +186,13 @@ def cases(subjects: dict) -> list:
     from chapterhouse.tags.models import Tag, tag_name_to_url
     from chapterhouse.tags.page_selectors import tag_path
 
-    wanted = [subjects["largest_fandom"], subjects["tenth_fandom"],
-              subjects["two_hundredth_fandom"], subjects["relationship_in_tenth"],
-              subjects["freeform_in_tenth"]]
+    wanted = [
+        subjects["largest_fandom"],
+        subjects["tenth_fandom"],
+        subjects["two_hundredth_fandom"],
+        subjects["relationship_in_tenth"],
+        subjects["freeform_in_tenth"],
+    ]
     name = dict(Tag.objects.filter(pk__in=wanted).values_list("pk", "name"))
     largest, tenth = subjects["largest_fandom"], subjects["tenth_fandom"]
     two_hundredth = subjects["two_hundredth_fandom"]
@@ -191,43 +206,99 @@ def cases(subjects: dict) -> list:
     landing = tag_path(name[largest], "/works")
     return [
         Case("1", 1, "largest fandom, 7 facet groups", WorkQuery(tag_ids=(largest,)), landing),
-        Case("2a", 2, "same, page 1000", WorkQuery(tag_ids=(largest,)),
-             f"{landing}?page=1000", page=1000, fewer_runs=True),
-        Case("2b", 2, "same, past the end", WorkQuery(tag_ids=(largest,)),
-             f"{landing}?page=1000000", page=1_000_000, fewer_runs=True),
-        Case("3", 3, "10th fandom + relationship, −MCD −freeform, T/M, by kudos",
-             WorkQuery(tag_ids=(tenth,), include_ids=(relationship,),
-                       exclude_ids=(18, freeform), rating_ids=(11, 12),
-                       sort_column="kudos_count"),
-             works_url([
-                 ("tag_id", tag_name_to_url(name[tenth])),
-                 ("include_work_search[rating_ids][]", 11),
-                 ("include_work_search[rating_ids][]", 12),
-                 ("include_work_search[relationship_ids][]", relationship),
-                 ("exclude_work_search[archive_warning_ids][]", 18),
-                 ("exclude_work_search[freeform_ids][]", freeform),
-                 ("work_search[sort_column]", "kudos_count"),
-                 ("commit", "Sort and Filter"),
-             ])),
-        Case("4a", 4, f"{phrase} in the largest fandom",
-             WorkQuery(tag_ids=(largest,), query=phrase),
-             works_url([("tag_id", tag_name_to_url(name[largest])),
-                        ("work_search[query]", phrase), ("commit", "Sort and Filter")])),
-        Case("4b", 4, f"{phrase} in the 200th fandom",
-             WorkQuery(tag_ids=(two_hundredth,), query=phrase),
-             works_url([("tag_id", tag_name_to_url(name[two_hundredth])),
-                        ("work_search[query]", phrase), ("commit", "Sort and Filter")])),
-        Case("4c", 4, f"{terms} anywhere (search, best match)",
-             WorkQuery(query=terms, sort_column="_score"),
-             works_url([("work_search[query]", terms), ("commit", "Search")],
-                       path="/works/search"), facets=False),
-        Case("5", 5, "50k-200k words, complete, English, by hits (search)",
-             WorkQuery(words=(50_000, 200_000), complete=True, language="en",
-                       sort_column="hits"),
-             works_url([("work_search[word_count]", "50000-200000"),
-                        ("work_search[complete]", "T"), ("work_search[language_id]", "en"),
-                        ("work_search[sort_column]", "hits"), ("commit", "Search")],
-                       path="/works/search"), facets=False),
+        Case(
+            "2a",
+            2,
+            "same, page 1000",
+            WorkQuery(tag_ids=(largest,)),
+            f"{landing}?page=1000",
+            page=1000,
+            fewer_runs=True,
+        ),
+        Case(
+            "2b",
+            2,
+            "same, past the end",
+            WorkQuery(tag_ids=(largest,)),
+            f"{landing}?page=1000000",
+            page=1_000_000,
+            fewer_runs=True,
+        ),
+        Case(
+            "3",
+            3,
+            "10th fandom + relationship, −MCD −freeform, T/M, by kudos",
+            WorkQuery(
+                tag_ids=(tenth,),
+                include_ids=(relationship,),
+                exclude_ids=(18, freeform),
+                rating_ids=(11, 12),
+                sort_column="kudos_count",
+            ),
+            works_url(
+                [
+                    ("tag_id", tag_name_to_url(name[tenth])),
+                    ("include_work_search[rating_ids][]", 11),
+                    ("include_work_search[rating_ids][]", 12),
+                    ("include_work_search[relationship_ids][]", relationship),
+                    ("exclude_work_search[archive_warning_ids][]", 18),
+                    ("exclude_work_search[freeform_ids][]", freeform),
+                    ("work_search[sort_column]", "kudos_count"),
+                    ("commit", "Sort and Filter"),
+                ]
+            ),
+        ),
+        Case(
+            "4a",
+            4,
+            f"{phrase} in the largest fandom",
+            WorkQuery(tag_ids=(largest,), query=phrase),
+            works_url(
+                [
+                    ("tag_id", tag_name_to_url(name[largest])),
+                    ("work_search[query]", phrase),
+                    ("commit", "Sort and Filter"),
+                ]
+            ),
+        ),
+        Case(
+            "4b",
+            4,
+            f"{phrase} in the 200th fandom",
+            WorkQuery(tag_ids=(two_hundredth,), query=phrase),
+            works_url(
+                [
+                    ("tag_id", tag_name_to_url(name[two_hundredth])),
+                    ("work_search[query]", phrase),
+                    ("commit", "Sort and Filter"),
+                ]
+            ),
+        ),
+        Case(
+            "4c",
+            4,
+            f"{terms} anywhere (search, best match)",
+            WorkQuery(query=terms, sort_column="_score"),
+            works_url([("work_search[query]", terms), ("commit", "Search")], path="/works/search"),
+            facets=False,
+        ),
+        Case(
+            "5",
+            5,
+            "50k-200k words, complete, English, by hits (search)",
+            WorkQuery(words=(50_000, 200_000), complete=True, language="en", sort_column="hits"),
+            works_url(
+                [
+                    ("work_search[word_count]", "50000-200000"),
+                    ("work_search[complete]", "T"),
+                    ("work_search[language_id]", "en"),
+                    ("work_search[sort_column]", "hits"),
+                    ("commit", "Search"),
+                ],
+                path="/works/search",
+            ),
+            facets=False,
+        ),
     ]
 
 
@@ -294,9 +365,15 @@ def _engine_call():
         index.sync()
         with index.lock:
             plan, _ = plan_for(viewer=viewer, query=query, index=index)
-            return engine.execute(index.store, plan, tag_group=index.groups.array,
-                                  cache=index.cache, page=page, per_page=PER_PAGE,
-                                  with_facets=facets)
+            return engine.execute(
+                index.store,
+                plan,
+                tag_group=index.groups.array,
+                cache=index.cache,
+                page=page,
+                per_page=PER_PAGE,
+                with_facets=facets,
+            )
 
     return call
 
@@ -318,8 +395,7 @@ def run_case(case: Case, *, runs: int, baseline: bool) -> CaseResult:
             raise PageError(f"{case.url} answered {response.status_code}")
 
     def raw():
-        return search_works(viewer=guest, query=case.query, page=case.page,
-                            with_facets=case.facets)
+        return search_works(viewer=guest, query=case.query, page=case.page, with_facets=case.facets)
 
     try:
         found = raw()
@@ -331,8 +407,9 @@ def run_case(case: Case, *, runs: int, baseline: bool) -> CaseResult:
         result.search_works = timed(raw, runs=runs)
         try:
             engine = _engine_call()
-            result.engine = timed(lambda: engine(guest, case.query, case.page, case.facets),
-                                  runs=runs)
+            result.engine = timed(
+                lambda: engine(guest, case.query, case.page, case.facets), runs=runs
+            )
         except ImportError as error:
             result.engine = Timing(error=f"no lower engine call ({error})")
     result.page = timed(page, runs=runs)
@@ -345,14 +422,15 @@ def run_case(case: Case, *, runs: int, baseline: bool) -> CaseResult:
         answer = baseline_pg.answer(case.query, page=case.page, with_facets=case.facets)
         result.baseline_total = answer.total
         if found is not None and case.facets:
-            ours = {g: dict((e.tag_id, e.count) for e in entries)
-                    for g, entries in found.facets.items()}
+            ours = {
+                g: dict((e.tag_id, e.count) for e in entries) for g, entries in found.facets.items()
+            }
             result.facets_agree = all(
                 ours.get(group, {}).get(tag_id, count) == count
-                for group, entries in answer.facets.items() for tag_id, count in entries
-            ) and all(
-                len(ours.get(group, {})) == len(entries)
                 for group, entries in answer.facets.items()
+                for tag_id, count in entries
+            ) and all(
+                len(ours.get(group, {})) == len(entries) for group, entries in answer.facets.items()
             )
         result.baseline = timed(
             lambda: baseline_pg.answer(case.query, page=case.page, with_facets=case.facets),
@@ -377,8 +455,9 @@ class PostingResult:
     error: str = ""
 
 
-def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10,
-                      posters: int = 1) -> PostingResult:
+def posting_freshness(
+    subjects: dict, *, rate: float = 50, seconds: float = 10, posters: int = 1
+) -> PostingResult:
     """Post ``rate`` works a second with 17 tags each for ``seconds`` through
     ``work_create`` (in ``posters`` processes of their own, as app servers
     would), while this process polls ``search_works`` for a filtered listing
@@ -397,22 +476,34 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10,
     from .load import PASSWORD
 
     label = f"{int(time.time()) % 100000}"
-    poster = user_create(username=f"benchposter{label}", email=f"poster{label}@example.invalid",
-                         password=PASSWORD)
+    poster = user_create(
+        username=f"benchposter{label}", email=f"poster{label}@example.invalid", password=PASSWORD
+    )
     marker = f"Bench Posting Run {label}"
-    names = dict(Tag.objects.filter(pk__in=[
-        subjects["posting_fandom"], *subjects["posting_relationships"],
-        *subjects["posting_characters"], *subjects["posting_freeforms"],
-    ]).values_list("pk", "name"))
+    names = dict(
+        Tag.objects.filter(
+            pk__in=[
+                subjects["posting_fandom"],
+                *subjects["posting_relationships"],
+                *subjects["posting_characters"],
+                *subjects["posting_freeforms"],
+            ]
+        ).values_list("pk", "name")
+    )
 
     def joined(ids):
         return ", ".join(names[i] for i in ids)
 
     plan = {  # 1 + 1 + 1 fixed, 1 fandom, 2 + 4 + 7 typed: 17 tags
-        "user_id": poster.pk, "label": label, "rate": rate, "count": int(rate * seconds),
+        "user_id": poster.pk,
+        "label": label,
+        "rate": rate,
+        "count": int(rate * seconds),
         "seconds": seconds,
         "tags": {
-            "rating": 11, "warnings": [16], "categories": [23],
+            "rating": 11,
+            "warnings": [16],
+            "categories": [23],
             "fandoms": names[subjects["posting_fandom"]],
             "relationships": joined(subjects["posting_relationships"]),
             "characters": joined(subjects["posting_characters"]),
@@ -427,13 +518,26 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10,
     children = []
     for number in range(posters):
         child = subprocess.Popen(
-            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(REPO)!r}); "
-             "from bench.discovery.run import poster_process; poster_process()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+                "from bench.discovery.run import poster_process; poster_process()",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        child.stdin.write(json.dumps({**plan, "rate": rate / posters,
-                                      "count": plan["count"] // posters,
-                                      "label": f"{label}-{number}"}))
+        child.stdin.write(
+            json.dumps(
+                {
+                    **plan,
+                    "rate": rate / posters,
+                    "count": plan["count"] // posters,
+                    "label": f"{label}-{number}",
+                }
+            )
+        )
         child.stdin.close()
         children.append(child)
 
@@ -472,7 +576,8 @@ def posting_freshness(subjects: dict, *, rate: float = 50, seconds: float = 10,
     latencies = [(seen_at[pk] - at) * 1000 for pk, at in committed if pk in seen_at]
     committed.sort(key=lambda pair: pair[1])
     result = PostingResult(
-        posted=len(committed), seconds=(committed[-1][1] - began) if committed else 0.0,
+        posted=len(committed),
+        seconds=(committed[-1][1] - began) if committed else 0.0,
         post_p50=statistics.median(post_times) if post_times else None,
         latency_p50=statistics.median(latencies) if latencies else None,
         latency_p99=percentile(latencies, 0.99) if latencies else None,
@@ -511,16 +616,26 @@ def poster_process() -> None:
             time.sleep(wait)
         began = time.perf_counter()
         try:
-            work = work_create(user=user, fields=WorkFields(
-                title=f"Freshness {plan['label']} {i}",
-                summary="<p>Posted by the benchmark.</p>", content=content, tags=choice,
-            ), post=True)
+            work = work_create(
+                user=user,
+                fields=WorkFields(
+                    title=f"Freshness {plan['label']} {i}",
+                    summary="<p>Posted by the benchmark.</p>",
+                    content=content,
+                    tags=choice,
+                ),
+                post=True,
+            )
         except Exception as error:  # noqa: BLE001 - the parent reports it
-            print("error", f"{type(error).__name__}: {error}"[:200].replace("\n", " "),
-                  flush=True)
+            print("error", f"{type(error).__name__}: {error}"[:200].replace("\n", " "), flush=True)
             return
-        print("posted", work.pk, f"{time.time():.6f}",
-              f"{(time.perf_counter() - began) * 1000:.1f}", flush=True)
+        print(
+            "posted",
+            work.pk,
+            f"{time.time():.6f}",
+            f"{(time.perf_counter() - began) * 1000:.1f}",
+            flush=True,
+        )
 
 
 # Printing ---------------------------------------------------------------------------------------
@@ -541,25 +656,32 @@ def _ratio(a: Timing, b: Timing) -> str:
 
 
 def print_results(results: list[CaseResult], baseline: bool) -> None:
-    header = (f"{'query':<58} {'works':>8} {'page p50/p99':>15} {'search_works':>15} "
-              f"{'engine':>15} {'baseline':>15} {'ours÷base':>9} {'page÷eng':>8}")
+    header = (
+        f"{'query':<58} {'works':>8} {'page p50/p99':>15} {'search_works':>15} "
+        f"{'engine':>15} {'baseline':>15} {'ours÷base':>9} {'page÷eng':>8}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         label = f"{r.key:<3}{r.label}"[:58]
         total = f"{r.total:,}" if r.total is not None else "-"
-        print(f"{label:<58} {total:>8} {_ms(r.page):>15} {_ms(r.search_works):>15} "
-              f"{_ms(r.engine):>15} {_ms(r.baseline):>15} "
-              f"{_ratio(r.engine, r.baseline) if baseline else '-':>9} "
-              f"{_ratio(r.page, r.engine):>8}")
-    print("(milliseconds, p50 / p99; ours÷base = engine ÷ baseline; page÷eng = full page ÷ "
-          "engine)")
+        print(
+            f"{label:<58} {total:>8} {_ms(r.page):>15} {_ms(r.search_works):>15} "
+            f"{_ms(r.engine):>15} {_ms(r.baseline):>15} "
+            f"{_ratio(r.engine, r.baseline) if baseline else '-':>9} "
+            f"{_ratio(r.page, r.engine):>8}"
+        )
+    print("(milliseconds, p50 / p99; ours÷base = engine ÷ baseline; page÷eng = full page ÷ engine)")
     for r in results:
         notes = []
         if r.served_page is not None and r.key.startswith("2"):
             notes.append(f"served page {r.served_page:,}")
-        if baseline and r.baseline_total is not None and r.total is not None \
-                and r.baseline_total != r.total:
+        if (
+            baseline
+            and r.baseline_total is not None
+            and r.total is not None
+            and r.baseline_total != r.total
+        ):
             notes.append(f"baseline found {r.baseline_total:,}, ours {r.total:,}")
         if r.facets_agree is False:
             notes.append("facet counts differ from the baseline's")
@@ -577,11 +699,13 @@ def print_posting(result: PostingResult) -> None:
     def ms(value):
         return "-" if value is None else f"{value:.0f} ms"
 
-    print(f"8  posting: {result.posted} works in {result.seconds:.1f} s "
-          f"({result.rate:.0f} a second; work_create p50 {ms(result.post_p50)}); "
-          f"in the filtered listing after p50 {ms(result.latency_p50)}, "
-          f"p99 {ms(result.latency_p99)}, max {ms(result.latency_max)}; "
-          f"never seen: {result.missing}")
+    print(
+        f"8  posting: {result.posted} works in {result.seconds:.1f} s "
+        f"({result.rate:.0f} a second; work_create p50 {ms(result.post_p50)}); "
+        f"in the filtered listing after p50 {ms(result.latency_p50)}, "
+        f"p99 {ms(result.latency_p99)}, max {ms(result.latency_max)}; "
+        f"never seen: {result.missing}"
+    )
     if result.error:
         print(f"   error: {result.error}")
 
@@ -596,17 +720,27 @@ def parse(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--works", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--queries", default=DEFAULT_QUERIES,
-                        help="comma-separated BENCH.md query numbers (1-5, 8)")
+    parser.add_argument(
+        "--queries", default=DEFAULT_QUERIES, help="comma-separated BENCH.md query numbers (1-5, 8)"
+    )
     parser.add_argument("--runs", type=int, default=50, help="timed runs per query")
-    parser.add_argument("--growth", action="store_true",
-                        help="also run at a tenth of --works and print the growth")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the loaded database (reused by the next run of this size)")
-    parser.add_argument("--reindex", action="store_true",
-                        help="rebuild the search index even on a kept database")
-    parser.add_argument("--posters", type=int, default=1,
-                        help="processes posting works for query 8 (together 50 a second)")
+    parser.add_argument(
+        "--growth", action="store_true", help="also run at a tenth of --works and print the growth"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the loaded database (reused by the next run of this size)",
+    )
+    parser.add_argument(
+        "--reindex", action="store_true", help="rebuild the search index even on a kept database"
+    )
+    parser.add_argument(
+        "--posters",
+        type=int,
+        default=1,
+        help="processes posting works for query 8 (together 50 a second)",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     return parser.parse_args(argv)
 
@@ -625,33 +759,41 @@ def main(argv=None) -> int:
         scratch.cleanup()
 
 
-def _run(args, wanted: set[int], scratch: Scratch) -> int:
+def ensure_archive(
+    scratch: Scratch, works: int, *, reindex: bool = False, output: dict | None = None
+) -> dict:
+    """Generate and load the archive unless ``scratch`` holds it already (see
+    ``prepare``), build its search index and, on PostgreSQL, the baseline
+    table when missing. Returns the archive's subjects (the tags the queries
+    use); the times taken go into ``output``."""
     from django.db import connection
 
     from . import baseline_pg
     from .generate import VERSION, describe, generate
     from .load import bases_from_db, build_index, load
 
-    output: dict = {"works": args.works, "database": connection.vendor}
-    print(f"Database: {connection.vendor} ({scratch.database_url}); {args.works:,} works",
-          flush=True)
+    output = {} if output is None else output
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
-                       "(key varchar(50) PRIMARY KEY, value text)")
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key varchar(50) PRIMARY KEY, value text)"
+        )
     if scratch.reuse:
-        from django.db import connection as conn
-
-        with conn.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'subjects'")  # noqa: S608
             subjects = json.loads(cursor.fetchone()[0])
         print("Reusing the kept database.", flush=True)
     else:
         started = time.perf_counter()
-        archive = generate(args.works, bases=bases_from_db())
+        archive = generate(works, bases=bases_from_db())
         generated = time.perf_counter() - started
-        print(f"Generated in {generated:.1f} s: " + ", ".join(
-            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-            for k, v in describe(archive).items()), flush=True)
+        print(
+            f"Generated in {generated:.1f} s: "
+            + ", ".join(
+                f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                for k, v in describe(archive).items()
+            ),
+            flush=True,
+        )
         print("Loading …", flush=True)
         started = time.perf_counter()
         load(archive, fast=True, progress=lambda m: print(m, flush=True))
@@ -662,19 +804,30 @@ def _run(args, wanted: set[int], scratch: Scratch) -> int:
         output.update(generate_seconds=generated, load_seconds=loaded)
         _write_meta({"subjects": subjects})
         del archive
-    if not scratch.reuse or args.reindex or not (scratch.var_dir / "search" / "current").exists():
+    if not scratch.reuse or reindex or not (scratch.var_dir / "search" / "current").exists():
         print("Building the search index …", flush=True)
         seconds = build_index(progress=lambda m: print(m, flush=True))
         output["index_seconds"] = seconds
         if seconds is not None:
             print(f"Search index built in {seconds:.1f} s.", flush=True)
-    baseline = connection.vendor == "postgresql"
-    if baseline and (not scratch.reuse or not baseline_pg.exists()):
+    if connection.vendor == "postgresql" and (not scratch.reuse or not baseline_pg.exists()):
         print("Building the PostgreSQL-only baseline table …", flush=True)
         seconds = baseline_pg.build()
         output["baseline_build_seconds"] = seconds
         print(f"Baseline built in {seconds:.1f} s.", flush=True)
-    _write_meta({"works": args.works, "version": VERSION})
+    _write_meta({"works": works, "version": VERSION})
+    return subjects
+
+
+def _run(args, wanted: set[int], scratch: Scratch) -> int:
+    from django.db import connection
+
+    output: dict = {"works": args.works, "database": connection.vendor}
+    print(
+        f"Database: {connection.vendor} ({scratch.database_url}); {args.works:,} works", flush=True
+    )
+    subjects = ensure_archive(scratch, args.works, reindex=args.reindex, output=output)
+    baseline = connection.vendor == "postgresql"
 
     results = []
     for case in cases(subjects):
@@ -691,8 +844,10 @@ def _run(args, wanted: set[int], scratch: Scratch) -> int:
         output["posting"] = asdict(posting)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     now = _resident_mib()
-    print(f"Resident memory of this process: {now:,.0f} MiB now, {peak:,.0f} MiB at its peak "
-          "(the peak includes generating and loading)")
+    print(
+        f"Resident memory of this process: {now:,.0f} MiB now, {peak:,.0f} MiB at its peak "
+        "(the peak includes generating and loading)"
+    )
     output.update(rss_mib=now, max_rss_mib=peak)
     if args.json:
         Path(args.json).write_text(json.dumps(output, indent=1))
@@ -716,9 +871,20 @@ def growth(args) -> int:
     for size in sizes:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             path = handle.name
-        command = [sys.executable, str(REPO / "bench" / "discovery_bench.py"),
-                   "--works", str(size), "--db", args.db, "--queries", args.queries,
-                   "--runs", str(args.runs), "--json", path]
+        command = [
+            sys.executable,
+            str(REPO / "bench" / "discovery_bench.py"),
+            "--works",
+            str(size),
+            "--db",
+            args.db,
+            "--queries",
+            args.queries,
+            "--runs",
+            str(args.runs),
+            "--json",
+            path,
+        ]
         command += ["--posters", str(args.posters)]
         command += [flag for flag, on in (("--keep", args.keep), ("--reindex", args.reindex)) if on]
         print(f"==> {size:,} works", flush=True)
@@ -727,8 +893,10 @@ def growth(args) -> int:
         os.unlink(path)
     small, large = outputs
     print()
-    print(f"Growth from {sizes[0]:,} to {sizes[1]:,} works (p50 at the larger size ÷ p50 at "
-          "the smaller):")
+    print(
+        f"Growth from {sizes[0]:,} to {sizes[1]:,} works (p50 at the larger size ÷ p50 at "
+        "the smaller):"
+    )
     print(f"{'query':<58} {'page':>8} {'search_works':>12} {'engine':>8} {'baseline':>8}")
     for a, b in zip(small["cases"], large["cases"], strict=True):
         cells = []

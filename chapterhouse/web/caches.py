@@ -15,6 +15,10 @@
   memory, in front of Redis when configured (shared by every process), so a
   copy rendered by one worker serves the others.
 
+- ``LocalLRU`` is a process's own few copies of rendered fragments whose
+  key is a digest of everything they are made from (the filter sidebar):
+  nothing to invalidate, nothing shared.
+
 Rate limits of our own count in ``web/ratelimit.py``, not in a cache.
 """
 
@@ -31,6 +35,34 @@ local_cache = ConnectionProxy(caches, LOCAL)
 
 
 HTML = "html"
+
+
+class LocalLRU:
+    """At most ``size`` values in this process, the least recently used
+    dropped first. Only for keys that name their value completely (a digest
+    of all it is made from), so nothing here is ever stale."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key, make):
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+                return value
+        value = make()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
 
 
 class LayeredCache:

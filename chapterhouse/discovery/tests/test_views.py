@@ -137,6 +137,24 @@ def test_tag_listing_has_ao3s_sidebar_with_counts(client, fandom_works):
     assert form.find("a", string="Clear Filters")["href"] == LISTING
 
 
+def test_the_sidebar_shows_new_counts_and_what_each_reader_typed(client, fandom_works):
+    # The rendered sidebar is kept per process by a digest of what it shows:
+    # a new work's counts, and each reader's own filters, are never an old copy.
+    page = soup(client.get(LISTING))
+    assert label_of(page, f"include_work_search_rating_ids_{GENERAL}") == (
+        "General Audiences (1)"
+    )
+    make_work("Quay Lights", rating=GENERAL)
+    page = soup(client.get(LISTING))
+    assert label_of(page, f"include_work_search_rating_ids_{GENERAL}") == (
+        "General Audiences (2)"
+    )
+    page = soup(client.get(LISTING, {"work_search[words_from]": "250"}))
+    assert page.select_one("#work_search_words_from")["value"] == "250"
+    page = soup(client.get(LISTING, {"work_search[words_from]": "260"}))
+    assert page.select_one("#work_search_words_from")["value"] == "260"
+
+
 def test_include_and_exclude_filter_the_works_and_stay_ticked(client, fandom_works):
     response = client.get(LISTING, {
         "include_work_search[rating_ids][]": str(TEEN),

@@ -29,7 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.discovery.run import META_TABLE, configure_django, percentile, scratch_for  # noqa: E402
+from bench.discovery.run import (  # noqa: E402
+    META_TABLE,
+    WsgiClient,
+    configure_django,
+    percentile,
+    scratch_for,
+)
 
 
 def _subjects() -> dict:
@@ -94,16 +100,13 @@ class PageSet:
 
 
 def page_set(subjects: dict, *, work_bytes: int = 40_000) -> PageSet:
-    from django.test import Client
-
     from chapterhouse.tags.models import Tag
     from chapterhouse.tags.page_selectors import tag_path
 
     work_id, size = _one_shot(work_bytes)
     reader = _reader_for(work_id)
     landing = tag_path(Tag.objects.get(pk=subjects["largest_fandom"]).name, "/works")
-    guest, signed_in = Client(), Client()
-    signed_in.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    guest, signed_in = WsgiClient(), WsgiClient.signed_in(reader)
     pages = [
         ("work, guest", guest, f"/works/{work_id}"),
         ("work, reader", signed_in, f"/works/{work_id}"),

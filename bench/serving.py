@@ -497,7 +497,7 @@ def over_http(args, scratch, chosen, figures: dict) -> None:
     env.pop("CHAPTERHOUSE_SEARCH_DIR", None)
     app_port = http_cache.free_port()
     app = f"http://127.0.0.1:{app_port}"
-    session = chosen.signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    session = chosen.signed_in.cookies[settings.SESSION_COOKIE_NAME]
     cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
     # One reader per connection, so that the readers' visits do not all wait on
     # one reading-history row.

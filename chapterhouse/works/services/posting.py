@@ -299,7 +299,10 @@ def _apply(
                            html=html[name])
     work.language = fields.language
     work.restricted = bool(fields.restricted)
-    work.anonymous = bool(fields.anonymous)
+    # What readers see also hides the creators of a work in an anonymous
+    # collection until it is revealed (collections/services.py keeps that flag).
+    work.anonymous_by_creator = bool(fields.anonymous)
+    work.anonymous = work.anonymous_by_creator or work.in_anonymous_collection
     work.comment_permission = fields.comment_permission
     work.moderated_comments = bool(fields.moderated_comments)
     work.corrections_enabled = bool(fields.corrections_enabled)
@@ -504,7 +507,9 @@ def work_fields_of(work: Work) -> WorkFields:
         comment_permission=work.comment_permission,
         moderated_comments=work.moderated_comments,
         restricted=work.restricted,
-        anonymous=work.anonymous,
+        # The creator's own choice, not an anonymous collection's.
+        anonymous=work.anonymous_by_creator
+        or (work.anonymous and not work.in_anonymous_collection),
         published_on=None,
         corrections_enabled=work.corrections_enabled,
         skin_id=work.skin_id,

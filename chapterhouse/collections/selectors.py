@@ -108,6 +108,14 @@ def work_collections(*, viewer, work: Work) -> list[Collection]:
     ).order_by("title", "pk"))
 
 
+def collection_names_of(work: Work) -> list[str]:
+    """Names of the collections ``work`` has an item in (not refused by either side)."""
+    return list(CollectionItem.objects.filter(work=work)
+                .exclude(user_approval=Approval.REJECTED)
+                .exclude(collection_approval=Approval.REJECTED)
+                .order_by("pk").values_list("collection__name", flat=True))
+
+
 @dataclass
 class Mystery:
     """A work the viewer may not unmask yet, shown as AO3's mystery blurb."""

@@ -248,6 +248,28 @@ def work_collection_items(request, work_id: int):
     return HttpResponseRedirect(f"/works/{work.pk}")
 
 
+#: The work form's field, named as on AO3.
+COLLECTION_NAMES_FIELD = "work[collection_names]"
+
+
+def collection_names_of(work: Work | None) -> str:
+    """The work form's initial value: the collections the work is in or waits for."""
+    if work is None:
+        return ""
+    return ", ".join(selectors.collection_names_of(work))
+
+
+def collections_from_work_form(request, work: Work) -> None:
+    """After the work form is saved: add the work to the collections named
+    there that it is not in yet, with AO3's flash."""
+    names = services.collection_names_split(request.POST.get(COLLECTION_NAMES_FIELD, ""))
+    known = set(selectors.collection_names_of(work))
+    wanted = [name for name in names if name not in known]
+    if wanted:
+        flash_add_result(request, services.collection_items_add(
+            user=request.user, work=work, names=wanted))
+
+
 def flash_add_result(request, result: services.AddResult) -> None:
     """AO3's flash after adding to collections (also used by the work form)."""
     if result.notice:

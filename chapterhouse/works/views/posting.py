@@ -19,6 +19,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.collections.views import (
+    COLLECTION_NAMES_FIELD,
+    collection_names_of,
+    collections_from_work_form,
+)
 from chapterhouse.web.forms import apply_errors
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
@@ -62,6 +67,8 @@ def _work_page(request, form, *, work, key, notice=None, status=200):
         "works/form_work.html",
         {
             "form": form, "work": work, "key": key, "notice": notice,
+            "collection_names": request.POST.get(COLLECTION_NAMES_FIELD)
+            if request.method == "POST" else collection_names_of(work),
             "main_class": "works-edit" if work else "works-new",
             "saved_at": int(work.updated_at.timestamp() * 1000) if work else 0,
         },
@@ -94,6 +101,8 @@ def work_new(request):
 
 
 def _after_work_save(request, work: Work, *, posted_now: bool, updated: bool = False):
+    # "Post to Collections / Challenges" on the form (AO3's work[collection_names]).
+    collections_from_work_form(request, work)
     if "preview_button" in request.POST:
         return HttpResponseRedirect(reverse("works:preview", kwargs={"work_id": work.pk}))
     if posted_now:

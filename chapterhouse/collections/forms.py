@@ -9,7 +9,9 @@ from .models import NAME_MAX_LENGTH, TITLE_MAX_LENGTH, name_validator
 
 class CollectionForm(forms.Form):
     name = forms.CharField(
-        label="Collection name", max_length=NAME_MAX_LENGTH, validators=[name_validator],
+        label="Collection name",
+        max_length=NAME_MAX_LENGTH,
+        validators=[name_validator],
         help_text="Part of the address: letters, numbers and underscores.",
     )
     title = forms.CharField(label="Display title", max_length=TITLE_MAX_LENGTH)
@@ -25,7 +27,8 @@ class CollectionForm(forms.Form):
     unrevealed = forms.BooleanField(label="This collection is unrevealed", required=False)
     anonymous = forms.BooleanField(label="This collection is anonymous", required=False)
     reveal_at = forms.DateTimeField(
-        label="Reveal on", required=False,
+        label="Reveal on",
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Unrevealed and anonymous works are revealed at this time by themselves.",
     )

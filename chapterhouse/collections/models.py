@@ -84,10 +84,10 @@ class Role(models.TextChoices):
 
 
 class Maintainer(models.Model):
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE,
-                                   related_name="maintainers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="maintained_collections")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="maintainers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maintained_collections"
+    )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MODERATOR)
 
     class Meta:
@@ -109,8 +109,7 @@ class Approval(models.TextChoices):
 class CollectionItemQuerySet(models.QuerySet):
     def approved(self):
         """Approved by both sides: shown in the collection."""
-        return self.filter(user_approval=Approval.APPROVED,
-                           collection_approval=Approval.APPROVED)
+        return self.filter(user_approval=Approval.APPROVED, collection_approval=Approval.APPROVED)
 
     def consented(self):
         """Items whose creator agreed and the maintainers have not refused:
@@ -128,12 +127,15 @@ class CollectionItem(models.Model):
 
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="collection_items")
-    user_approval = models.CharField(max_length=10, choices=Approval.choices,
-                                     default=Approval.PENDING)
-    collection_approval = models.CharField(max_length=10, choices=Approval.choices,
-                                           default=Approval.PENDING)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    user_approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.PENDING
+    )
+    collection_approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.PENDING
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CollectionItemQuerySet.as_manager()
@@ -149,5 +151,7 @@ class CollectionItem(models.Model):
 
     @property
     def approved(self) -> bool:
-        return (self.user_approval == Approval.APPROVED
-                and self.collection_approval == Approval.APPROVED)
+        return (
+            self.user_approval == Approval.APPROVED
+            and self.collection_approval == Approval.APPROVED
+        )

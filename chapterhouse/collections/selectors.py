@@ -34,8 +34,9 @@ def collection_by_name(name: str) -> Collection | None:
 
 def _with_maintainers(collections: QuerySet[Collection]) -> QuerySet[Collection]:
     return collections.prefetch_related(
-        Prefetch("maintainers", queryset=Maintainer.objects.select_related("user")
-                 .order_by("role", "pk"))
+        Prefetch(
+            "maintainers", queryset=Maintainer.objects.select_related("user").order_by("role", "pk")
+        )
     )
 
 
@@ -45,7 +46,8 @@ def _listed_works(viewer, collection_ids) -> QuerySet[Work]:
     return works_visible_to(viewer, mysteries=True).filter(
         posted=True,
         pk__in=CollectionItem.objects.approved()
-        .filter(collection_id__in=collection_ids).values("work_id"),
+        .filter(collection_id__in=collection_ids)
+        .values("work_id"),
     )
 
 
@@ -55,10 +57,13 @@ def work_counts(viewer, collections) -> dict[int, int]:
     if not ids:
         return {}
     seen = works_visible_to(viewer, mysteries=True).filter(posted=True).values("pk")
-    rows = (CollectionItem.objects.approved()
-            .filter(collection_id__in=ids, work_id__in=seen)
-            .values("collection_id").annotate(n=Count("work_id"))
-            .values_list("collection_id", "n"))
+    rows = (
+        CollectionItem.objects.approved()
+        .filter(collection_id__in=ids, work_id__in=seen)
+        .values("collection_id")
+        .annotate(n=Count("work_id"))
+        .values_list("collection_id", "n")
+    )
     return dict(rows)
 
 
@@ -86,8 +91,9 @@ def _entries(viewer, collections: QuerySet[Collection], page) -> listing.Page:
 
 def collections_index(*, viewer, page=1) -> listing.Page:
     """Top-level collections, newest first."""
-    return _entries(viewer, Collection.objects.filter(parent__isnull=True)
-                    .order_by("-created_at", "-pk"), page)
+    return _entries(
+        viewer, Collection.objects.filter(parent__isnull=True).order_by("-created_at", "-pk"), page
+    )
 
 
 def subcollections(*, viewer, collection: Collection, page=1) -> listing.Page:
@@ -96,24 +102,33 @@ def subcollections(*, viewer, collection: Collection, page=1) -> listing.Page:
 
 def user_collections(*, viewer, user, page=1) -> listing.Page:
     """The collections ``user`` maintains."""
-    return _entries(viewer, Collection.objects.filter(maintainers__user=user)
-                    .distinct().order_by("title", "pk"), page)
+    return _entries(
+        viewer,
+        Collection.objects.filter(maintainers__user=user).distinct().order_by("title", "pk"),
+        page,
+    )
 
 
 def work_collections(*, viewer, work: Work) -> list[Collection]:
     """The collections ``work`` is approved in (for ``dd.collections``)."""
-    return list(Collection.objects.filter(
-        items__work=work, items__user_approval=Approval.APPROVED,
-        items__collection_approval=Approval.APPROVED,
-    ).order_by("title", "pk"))
+    return list(
+        Collection.objects.filter(
+            items__work=work,
+            items__user_approval=Approval.APPROVED,
+            items__collection_approval=Approval.APPROVED,
+        ).order_by("title", "pk")
+    )
 
 
 def collection_names_of(work: Work) -> list[str]:
     """Names of the collections ``work`` has an item in (not refused by either side)."""
-    return list(CollectionItem.objects.filter(work=work)
-                .exclude(user_approval=Approval.REJECTED)
-                .exclude(collection_approval=Approval.REJECTED)
-                .order_by("pk").values_list("collection__name", flat=True))
+    return list(
+        CollectionItem.objects.filter(work=work)
+        .exclude(user_approval=Approval.REJECTED)
+        .exclude(collection_approval=Approval.REJECTED)
+        .order_by("pk")
+        .values_list("collection__name", flat=True)
+    )
 
 
 @dataclass
@@ -125,10 +140,13 @@ class Mystery:
 
 
 def _unrevealed_collection_of(work_id: int) -> Collection | None:
-    return (Collection.objects.filter(unrevealed=True, items__work_id=work_id)
-            .filter(items__user_approval=Approval.APPROVED)
-            .exclude(items__collection_approval=Approval.REJECTED)
-            .order_by("pk").first())
+    return (
+        Collection.objects.filter(unrevealed=True, items__work_id=work_id)
+        .filter(items__user_approval=Approval.APPROVED)
+        .exclude(items__collection_approval=Approval.REJECTED)
+        .order_by("pk")
+        .first()
+    )
 
 
 def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
@@ -138,10 +156,15 @@ def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
 
     def prepare(rows):
         ids = [w.pk for w in rows]
-        unmasked = set(Work.objects.filter(unmasked_unrevealed_q(viewer), pk__in=ids)
-                       .values_list("pk", flat=True))
-        shown = {b.work.pk: b for b in listing.blurbs(
-            listing.blurb_queryset(Work.objects.filter(pk__in=unmasked)))}
+        unmasked = set(
+            Work.objects.filter(unmasked_unrevealed_q(viewer), pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        )
+        shown = {
+            b.work.pk: b
+            for b in listing.blurbs(listing.blurb_queryset(Work.objects.filter(pk__in=unmasked)))
+        }
         return [shown[pk] if pk in shown else Mystery(pk, collection) for pk in ids]
 
     return listing.paginate(works.only("pk"), page, prepare=prepare)
@@ -150,9 +173,11 @@ def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
 def mystery_of(*, viewer, work_id: int) -> Collection | None:
     """The unrevealed collection to name when ``viewer`` opens a work she may
     not see as itself only because it is unrevealed; else ``None``."""
-    work = works_visible_to(viewer, mysteries=True).filter(
-        pk=work_id, posted=True, in_unrevealed_collection=True
-    ).first()
+    work = (
+        works_visible_to(viewer, mysteries=True)
+        .filter(pk=work_id, posted=True, in_unrevealed_collection=True)
+        .first()
+    )
     if work is None or can_unmask_unrevealed(viewer, work):
         return None
     return _unrevealed_collection_of(work_id)
@@ -184,18 +209,28 @@ def maintainer_queue(*, viewer, collection: Collection, status=None, page=1):
     ``None`` for anyone else)."""
     if not is_maintainer(viewer, collection):
         return None
-    items = (CollectionItem.objects.filter(
-        collection=collection, collection_approval=_as_approval(_status(status)))
-        .select_related("work", "added_by").order_by("-created_at", "-pk"))
+    items = (
+        CollectionItem.objects.filter(
+            collection=collection, collection_approval=_as_approval(_status(status))
+        )
+        .select_related("work", "added_by")
+        .order_by("-created_at", "-pk")
+    )
     return listing.paginate(items, page)
 
 
 def creator_queue(*, user, status=None, page=1):
     """Items of ``user``'s works by her own approval: invitations wait here."""
-    items = (CollectionItem.objects.filter(
-        work__creatorships__pseud__user=user, work__creatorships__accepted=True,
-        user_approval=_as_approval(_status(status)))
-        .select_related("work", "collection").distinct().order_by("-created_at", "-pk"))
+    items = (
+        CollectionItem.objects.filter(
+            work__creatorships__pseud__user=user,
+            work__creatorships__accepted=True,
+            user_approval=_as_approval(_status(status)),
+        )
+        .select_related("work", "collection")
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )
     return listing.paginate(items, page)
 
 
@@ -220,4 +255,3 @@ def roles_of(viewer, collection: Collection) -> CollectionRoles:
 
 def maintainers_of(collection: Collection) -> list[Maintainer]:
     return list(collection.maintainers.select_related("user").order_by("role", "pk"))
-

@@ -53,9 +53,7 @@ def is_maintainer(user, collection: Collection) -> bool:
 
 def is_owner(user, collection: Collection) -> bool:
     user = signed_in_user(user)
-    return user is not None and collection.maintainers.filter(
-        user=user, role=Role.OWNER
-    ).exists()
+    return user is not None and collection.maintainers.filter(user=user, role=Role.OWNER).exists()
 
 
 def _owner_required(user, collection: Collection) -> None:
@@ -102,8 +100,9 @@ def _parent(user, parent_name: str | None) -> Collection | None:
 
 
 @transaction.atomic
-def collection_create(*, user, name: str, title: str, parent_name: str | None = None,
-                      **changes) -> Collection:
+def collection_create(
+    *, user, name: str, title: str, parent_name: str | None = None, **changes
+) -> Collection:
     """A new collection owned by ``user``."""
     if signed_in_user(user) is None:
         raise PermissionDenied("Please log in to create a collection.")
@@ -117,8 +116,9 @@ def collection_create(*, user, name: str, title: str, parent_name: str | None = 
 
 
 @transaction.atomic
-def collection_edit(*, user, collection: Collection, parent_name: str | None = None,
-                    **changes) -> Collection:
+def collection_edit(
+    *, user, collection: Collection, parent_name: str | None = None, **changes
+) -> Collection:
     """Owners change the collection's texts, settings and parent. Turning
     unrevealed or anonymous on or off applies to its works at once."""
     _owner_required(user, collection)
@@ -139,8 +139,9 @@ def collection_edit(*, user, collection: Collection, parent_name: str | None = N
 
 
 @transaction.atomic
-def maintainer_add(*, user, collection: Collection, username: str,
-                   role: str = Role.MODERATOR) -> Maintainer:
+def maintainer_add(
+    *, user, collection: Collection, username: str, role: str = Role.MODERATOR
+) -> Maintainer:
     """Owners add an owner or a moderator (or change someone's role)."""
     _owner_required(user, collection)
     if role not in Role.values:
@@ -172,16 +173,20 @@ class AddResult:
     def notice(self) -> str:
         parts = []
         if self.added:
-            parts.append("Added to collection(s): "
-                         + ", ".join(c.title for c in self.added) + ".")
+            parts.append("Added to collection(s): " + ", ".join(c.title for c in self.added) + ".")
         if self.submitted:
-            parts.append("Your work will only show up in the moderated collection(s) you "
-                         "have submitted it to once it is approved by a moderator: "
-                         + ", ".join(c.title for c in self.submitted) + ".")
+            parts.append(
+                "Your work will only show up in the moderated collection(s) you "
+                "have submitted it to once it is approved by a moderator: "
+                + ", ".join(c.title for c in self.submitted)
+                + "."
+            )
         if self.invited:
-            parts.append("This work has been invited to your collection(s) ("
-                         + ", ".join(c.title for c in self.invited)
-                         + "). The creator will be asked to accept.")
+            parts.append(
+                "This work has been invited to your collection(s) ("
+                + ", ".join(c.title for c in self.invited)
+                + "). The creator will be asked to accept."
+            )
         return " ".join(parts)
 
 
@@ -214,8 +219,10 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
             continue
         maintainer = is_maintainer(user, collection)
         if not creator and not maintainer:
-            result.errors.append(f"{collection.title}, because you don't own this item and "
-                                 "you're not a moderator of the collection.")
+            result.errors.append(
+                f"{collection.title}, because you don't own this item and "
+                "you're not a moderator of the collection."
+            )
             continue
         if CollectionItem.objects.filter(collection=collection, work=work).exists():
             result.errors.append(
@@ -228,16 +235,22 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
         if creator:
             approved_by_collection = maintainer or not collection.moderated
             CollectionItem.objects.create(
-                collection=collection, work=work, added_by=user,
+                collection=collection,
+                work=work,
+                added_by=user,
                 user_approval=Approval.APPROVED,
-                collection_approval=Approval.APPROVED if approved_by_collection
+                collection_approval=Approval.APPROVED
+                if approved_by_collection
                 else Approval.PENDING,
             )
             (result.added if approved_by_collection else result.submitted).append(collection)
         else:
             CollectionItem.objects.create(
-                collection=collection, work=work, added_by=user,
-                user_approval=Approval.PENDING, collection_approval=Approval.APPROVED,
+                collection=collection,
+                work=work,
+                added_by=user,
+                user_approval=Approval.PENDING,
+                collection_approval=Approval.APPROVED,
             )
             result.invited.append(collection)
     if result.added or result.submitted or result.invited:
@@ -246,8 +259,10 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
 
 
 def _item_locked(item: CollectionItem) -> CollectionItem:
-    return CollectionItem.objects.select_for_update().select_related("collection", "work").get(
-        pk=item.pk
+    return (
+        CollectionItem.objects.select_for_update()
+        .select_related("collection", "work")
+        .get(pk=item.pk)
     )
 
 
@@ -285,8 +300,9 @@ def collection_item_remove(*, user, item: CollectionItem) -> None:
     """The work's creators or the collection's maintainers take it out."""
     item = _item_locked(item)
     if not (is_creator(user, item.work) or is_maintainer(user, item.collection)):
-        raise PermissionDenied("Only the work's creators or the collection's maintainers "
-                               "may do that.")
+        raise PermissionDenied(
+            "Only the work's creators or the collection's maintainers may do that."
+        )
     work_id = item.work_id
     item.delete()
     work_collection_flags_sync([work_id])
@@ -296,9 +312,11 @@ def collection_item_remove(*, user, item: CollectionItem) -> None:
 
 
 def _reveal(collection: Collection, now: datetime.datetime) -> bool:
-    changed = Collection.objects.filter(pk=collection.pk).filter(
-        _HIDING
-    ).update(unrevealed=False, anonymous=False, revealed_at=now)
+    changed = (
+        Collection.objects.filter(pk=collection.pk)
+        .filter(_HIDING)
+        .update(unrevealed=False, anonymous=False, revealed_at=now)
+    )
     if changed:
         work_collection_flags_sync(_work_ids_of(collection))
     return bool(changed)
@@ -318,9 +336,11 @@ def collections_reveal_due(*, now: datetime.datetime | None = None) -> int:
     Each collection in its own transaction; the conditional UPDATE makes a
     second worker's run change nothing. Returns how many were revealed."""
     now = now or timezone.now()
-    due = list(Collection.objects.filter(_HIDING,
-                                         reveal_at__isnull=False, reveal_at__lte=now)
-               .order_by("reveal_at", "pk")[:200])
+    due = list(
+        Collection.objects.filter(_HIDING, reveal_at__isnull=False, reveal_at__lte=now).order_by(
+            "reveal_at", "pk"
+        )[:200]
+    )
     revealed = 0
     for collection in due:
         with transaction.atomic():
@@ -332,8 +352,9 @@ def collections_reveal_due(*, now: datetime.datetime | None = None) -> int:
 
 
 def _work_ids_of(collection: Collection) -> list[int]:
-    return list(CollectionItem.objects.filter(collection=collection)
-                .values_list("work_id", flat=True))
+    return list(
+        CollectionItem.objects.filter(collection=collection).values_list("work_id", flat=True)
+    )
 
 
 def _changed(work_ids) -> None:
@@ -352,10 +373,10 @@ def work_collection_flags_sync(work_ids) -> None:
     if not ids:
         return
     consented = CollectionItem.objects.consented().filter(work_id__in=ids)
-    unrevealed = set(consented.filter(collection__unrevealed=True)
-                     .values_list("work_id", flat=True))
-    anonymous = set(consented.filter(collection__anonymous=True)
-                    .values_list("work_id", flat=True))
+    unrevealed = set(
+        consented.filter(collection__unrevealed=True).values_list("work_id", flat=True)
+    )
+    anonymous = set(consented.filter(collection__anonymous=True).values_list("work_id", flat=True))
     untouched = []
     for work in Work.objects.filter(pk__in=ids).select_for_update().order_by("pk"):
         by_creator = work.anonymous_by_creator or (

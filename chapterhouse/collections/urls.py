@@ -17,10 +17,12 @@ urlpatterns = [
     path("collections/<str:name>/collections", views.subcollections, name="subcollections"),
     path("collections/<str:name>/items", views.items, name="items"),
     path("works/<int:work_id>/collections", views.work_collections, name="work_collections"),
-    path("works/<int:work_id>/collection_items", views.work_collection_items,
-         name="work_items"),
-    path("works/<int:work_id>/collection_items/new", views.work_collection_items,
-         name="work_items_new"),
+    path("works/<int:work_id>/collection_items", views.work_collection_items, name="work_items"),
+    path(
+        "works/<int:work_id>/collection_items/new",
+        views.work_collection_items,
+        name="work_items_new",
+    ),
     path("users/<str:username>/collections", views.user_collections, name="user_collections"),
     path("users/<str:username>/collection_items", views.user_items, name="user_items"),
 ]

@@ -35,10 +35,15 @@ def _errors(error: ValidationError) -> list[str]:
 
 def index(request):
     page = selectors.collections_index(viewer=request.user, page=request.GET.get("page"))
-    return render(request, "collections/index.html", {
-        "main_class": "collections-index", "pages": page,
-        "heading": f"{page.total:,} Collection{'' if page.total == 1 else 's'}",
-    })
+    return render(
+        request,
+        "collections/index.html",
+        {
+            "main_class": "collections-index",
+            "pages": page,
+            "heading": f"{page.total:,} Collection{'' if page.total == 1 else 's'}",
+        },
+    )
 
 
 @login_required
@@ -53,8 +58,11 @@ def new(request):
         else:
             messages.success(request, "Collection was successfully created.")
             return HttpResponseRedirect(f"/collections/{collection.name}")
-    return render(request, "collections/form.html",
-                  {"main_class": "collections-new", "form": form, "collection": None})
+    return render(
+        request,
+        "collections/form.html",
+        {"main_class": "collections-new", "form": form, "collection": None},
+    )
 
 
 @login_required
@@ -62,8 +70,9 @@ def edit(request, name: str):
     collection = _collection(name)
     if not services.is_owner(request.user, collection):
         raise PermissionDenied("Only the collection's owners may edit it.")
-    initial = {f: getattr(collection, f) for f in CollectionForm.base_fields
-               if hasattr(collection, f)}
+    initial = {
+        f: getattr(collection, f) for f in CollectionForm.base_fields if hasattr(collection, f)
+    }
     initial["parent_name"] = collection.parent.name if collection.parent else ""
     form = CollectionForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -77,10 +86,16 @@ def edit(request, name: str):
         else:
             messages.success(request, "Collection was successfully updated.")
             return HttpResponseRedirect(f"/collections/{collection.name}")
-    return render(request, "collections/form.html", {
-        "main_class": "collections-edit", "form": form, "collection": collection,
-        "maintainers": selectors.maintainers_of(collection),
-    })
+    return render(
+        request,
+        "collections/form.html",
+        {
+            "main_class": "collections-edit",
+            "form": form,
+            "collection": collection,
+            "maintainers": selectors.maintainers_of(collection),
+        },
+    )
 
 
 @login_required
@@ -88,9 +103,12 @@ def edit(request, name: str):
 def participants(request, name: str):
     collection = _collection(name)
     try:
-        services.maintainer_add(user=request.user, collection=collection,
-                                username=request.POST.get("username", ""),
-                                role=request.POST.get("role", "moderator"))
+        services.maintainer_add(
+            user=request.user,
+            collection=collection,
+            username=request.POST.get("username", ""),
+            role=request.POST.get("role", "moderator"),
+        )
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
@@ -119,14 +137,18 @@ def profile(request, name: str):
     collection = selectors.collection_by_name(name)
     if collection is None:
         return HttpResponseRedirect("/collections")
-    return render(request, "collections/profile.html",
-                  _page_context(request, collection, "collections-profile"))
+    return render(
+        request,
+        "collections/profile.html",
+        _page_context(request, collection, "collections-profile"),
+    )
 
 
 def works(request, name: str):
     collection = _collection(name)
-    page = selectors.collection_works(viewer=request.user, collection=collection,
-                                      page=request.GET.get("page"))
+    page = selectors.collection_works(
+        viewer=request.user, collection=collection, page=request.GET.get("page")
+    )
     context = _page_context(request, collection, "works-index")
     context["pages"] = page
     return render(request, "collections/works.html", context)
@@ -134,13 +156,20 @@ def works(request, name: str):
 
 def subcollections(request, name: str):
     collection = _collection(name)
-    page = selectors.subcollections(viewer=request.user, collection=collection,
-                                    page=request.GET.get("page"))
-    return render(request, "collections/index.html", {
-        "main_class": "collections-index", "pages": page, "collection": collection,
-        "heading": f"{page.total:,} Subcollection{'' if page.total == 1 else 's'} "
-                   f"of {collection.title}",
-    })
+    page = selectors.subcollections(
+        viewer=request.user, collection=collection, page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "collections/index.html",
+        {
+            "main_class": "collections-index",
+            "pages": page,
+            "collection": collection,
+            "heading": f"{page.total:,} Subcollection{'' if page.total == 1 else 's'} "
+            f"of {collection.title}",
+        },
+    )
 
 
 @login_required
@@ -148,17 +177,20 @@ def items(request, name: str):
     """The maintainers' queue; POST ``item_id`` and ``status`` to review."""
     collection = _collection(name)
     if request.method == "POST":
-        item = CollectionItem.objects.filter(pk=request.POST.get("item_id") or 0,
-                                             collection=collection).first()
+        item = CollectionItem.objects.filter(
+            pk=request.POST.get("item_id") or 0, collection=collection
+        ).first()
         if item is None:
             raise Http404("No such item.")
-        services.collection_item_review(user=request.user, item=item,
-                                        approval=_approval(request.POST.get("status")))
+        services.collection_item_review(
+            user=request.user, item=item, approval=_approval(request.POST.get("status"))
+        )
         messages.success(request, "Collection status updated!")
         return HttpResponseRedirect(request.get_full_path())
     status = request.GET.get("status")
-    page = selectors.maintainer_queue(viewer=request.user, collection=collection,
-                                      status=status, page=request.GET.get("page"))
+    page = selectors.maintainer_queue(
+        viewer=request.user, collection=collection, status=status, page=request.GET.get("page")
+    )
     if page is None:
         raise PermissionDenied("Only the collection's maintainers may see its items.")
     context = _page_context(request, collection, "collection_items-index")
@@ -168,7 +200,8 @@ def items(request, name: str):
 
 def _approval(value: str | None) -> str:
     return {"approved": Approval.APPROVED, "rejected": Approval.REJECTED}.get(
-        value or "", Approval.PENDING)
+        value or "", Approval.PENDING
+    )
 
 
 @login_required
@@ -180,32 +213,45 @@ def user_items(request, username: str):
     if user.pk != request.user.pk:
         raise PermissionDenied("You may only see your own collection items.")
     if request.method == "POST":
-        item = selectors.item_for_creator(user=request.user,
-                                          item_id=int(request.POST.get("item_id") or 0))
+        item = selectors.item_for_creator(
+            user=request.user, item_id=int(request.POST.get("item_id") or 0)
+        )
         if item is None:
             raise Http404("No such item.")
-        services.collection_item_respond(user=request.user, item=item,
-                                         approval=_approval(request.POST.get("status")))
+        services.collection_item_respond(
+            user=request.user, item=item, approval=_approval(request.POST.get("status"))
+        )
         messages.success(request, "Collection status updated!")
         return HttpResponseRedirect(request.get_full_path())
     status = request.GET.get("status")
     page = selectors.creator_queue(user=user, status=status, page=request.GET.get("page"))
-    return render(request, "collections/items.html", {
-        "main_class": "collection_items-index", "pages": page, "owner": user,
-        "status": status or "unreviewed", "side": "user",
-    })
+    return render(
+        request,
+        "collections/items.html",
+        {
+            "main_class": "collection_items-index",
+            "pages": page,
+            "owner": user,
+            "status": status or "unreviewed",
+            "side": "user",
+        },
+    )
 
 
 def user_collections(request, username: str):
     user = user_by_name(username)
     if user is None:
         raise Http404("No such user.")
-    page = selectors.user_collections(viewer=request.user, user=user,
-                                      page=request.GET.get("page"))
-    return render(request, "collections/index.html", {
-        "main_class": "collections-index", "pages": page,
-        "heading": f"{user.username}'s Collections",
-    })
+    page = selectors.user_collections(viewer=request.user, user=user, page=request.GET.get("page"))
+    return render(
+        request,
+        "collections/index.html",
+        {
+            "main_class": "collections-index",
+            "pages": page,
+            "heading": f"{user.username}'s Collections",
+        },
+    )
 
 
 def _work_or_404(request, work_id: int) -> Work:
@@ -220,11 +266,17 @@ def work_collections(request, work_id: int):
     found = selectors.work_collections(viewer=request.user, work=work)
     counts = selectors.work_counts(request.user, found)
     entries = [selectors.CollectionEntry(c, counts.get(c.pk, 0)) for c in found]
-    return render(request, "collections/index.html", {
-        "main_class": "collections-index", "entries": entries,
-        "heading": Markup('Collections with <a href="/works/{}">{}</a>').format(
-            work.pk, work.title),
-    })
+    return render(
+        request,
+        "collections/index.html",
+        {
+            "main_class": "collections-index",
+            "entries": entries,
+            "heading": Markup('Collections with <a href="/works/{}">{}</a>').format(
+                work.pk, work.title
+            ),
+        },
+    )
 
 
 @login_required
@@ -236,11 +288,15 @@ def work_collection_items(request, work_id: int):
     if work is None or not can_view_work(request.user, work):
         raise Http404("No such work.")
     if request.method == "GET":
-        return render(request, "collections/item_new.html",
-                      {"main_class": "collection_items-new", "work": work})
+        return render(
+            request,
+            "collections/item_new.html",
+            {"main_class": "collection_items-new", "work": work},
+        )
     try:
         result = services.collection_items_add(
-            user=request.user, work=work, names=request.POST.get("collection_names", ""))
+            user=request.user, work=work, names=request.POST.get("collection_names", "")
+        )
     except PermissionDenied as denied:
         messages.error(request, str(denied))
         return HttpResponseRedirect(f"/works/{work.pk}")
@@ -266,8 +322,9 @@ def collections_from_work_form(request, work: Work) -> None:
     known = set(selectors.collection_names_of(work))
     wanted = [name for name in names if name not in known]
     if wanted:
-        flash_add_result(request, services.collection_items_add(
-            user=request.user, work=work, names=wanted))
+        flash_add_result(
+            request, services.collection_items_add(user=request.user, work=work, names=wanted)
+        )
 
 
 def flash_add_result(request, result: services.AddResult) -> None:
@@ -277,7 +334,10 @@ def flash_add_result(request, result: services.AddResult) -> None:
     if result.errors:
         # Django's safe strings survive the message storage (Markup would not).
         reasons = format_html_join("", "<li>{}</li>", ((r,) for r in result.errors))
-        messages.error(request, format_html(
-            "We couldn't add your submission to the following collection(s): <ul>{}</ul>",
-            reasons))
-
+        messages.error(
+            request,
+            format_html(
+                "We couldn't add your submission to the following collection(s): <ul>{}</ul>",
+                reasons,
+            ),
+        )

@@ -8,75 +8,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('works', '0006_work_collection_flags'),
+        ("works", "0006_work_collection_flags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_]+$', 'The name may contain only letters, numbers and underscores (it is part of the address).')])),
-                ('title', models.CharField(max_length=255)),
-                ('summary', models.TextField(blank=True, help_text='Sanitised HTML, shown in listings.')),
-                ('description', models.TextField(blank=True, help_text='Sanitised HTML, on the profile.')),
-                ('intro', models.TextField(blank=True, help_text='Sanitised HTML.')),
-                ('faq', models.TextField(blank=True, help_text='Sanitised HTML.')),
-                ('rules', models.TextField(blank=True, help_text='Sanitised HTML.')),
-                ('email', models.EmailField(blank=True, help_text='Contact address shown on the profile.', max_length=254)),
-                ('is_open', models.BooleanField(default=True, help_text='Accepts new works.')),
-                ('moderated', models.BooleanField(default=False, help_text="New works wait for a maintainer's approval.")),
-                ('unrevealed', models.BooleanField(default=False, help_text='Works are a Mystery Work to readers until revealed.')),
-                ('anonymous', models.BooleanField(default=False, help_text='Creators are shown as Anonymous until revealed.')),
-                ('reveal_at', models.DateTimeField(blank=True, help_text='Revealed by the background task at this time.', null=True)),
-                ('revealed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='collections.collection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=255,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_]+$",
+                                "The name may contain only letters, numbers and underscores (it is part of the address).",
+                            )
+                        ],
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                (
+                    "summary",
+                    models.TextField(blank=True, help_text="Sanitised HTML, shown in listings."),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="Sanitised HTML, on the profile."),
+                ),
+                ("intro", models.TextField(blank=True, help_text="Sanitised HTML.")),
+                ("faq", models.TextField(blank=True, help_text="Sanitised HTML.")),
+                ("rules", models.TextField(blank=True, help_text="Sanitised HTML.")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Contact address shown on the profile.",
+                        max_length=254,
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, help_text="Accepts new works.")),
+                (
+                    "moderated",
+                    models.BooleanField(
+                        default=False, help_text="New works wait for a maintainer's approval."
+                    ),
+                ),
+                (
+                    "unrevealed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Works are a Mystery Work to readers until revealed.",
+                    ),
+                ),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False, help_text="Creators are shown as Anonymous until revealed."
+                    ),
+                ),
+                (
+                    "reveal_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Revealed by the background task at this time.",
+                        null=True,
+                    ),
+                ),
+                ("revealed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="collections.collection",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CollectionItem',
+            name="CollectionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_approval', models.CharField(choices=[('pending', 'Unreviewed'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('collection_approval', models.CharField(choices=[('pending', 'Unreviewed'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='collections.collection')),
-                ('work', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collection_items', to='works.work')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user_approval",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Unreviewed"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "collection_approval",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Unreviewed"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="collections.collection",
+                    ),
+                ),
+                (
+                    "work",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collection_items",
+                        to="works.work",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Maintainer',
+            name="Maintainer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('moderator', 'Moderator')], default='moderator', max_length=10)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maintainers', to='collections.collection')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maintained_collections', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("moderator", "Moderator")],
+                        default="moderator",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="maintainers",
+                        to="collections.collection",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="maintained_collections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='collection',
-            index=models.Index(fields=['reveal_at'], name='collection_reveal_at'),
+            model_name="collection",
+            index=models.Index(fields=["reveal_at"], name="collection_reveal_at"),
         ),
         migrations.AddIndex(
-            model_name='collectionitem',
-            index=models.Index(fields=['work'], name='collection_item_work'),
+            model_name="collectionitem",
+            index=models.Index(fields=["work"], name="collection_item_work"),
         ),
         migrations.AddConstraint(
-            model_name='collectionitem',
-            constraint=models.UniqueConstraint(fields=('collection', 'work'), name='collection_item_unique'),
+            model_name="collectionitem",
+            constraint=models.UniqueConstraint(
+                fields=("collection", "work"), name="collection_item_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='maintainer',
-            constraint=models.UniqueConstraint(fields=('collection', 'user'), name='maintainer_unique'),
+            model_name="maintainer",
+            constraint=models.UniqueConstraint(
+                fields=("collection", "user"), name="maintainer_unique"
+            ),
         ),
     ]

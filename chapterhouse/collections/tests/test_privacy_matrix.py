@@ -42,23 +42,29 @@ class World:
             "admin": UserFactory(username="site_admin", is_staff=True),
         }
         self.collection = services.collection_create(
-            user=self.owner, name="tide_fest", title="Tide Fest",
-            summary="<p>Stories of the tide.</p>", unrevealed=unrevealed, anonymous=anonymous)
-        services.maintainer_add(user=self.owner, collection=self.collection,
-                                username="fest_moderator")
+            user=self.owner,
+            name="tide_fest",
+            title="Tide Fest",
+            summary="<p>Stories of the tide.</p>",
+            unrevealed=unrevealed,
+            anonymous=anonymous,
+        )
+        services.maintainer_add(
+            user=self.owner, collection=self.collection, username="fest_moderator"
+        )
         self.work = WorkFactory(creator=self.creator, title=TITLE, fandom="Tidewater")
         # Another work of the fandom, so the tag's page exists for everyone.
         self.other = WorkFactory(title="Plain Harbour Story", fandom="Tidewater")
         work_filter_tags_refresh(work_ids=[self.work.pk, self.other.pk])
-        result = services.collection_items_add(user=self.creator, work=self.work,
-                                               names="tide_fest")
+        result = services.collection_items_add(user=self.creator, work=self.work, names="tide_fest")
         assert result.added
 
     def client(self, viewer) -> Client:
         client = Client()
         if viewer != "guest":
-            client.force_login(self.users[viewer],
-                               backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(
+                self.users[viewer], backend="django.contrib.auth.backends.ModelBackend"
+            )
         return client
 
     def reveal(self):
@@ -123,8 +129,10 @@ def test_collection_works_listing_shows_a_mystery_blurb_until_revealed(unreveale
         assert TITLE in str(li) and "mystery" not in li["class"]
     else:
         assert li["class"] == ["mystery", "work", "blurb", "group", f"work-{unrevealed.work.pk}"]
-        assert li.select_one("div.mystery.header.picture.module h4.heading").get_text() == \
-            "Mystery Work"
+        assert (
+            li.select_one("div.mystery.header.picture.module h4.heading").get_text()
+            == "Mystery Work"
+        )
         assert TITLE not in main(response) and CREATOR not in main(response)
     unrevealed.reveal()
     response = client.get("/collections/tide_fest/works")
@@ -212,10 +220,13 @@ def test_creator_and_admin_see_who_wrote_it_in_brackets(anonymous, viewer):
 def test_unapproved_item_of_a_moderated_collection_appears_nowhere(viewer):
     owner = UserFactory(username="harbour_owner")
     creator = UserFactory(username=CREATOR)
-    users = {"creator": creator, "maintainer": owner,
-             "member": UserFactory(), "admin": UserFactory(is_staff=True)}
-    services.collection_create(user=owner, name="tide_fest", title="Tide Fest",
-                               moderated=True)
+    users = {
+        "creator": creator,
+        "maintainer": owner,
+        "member": UserFactory(),
+        "admin": UserFactory(is_staff=True),
+    }
+    services.collection_create(user=owner, name="tide_fest", title="Tide Fest", moderated=True)
     work = WorkFactory(creator=creator, title=TITLE)
     result = services.collection_items_add(user=creator, work=work, names="tide_fest")
     assert result.submitted

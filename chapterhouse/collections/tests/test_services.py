@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def test_creator_of_a_collection_is_its_owner_and_texts_are_sanitised(user):
     fest = services.collection_create(
-        user=user, name="tide_fest", title="Tide Fest",
-        rules="<p>Be kind.</p><script>alert(1)</script>", intro="<b onclick='x()'>Hi</b>",
+        user=user,
+        name="tide_fest",
+        title="Tide Fest",
+        rules="<p>Be kind.</p><script>alert(1)</script>",
+        intro="<b onclick='x()'>Hi</b>",
     )
     assert services.is_owner(user, fest)
     assert "script" not in fest.rules and "Be kind." in fest.rules
@@ -43,17 +46,14 @@ def test_only_owners_edit_and_add_maintainers(user, other_user):
     with pytest.raises(PermissionDenied):
         services.collection_edit(user=other_user, collection=fest, title="Mine now")
     with pytest.raises(PermissionDenied):
-        services.maintainer_add(user=other_user, collection=fest, username="x",
-                                role=Role.OWNER)
+        services.maintainer_add(user=other_user, collection=fest, username="x", role=Role.OWNER)
 
 
 def test_subcollection_needs_a_parent_the_user_maintains(user, other_user):
     make_collection(owner=user, name="big_fest")
     with pytest.raises(ValidationError):
-        services.collection_create(user=other_user, name="small", title="S",
-                                   parent_name="big_fest")
-    child = services.collection_create(user=user, name="small", title="S",
-                                       parent_name="big_fest")
+        services.collection_create(user=other_user, name="small", title="S", parent_name="big_fest")
+    child = services.collection_create(user=user, name="small", title="S", parent_name="big_fest")
     assert child.parent.name == "big_fest"
 
 
@@ -71,7 +71,8 @@ def test_adding_reports_each_refusal_in_ao3s_words(creator, work):
     make_collection(name="closed_fest", title="Closed Fest", is_open=False)
     services.collection_items_add(user=creator, work=work, names="salt_fest")
     result = services.collection_items_add(
-        user=creator, work=work, names=" salt_fest, nowhere ,closed_fest")
+        user=creator, work=work, names=" salt_fest, nowhere ,closed_fest"
+    )
     assert result.errors == [
         "Salt Fest, because this item has already been submitted.",
         "nowhere, because we couldn't find a collection with that name.",

@@ -53,15 +53,22 @@ def test_unknown_collection_is_404_and_its_profile_redirects(client):
 
 def test_profile_shows_texts_maintainers_and_date(client, owner):
     fest = make_collection(owner=owner)
-    services.collection_edit(user=owner, collection=fest, intro="<p>Welcome!</p>",
-                             faq="<p>Ask.</p>", rules="<p>Be kind.</p>")
+    services.collection_edit(
+        user=owner,
+        collection=fest,
+        intro="<p>Welcome!</p>",
+        faq="<p>Ask.</p>",
+        rules="<p>Be kind.</p>",
+    )
     page = soup(client.get("/collections/salt_fest/profile"))
     assert page.select_one("div#main")["class"] == ["collections-profile", "region"]
     profile = page.select_one("div.collection.home.profile")
     assert profile.select_one("div.primary.header.module h2.heading").get_text() == "Salt Fest"
     dl = profile.select_one("dl.meta.group")
-    assert dl.find("dt", string="Active since:").find_next("dd").get_text() == \
-        fest.created_at.date().isoformat()
+    assert (
+        dl.find("dt", string="Active since:").find_next("dd").get_text()
+        == fest.created_at.date().isoformat()
+    )
     assert [a.get_text() for a in dl.select("dd.maintainers a")] == ["harbour_owner"]
     for key, text in (("intro", "Welcome!"), ("faq", "Ask."), ("rules", "Be kind.")):
         assert page.select_one(f"div#{key} blockquote.userstuff").get_text() == text
@@ -90,7 +97,8 @@ def test_work_page_names_its_approved_collections(client, creator, work, owner):
     services.collection_items_add(user=creator, work=work, names="salt_fest,mod_fest")
     page = soup(client.get(f"/works/{work.pk}"))
     assert [(a["href"], a.get_text()) for a in page.select("dd.collections a")] == [
-        ("/collections/salt_fest", "Salt Fest")]
+        ("/collections/salt_fest", "Salt Fest")
+    ]
     listing = client.get(f"/works/{work.pk}/collections").content.decode()
     assert "Salt Fest" in listing and "Mod Fest" not in listing
 
@@ -98,20 +106,24 @@ def test_work_page_names_its_approved_collections(client, creator, work, owner):
 def test_add_by_post_flashes_notice_and_errors_as_ao3(creator_client, work, owner):
     make_collection(owner=owner)
     make_collection(owner=owner, name="closed_fest", title="Closed Fest", is_open=False)
-    response = creator_client.post(f"/works/{work.pk}/collection_items",
-                                   {"collection_names": "salt_fest", "commit": "Add"})
+    response = creator_client.post(
+        f"/works/{work.pk}/collection_items", {"collection_names": "salt_fest", "commit": "Add"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/works/{work.pk}"
     page = soup(creator_client.get(response["Location"]))
     assert page.select_one("div.flash.notice").get_text() == "Added to collection(s): Salt Fest."
     assert page.select_one("div.flash.error") is None
     response = creator_client.post(
         f"/works/{work.pk}/collection_items",
-        {"collection_names": "salt_fest, nowhere, closed_fest", "commit": "Add"}, follow=True)
+        {"collection_names": "salt_fest, nowhere, closed_fest", "commit": "Add"},
+        follow=True,
+    )
     page = soup(response)
     assert page.select_one("div.flash.notice") is None
     error = page.select_one("div.flash.error")
     assert error.get_text().startswith(
-        "We couldn't add your submission to the following collection(s):")
+        "We couldn't add your submission to the following collection(s):"
+    )
     assert [li.get_text() for li in error.select("ul li")] == [
         "Salt Fest, because this item has already been submitted.",
         "nowhere, because we couldn't find a collection with that name.",
@@ -154,16 +166,19 @@ def test_creator_accepts_an_invitation_from_her_queue(logged_in, owner, creator,
     client = logged_in(creator)
     page = soup(client.get(f"/users/{creator.username}/collection_items"))
     assert page.select_one(f"li#collection_item_{item.pk}") is not None
-    client.post(f"/users/{creator.username}/collection_items",
-                {"item_id": item.pk, "status": "approved"})
+    client.post(
+        f"/users/{creator.username}/collection_items", {"item_id": item.pk, "status": "approved"}
+    )
     item.refresh_from_db()
     assert item.approved
 
 
 def test_create_and_edit_a_collection_through_the_form(logged_in, owner, reader):
     client = logged_in(owner)
-    response = client.post("/collections/new", {"name": "moon_fest", "title": "Moon Fest",
-                                                "is_open": "on", "unrevealed": "on"})
+    response = client.post(
+        "/collections/new",
+        {"name": "moon_fest", "title": "Moon Fest", "is_open": "on", "unrevealed": "on"},
+    )
     assert response.status_code == 302 and response["Location"] == "/collections/moon_fest"
     fest = Collection.objects.get(name="moon_fest")
     assert fest.unrevealed and fest.is_open and not fest.moderated
@@ -177,7 +192,8 @@ def test_user_collections_lists_what_she_maintains(client, owner):
     make_collection(owner=owner)
     page = soup(client.get("/users/harbour_owner/collections"))
     assert [a.get_text() for a in page.select("li.collection.blurb h4.heading > a")] == [
-        "Salt Fest"]
+        "Salt Fest"
+    ]
 
 
 def test_work_form_posts_to_collections(logged_in, creator, owner):
@@ -194,5 +210,6 @@ def test_work_form_posts_to_collections(logged_in, creator, owner):
     page = soup(response)
     assert "Added to collection(s): Salt Fest." in page.select_one("div.flash.notice").get_text()
     assert "nowhere, because" in page.select_one("div.flash.error").get_text()
-    assert CollectionItem.objects.filter(work__title="Fest Entry",
-                                         collection__name="salt_fest").exists()
+    assert CollectionItem.objects.filter(
+        work__title="Fest Entry", collection__name="salt_fest"
+    ).exists()

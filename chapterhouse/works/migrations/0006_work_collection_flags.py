@@ -10,7 +10,6 @@ def creators_choice(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("works", "0005_work_version"),
     ]
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
             name="anonymous",
             field=models.BooleanField(
                 default=False,
-                help_text="Shown anonymously: readers see \"Anonymous\" instead of its creators "
+                help_text='Shown anonymously: readers see "Anonymous" instead of its creators '
                 "(the creator's choice, or an anonymous collection not yet revealed).",
             ),
         ),
@@ -29,7 +28,7 @@ class Migration(migrations.Migration):
             model_name="work",
             name="anonymous_by_creator",
             field=models.BooleanField(
-                default=False, help_text="The creator ticked \"Post anonymously\"."
+                default=False, help_text='The creator ticked "Post anonymously".'
             ),
         ),
         migrations.AddField(

@@ -140,7 +140,8 @@ def _draw(request, page, *, mode: str, chapter=None):
         "corrections_hook": bool(signed_in and not page.is_creator and work.corrections_enabled),
         "change_note": _change_note(work.change_note),
         "feedback": feedback_for(request, page, chapter=chapter, mode=mode),
-        "work_collections": collection_selectors.work_collections(viewer=viewer, work=work),
+        "work_collections": collection_selectors.work_collections(viewer=viewer, work=work)
+        if work.has_collections else [],
         "unrevealed_in": collection_selectors.unrevealed_notice_of(work),
     }
     visit_record(request, page, chapter=chapter)

@@ -258,6 +258,14 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
     return result
 
 
+def collection_items_add_new(*, user, work: Work, names) -> AddResult:
+    """``collection_items_add`` for the names the work has no item for yet (the
+    work form lists the collections it is already in)."""
+    known = set(CollectionItem.objects.filter(work=work).values_list("collection__name", flat=True))
+    wanted = [name for name in collection_names_split(names) if name not in known]
+    return collection_items_add(user=user, work=work, names=wanted) if wanted else AddResult()
+
+
 def _item_locked(item: CollectionItem) -> CollectionItem:
     return (
         CollectionItem.objects.select_for_update()

@@ -316,15 +316,11 @@ def collection_names_of(work: Work | None) -> str:
 
 
 def collections_from_work_form(request, work: Work) -> None:
-    """After the work form is saved: add the work to the collections named
-    there that it is not in yet, with AO3's flash."""
-    names = services.collection_names_split(request.POST.get(COLLECTION_NAMES_FIELD, ""))
-    known = set(selectors.collection_names_of(work))
-    wanted = [name for name in names if name not in known]
-    if wanted:
-        flash_add_result(
-            request, services.collection_items_add(user=request.user, work=work, names=wanted)
-        )
+    """After the work form is saved: AO3's flash for the collections it named
+    (the posting service added the work to them in its transaction)."""
+    result = getattr(work, "collections_added", None)
+    if result is not None:
+        flash_add_result(request, result)
 
 
 def flash_add_result(request, result: services.AddResult) -> None:

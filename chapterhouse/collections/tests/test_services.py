@@ -174,3 +174,36 @@ def test_editing_the_work_keeps_the_collection_anonymity(creator, work, user):
     posting.work_update(user=creator, work=work, fields=fields)
     work.refresh_from_db()
     assert work.anonymous and not work.anonymous_by_creator
+
+
+def _posting_fields(**kwargs):
+    from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
+    from chapterhouse.works.services.posting import WorkFields
+    from chapterhouse.works.services.tagging import TagChoice
+
+    return WorkFields(
+        title="Tidewater Secret",
+        content="<p>The lamp burned all night.</p>",
+        tags=TagChoice(rating=GENERAL, warnings=[NO_WARNINGS_APPLY], fandoms="Tidewatch"),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("hiding", [{"unrevealed": True}, {"anonymous": True}])
+def test_posting_into_a_hiding_collection_tells_no_creator_subscriber(
+    creator, reader, user, hiding
+):
+    from chapterhouse.responses.models import InboxItem
+    from chapterhouse.responses.services.subscriptions import subscription_create
+    from chapterhouse.works.services.posting import work_create
+
+    make_collection(owner=user, **hiding)
+    subscription_create(user=reader, creator=creator)
+    work = work_create(
+        user=creator, fields=_posting_fields(collection_names="salt_fest"), post=True
+    )
+    assert work.collections_added.added
+    assert not InboxItem.objects.filter(user=reader).exists()
+    # Without the collection she is told, as before.
+    work_create(user=creator, fields=_posting_fields(), post=True)
+    assert InboxItem.objects.filter(user=reader).count() == 1

@@ -73,6 +73,9 @@ class WorkFields:
     moderated_comments: bool = False
     restricted: bool = False
     anonymous: bool = False
+    #: Collections to add the work to (comma-separated names; AO3's
+    #: work[collection_names]); ``Work.collections_added`` tells what happened.
+    collection_names: str = ""
     published_on: datetime.date | None = None
     corrections_enabled: bool = True
     skin_id: int | None = None
@@ -343,6 +346,16 @@ def _apply(
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
+    if (fields.collection_names or "").strip():
+        # Before anyone is told of the work: an unrevealed or anonymous
+        # collection decides what they may be told.
+        from chapterhouse.collections.services import collection_items_add_new
+
+        work.collections_added = collection_items_add_new(
+            user=user, work=work, names=fields.collection_names
+        )
+        work.refresh_from_db(fields=["anonymous", "anonymous_by_creator",
+                                     "in_anonymous_collection", "in_unrevealed_collection"])
     if fields.series_id or (fields.new_series_title or "").strip():
         # A new work was a draft until now, as far as its series know.
         series_before = None if creating else subscriptions.subscriptions_series_of(work)

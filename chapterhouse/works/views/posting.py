@@ -76,6 +76,12 @@ def _work_page(request, form, *, work, key, notice=None, status=200):
     )
 
 
+def _fields_of(form: WorkForm, data):
+    fields = form.to_fields()
+    fields.collection_names = data.get(COLLECTION_NAMES_FIELD, "")
+    return fields
+
+
 @keeps_text
 def work_new(request):
     key = "work:new"
@@ -86,7 +92,7 @@ def work_new(request):
             post = "post_button" in request.POST
             try:
                 work = posting_services.work_create(
-                    user=request.user, fields=form.to_fields(), post=post,
+                    user=request.user, fields=_fields_of(form, request.POST), post=post,
                     site_host=request.get_host(),
                 )
             except ValidationError as error:
@@ -153,7 +159,7 @@ def work_edit(request, work_id):
         post = "post_button" in data and not work.posted
         try:
             work = posting_services.work_update(
-                user=request.user, work=work, fields=form.to_fields(), post=post,
+                user=request.user, work=work, fields=_fields_of(form, data), post=post,
                 site_host=request.get_host(),
             )
         except ValidationError as error:

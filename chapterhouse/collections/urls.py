@@ -14,6 +14,9 @@ urlpatterns = [
     path("collections/<str:name>/edit", views.edit, name="edit"),
     path("collections/<str:name>/participants", views.participants, name="participants"),
     path("collections/<str:name>/works", views.works, name="works"),
+    path(
+        "collections/<str:name>/works/<int:work_id>", views.collection_work, name="collection_work"
+    ),
     path("collections/<str:name>/collections", views.subcollections, name="subcollections"),
     path("collections/<str:name>/items", views.items, name="items"),
     path("works/<int:work_id>/collections", views.work_collections, name="work_collections"),

@@ -154,6 +154,20 @@ def works(request, name: str):
     return render(request, "collections/works.html", context)
 
 
+def collection_work(request, name: str, work_id: int):
+    """The work inside its collection; a work not in it goes to its own address."""
+    from chapterhouse.works.views.reading import work as work_page
+
+    collection = _collection(name)
+    if (
+        not CollectionItem.objects.approved()
+        .filter(collection=collection, work_id=work_id)
+        .exists()
+    ):
+        return HttpResponseRedirect(f"/works/{work_id}")
+    return work_page(request, work_id)
+
+
 def subcollections(request, name: str):
     collection = _collection(name)
     page = selectors.subcollections(

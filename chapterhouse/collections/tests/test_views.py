@@ -213,3 +213,13 @@ def test_work_form_posts_to_collections(logged_in, creator, owner):
     assert CollectionItem.objects.filter(
         work__title="Fest Entry", collection__name="salt_fest"
     ).exists()
+
+
+def test_work_inside_its_collection_and_outside_it(client, creator, work, owner):
+    make_collection(owner=owner)
+    other = WorkFactory(title="Elsewhere")
+    services.collection_items_add(user=creator, work=work, names="salt_fest")
+    inside = client.get(f"/collections/salt_fest/works/{work.pk}")
+    assert inside.status_code == 200 and work.title in inside.content.decode()
+    outside = client.get(f"/collections/salt_fest/works/{other.pk}")
+    assert outside.status_code == 302 and outside["Location"] == f"/works/{other.pk}"

@@ -77,6 +77,8 @@ def text(response) -> str:
 
 def main(response) -> str:
     """The page without its header (which greets a signed-in viewer by name)."""
+    if "html" not in response.get("Content-Type", ""):
+        return text(response)  # a feed or the API
     page = BeautifulSoup(text(response), "html.parser")
     found = page.select_one("#main")
     return str(found) if found is not None else text(response)

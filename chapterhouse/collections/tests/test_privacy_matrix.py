@@ -107,6 +107,8 @@ def test_work_page_is_a_mystery_until_revealed(unrevealed, viewer):
         assert TITLE in text(response)
         assert page.select_one("dl.work.meta.group") is not None
         assert [a["href"] for a in page.select("dd.collections a")] == ["/collections/tide_fest"]
+        # The same notice, above the work.
+        assert any(MYSTERY_NOTICE in p.get_text() for p in page.select("p.notice"))
     else:
         assert page.title.get_text().startswith("Mystery Work")
         assert TITLE not in text(response) and CREATOR not in text(response)

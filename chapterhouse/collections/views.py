@@ -191,9 +191,7 @@ def items(request, name: str):
     """The maintainers' queue; POST ``item_id`` and ``status`` to review."""
     collection = _collection(name)
     if request.method == "POST":
-        item = CollectionItem.objects.filter(
-            pk=request.POST.get("item_id") or 0, collection=collection
-        ).first()
+        item = CollectionItem.objects.filter(pk=_item_id(request), collection=collection).first()
         if item is None:
             raise Http404("No such item.")
         services.collection_item_review(
@@ -212,6 +210,11 @@ def items(request, name: str):
     return render(request, "collections/items.html", context)
 
 
+def _item_id(request) -> int:
+    value = request.POST.get("item_id") or ""
+    return int(value) if value.isdigit() else 0
+
+
 def _approval(value: str | None) -> str:
     return {"approved": Approval.APPROVED, "rejected": Approval.REJECTED}.get(
         value or "", Approval.PENDING
@@ -227,9 +230,7 @@ def user_items(request, username: str):
     if user.pk != request.user.pk:
         raise PermissionDenied("You may only see your own collection items.")
     if request.method == "POST":
-        item = selectors.item_for_creator(
-            user=request.user, item_id=int(request.POST.get("item_id") or 0)
-        )
+        item = selectors.item_for_creator(user=request.user, item_id=_item_id(request))
         if item is None:
             raise Http404("No such item.")
         services.collection_item_respond(

@@ -223,3 +223,12 @@ def test_work_inside_its_collection_and_outside_it(client, creator, work, owner)
     assert inside.status_code == 200 and work.title in inside.content.decode()
     outside = client.get(f"/collections/salt_fest/works/{other.pk}")
     assert outside.status_code == 302 and outside["Location"] == f"/works/{other.pk}"
+
+
+def test_queue_answers_a_bad_item_with_404(logged_in, owner):
+    make_collection(owner=owner)
+    client = logged_in(owner)
+    response = client.post("/collections/salt_fest/items", {"item_id": "x", "status": "approved"})
+    assert response.status_code == 404
+    response = client.post(f"/users/{owner.username}/collection_items", {"item_id": "9x"})
+    assert response.status_code == 404

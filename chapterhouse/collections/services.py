@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.moderation.guards import may_write
+from chapterhouse.responses.services.mail import gifts_mail_record
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import is_creator, signed_in_user
 from chapterhouse.works.text import sanitize_html
@@ -398,9 +399,13 @@ def work_collection_flags_sync(work_ids) -> None:
         }
         changed = [name for name, value in wanted.items() if getattr(work, name) != value]
         if changed:
+            revealed = work.in_unrevealed_collection and not wanted["in_unrevealed_collection"]
             for name in changed:
                 setattr(work, name, wanted[name])
             work.save(update_fields=changed)
+            if revealed:
+                # Gift recipients are told when the work is revealed (once).
+                gifts_mail_record(work=work)
         else:
             untouched.append(work.pk)
     _changed(untouched)

@@ -207,3 +207,20 @@ def test_posting_into_a_hiding_collection_tells_no_creator_subscriber(
     # Without the collection she is told, as before.
     work_create(user=creator, fields=_posting_fields(), post=True)
     assert InboxItem.objects.filter(user=reader).count() == 1
+
+
+def test_gift_recipient_is_told_when_the_work_is_revealed_not_before(creator, user):
+    from chapterhouse.responses.models import Notification, NotificationKind
+    from chapterhouse.works.services.posting import work_create
+
+    fest = make_collection(owner=user, unrevealed=True)
+    recipient = UserFactory(username="gift_receiver")
+    work_create(
+        user=creator,
+        fields=_posting_fields(collection_names="salt_fest", gifts="gift_receiver"),
+        post=True,
+    )
+    gifts = Notification.objects.filter(user=recipient, kind=NotificationKind.GIFT)
+    assert not gifts.exists()
+    services.collection_reveal(user=user, collection=fest)
+    assert gifts.count() == 1

@@ -39,6 +39,8 @@ KUDOS_DIGEST = "chapterhouse.responses.services.digest:kudos_digest_due"
 IMPORTS = "chapterhouse.responses.services.tasks_runner:imports_run_pending"
 #: Deletes expired rate-limit counts and cache entries from the database.
 RATE_LIMITS_SWEEP = "chapterhouse.web.ratelimit:rate_limits_sweep"
+#: Reveals collections whose reveal date has come (docs/collections.md).
+COLLECTIONS_REVEAL = "chapterhouse.collections.services:collections_reveal_due"
 
 
 def _setup_django() -> None:
@@ -173,6 +175,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     tasks = [
         *([(name, _task(path)) for name, path in QUICK_TASKS] if args.once else []),
         ("posting scheduled chapters", chapters_post_due),
+        ("revealing collections", _task(COLLECTIONS_REVEAL)),
         ("recomputing filter tags", lambda: filter_jobs_run(time_budget=max(1.0, args.interval))),
         ("telling readers of new works", filter_notifications_run),
         ("sending the kudos digest", _task(KUDOS_DIGEST)),

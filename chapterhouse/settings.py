@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chapterhouse.exchange",
     "chapterhouse.api",
     "chapterhouse.moderation",
+    "chapterhouse.collections",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("chapterhouse.moderation.urls")),
     path("api/v1/", api.urls),
     path("", include("chapterhouse.api.urls")),
+    path("", include("chapterhouse.collections.urls")),
     path("", include("chapterhouse.works.urls")),
     path("", include("chapterhouse.tags.wrangling_urls")),
     path("", include("chapterhouse.tags.urls")),

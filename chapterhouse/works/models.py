@@ -84,8 +84,15 @@ class Work(models.Model):
     )
     anonymous = models.BooleanField(
         default=False,
-        help_text="Posted anonymously: readers see \"Anonymous\" instead of its creators.",
+        help_text="Shown anonymously: readers see \"Anonymous\" instead of its creators "
+        "(the creator's choice, or an anonymous collection not yet revealed).",
     )
+    anonymous_by_creator = models.BooleanField(
+        default=False, help_text="The creator ticked \"Post anonymously\"."
+    )
+    # Kept by chapterhouse.collections.services (docs/collections.md).
+    in_anonymous_collection = models.BooleanField(default=False)
+    in_unrevealed_collection = models.BooleanField(default=False)
 
     # A work is a draft until it is posted; drafts never expire.
     posted = models.BooleanField(default=False, db_index=True)

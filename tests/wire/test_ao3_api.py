@@ -422,3 +422,24 @@ def test_reading_history(ao3, archive):
         (archive.one_shot.id, 2, today),
         (archive.in_progress.id, 1, today),
     ]
+
+
+def test_collect_adds_the_work_to_a_collection_and_reports_refusals(ao3, archive):
+    from chapterhouse.accounts.models import User
+    from chapterhouse.collections import services as collections
+    from chapterhouse.collections.models import CollectionItem
+
+    owner = User.objects.get(username=OTHER_READER)
+    collections.collection_create(user=owner, name="harbour_fest", title="Harbour Fest")
+    session = AO3.Session(CREATOR, archive.password)
+    work = AO3.Work(archive.one_shot.id, session=session)
+    work.collect(["harbour_fest"])
+    assert CollectionItem.objects.filter(
+        work_id=archive.one_shot.id, collection__name="harbour_fest"
+    ).exists()
+    work.reload()
+    assert work.collections == ["Harbour Fest"]
+    with pytest.raises(AO3.utils.CollectError, match="because this item has already been"):
+        work.collect(["harbour_fest"])
+    with pytest.raises(AO3.utils.CollectError, match="couldn't find a collection"):
+        work.collect(["no_such_fest"])

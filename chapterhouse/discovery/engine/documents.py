@@ -108,7 +108,10 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         wanted = set(chunk)
-        rows = [row for row in Work.objects.filter(_among("pk", chunk), posted=True)
+        # A work in an unrevealed collection is listed nowhere the index
+        # serves until the reveal (docs/collections.md).
+        rows = [row for row in Work.objects.filter(_among("pk", chunk), posted=True,
+                                                   in_unrevealed_collection=False)
                 .order_by().values(*fields) if row["pk"] in wanted]
         if not rows:
             continue
@@ -195,7 +198,8 @@ def all_posted_work_ids() -> Iterator[list[int]]:
     last = 0
     while True:
         chunk = list(
-            Work.objects.filter(posted=True, pk__gt=last).order_by("pk")
+            Work.objects.filter(posted=True, in_unrevealed_collection=False, pk__gt=last)
+            .order_by("pk")
             .values_list("pk", flat=True)[:BATCH]
         )
         if not chunk:

@@ -139,8 +139,10 @@ def cocreator_mail_record(*, creatorship: Creatorship) -> Notification | None:
 def gifts_mail_record(*, work: Work) -> int:
     """Tell each (not refusing) recipient of a gift of ``work``, once per work
     and recipient. Does nothing until the work is posted, so call it whenever
-    gifts are saved or the work is posted. Returns how many mails it recorded."""
-    if not work.posted or work.hidden_by_admin:
+    gifts are saved or the work is posted. A work in an unrevealed collection
+    waits for the reveal, which calls this again (collections/services.py).
+    Returns how many mails it recorded."""
+    if not work.posted or work.hidden_by_admin or work.in_unrevealed_collection:
         return 0
     recorded = 0
     gifts = Gift.objects.filter(work=work, recipient__isnull=False, refused=False)

@@ -170,6 +170,9 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
     work = _work_of(work)
     if work is None or not work.posted:
         return 0
+    if chapter is None and work.in_unrevealed_collection:
+        # Its title and creators are a mystery until the collection is revealed.
+        return 0
     chapter = _chapter_of(chapter, work)
     creators = set(_creator_ids(work))
     told = 0

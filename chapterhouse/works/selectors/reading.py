@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from chapterhouse.collections.models import CollectionItem
 from chapterhouse.tags.fixed import ADULT_RATINGS
 from chapterhouse.tags.models import Tag, TagType
 
@@ -230,7 +231,7 @@ def _related(viewer, work: Work) -> tuple[list, list, list]:
 
 def work_page(*, viewer, work_id: int) -> WorkPage | None:
     """Everything the work and chapter pages show, or ``None`` if hidden from ``viewer``."""
-    # Whether the work has gifts, series or related works at all, in the same
+    # Whether the work has gifts, series, related works or collections at all, in the same
     # query: most have none, and their own queries (the series one goes through
     # the visibility door twice) are then skipped.
     work = (
@@ -240,6 +241,8 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
             has_series=Exists(SeriesWork.objects.filter(work=OuterRef("pk"))),
             has_related=Exists(RelatedWork.objects.filter(
                 Q(work=OuterRef("pk")) | Q(parent=OuterRef("pk")))),
+            has_collections=Exists(
+                CollectionItem.objects.approved().filter(work=OuterRef("pk"))),
         )
         .select_related("skin", "import_record")
         .filter(pk=work_id)

@@ -18,6 +18,10 @@ here. Nothing else in the code decides visibility.
   posted work (or a bookmark) she may see is tagged with it; a tag used only on drafts, hidden
   works (or, for guests, restricted works) is nobody's business. Wranglers and
   admins know every tag. Counts under a tag count the works she may see.
+- A work in an unrevealed collection (``Work.in_unrevealed_collection``) is
+  seen as itself only by its creators, the collection's maintainers and
+  admins; the collection's pages and the work page show everyone else a
+  "Mystery Work" (docs/collections.md), and no other listing shows it.
 """
 
 from __future__ import annotations
@@ -50,16 +54,54 @@ def _creator_works(user) -> QuerySet:
     return Creatorship.objects.filter(pseud__user=user, accepted=True).values("work_id")
 
 
-def works_visible_to(viewer, queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
-    """Works ``viewer`` (a user, or AnonymousUser/None for a guest) may see."""
+def _maintained_works(user) -> QuerySet:
+    """Works in a collection ``user`` maintains (any state of the item)."""
+    from chapterhouse.collections.models import CollectionItem
+
+    return CollectionItem.objects.filter(collection__maintainers__user=user).values("work_id")
+
+
+def works_visible_to(viewer, queryset: QuerySet[Work] | None = None, *,
+                     mysteries: bool = False) -> QuerySet[Work]:
+    """Works ``viewer`` (a user, or AnonymousUser/None for a guest) may see.
+
+    A work in an unrevealed collection is left out, except for its creators,
+    the collection's maintainers and admins. ``mysteries=True`` keeps it: only
+    for a page that then shows it as a "Mystery Work" to whoever may not unmask
+    it (``can_unmask_unrevealed``), as the collection's pages and the work page do.
+    """
     works = Work.objects.all() if queryset is None else queryset
     user = signed_in_user(viewer)
     public = Q(posted=True)
     if not _is_admin(user):
         public &= Q(hidden_by_admin=False)
+        if not mysteries:
+            revealed = Q(in_unrevealed_collection=False)
+            if user is not None:
+                revealed |= Q(pk__in=_maintained_works(user))
+            public &= revealed
     if user is None:
         return works.filter(public & Q(restricted=False))
     return works.filter(public | Q(pk__in=_creator_works(user)))
+
+
+def unmasked_unrevealed_q(viewer) -> Q:
+    """For works: the viewer may see them as themselves even when they are in
+    an unrevealed collection (revealed works, her own, ones in a collection she
+    maintains; an admin every one)."""
+    user = signed_in_user(viewer)
+    if _is_admin(user):
+        return Q()
+    q = Q(in_unrevealed_collection=False)
+    if user is not None:
+        q |= Q(pk__in=_creator_works(user)) | Q(pk__in=_maintained_works(user))
+    return q
+
+
+def can_unmask_unrevealed(viewer, work: Work) -> bool:
+    if not work.in_unrevealed_collection or _is_admin(signed_in_user(viewer)):
+        return True
+    return Work.objects.filter(unmasked_unrevealed_q(viewer), pk=work.pk).exists()
 
 
 def is_creator(viewer, work: Work) -> bool:

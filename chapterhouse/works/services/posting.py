@@ -73,6 +73,9 @@ class WorkFields:
     moderated_comments: bool = False
     restricted: bool = False
     anonymous: bool = False
+    #: Collections to add the work to (comma-separated names; AO3's
+    #: work[collection_names]); ``Work.collections_added`` tells what happened.
+    collection_names: str = ""
     published_on: datetime.date | None = None
     corrections_enabled: bool = True
     skin_id: int | None = None
@@ -299,7 +302,10 @@ def _apply(
                            html=html[name])
     work.language = fields.language
     work.restricted = bool(fields.restricted)
-    work.anonymous = bool(fields.anonymous)
+    # What readers see also hides the creators of a work in an anonymous
+    # collection until it is revealed (collections/services.py keeps that flag).
+    work.anonymous_by_creator = bool(fields.anonymous)
+    work.anonymous = work.anonymous_by_creator or work.in_anonymous_collection
     work.comment_permission = fields.comment_permission
     work.moderated_comments = bool(fields.moderated_comments)
     work.corrections_enabled = bool(fields.corrections_enabled)
@@ -340,6 +346,16 @@ def _apply(
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
+    if (fields.collection_names or "").strip():
+        # Before anyone is told of the work: an unrevealed or anonymous
+        # collection decides what they may be told.
+        from chapterhouse.collections.services import collection_items_add_new
+
+        work.collections_added = collection_items_add_new(
+            user=user, work=work, names=fields.collection_names
+        )
+        work.refresh_from_db(fields=["anonymous", "anonymous_by_creator",
+                                     "in_anonymous_collection", "in_unrevealed_collection"])
     if fields.series_id or (fields.new_series_title or "").strip():
         # A new work was a draft until now, as far as its series know.
         series_before = None if creating else subscriptions.subscriptions_series_of(work)
@@ -504,7 +520,9 @@ def work_fields_of(work: Work) -> WorkFields:
         comment_permission=work.comment_permission,
         moderated_comments=work.moderated_comments,
         restricted=work.restricted,
-        anonymous=work.anonymous,
+        # The creator's own choice, not an anonymous collection's.
+        anonymous=work.anonymous_by_creator
+        or (work.anonymous and not work.in_anonymous_collection),
         published_on=None,
         corrections_enabled=work.corrections_enabled,
         skin_id=work.skin_id,

@@ -19,6 +19,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.collections.views import (
+    COLLECTION_NAMES_FIELD,
+    collection_names_of,
+    collections_from_work_form,
+)
 from chapterhouse.web.forms import apply_errors
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
@@ -62,11 +67,19 @@ def _work_page(request, form, *, work, key, notice=None, status=200):
         "works/form_work.html",
         {
             "form": form, "work": work, "key": key, "notice": notice,
+            "collection_names": request.POST.get(COLLECTION_NAMES_FIELD)
+            if request.method == "POST" else collection_names_of(work),
             "main_class": "works-edit" if work else "works-new",
             "saved_at": int(work.updated_at.timestamp() * 1000) if work else 0,
         },
         status=status,
     )
+
+
+def _fields_of(form: WorkForm, data):
+    fields = form.to_fields()
+    fields.collection_names = data.get(COLLECTION_NAMES_FIELD, "")
+    return fields
 
 
 @keeps_text
@@ -79,7 +92,7 @@ def work_new(request):
             post = "post_button" in request.POST
             try:
                 work = posting_services.work_create(
-                    user=request.user, fields=form.to_fields(), post=post,
+                    user=request.user, fields=_fields_of(form, request.POST), post=post,
                     site_host=request.get_host(),
                 )
             except ValidationError as error:
@@ -94,6 +107,8 @@ def work_new(request):
 
 
 def _after_work_save(request, work: Work, *, posted_now: bool, updated: bool = False):
+    # "Post to Collections / Challenges" on the form (AO3's work[collection_names]).
+    collections_from_work_form(request, work)
     if "preview_button" in request.POST:
         return HttpResponseRedirect(reverse("works:preview", kwargs={"work_id": work.pk}))
     if posted_now:
@@ -144,7 +159,7 @@ def work_edit(request, work_id):
         post = "post_button" in data and not work.posted
         try:
             work = posting_services.work_update(
-                user=request.user, work=work, fields=form.to_fields(), post=post,
+                user=request.user, work=work, fields=_fields_of(form, data), post=post,
                 site_host=request.get_host(),
             )
         except ValidationError as error:

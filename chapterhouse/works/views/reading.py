@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from chapterhouse.accounts.selectors import preference_for, pseud_by_name, user_by_name
+from chapterhouse.collections import selectors as collection_selectors
 from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.views import filtered_listing
 from chapterhouse.responses.page import feedback_for, visit_record
@@ -50,7 +51,12 @@ def _remember_adult(request, response):
 
 def _hidden(request, work_id: int):
     """A work the viewer may not see: guests are asked to log in for a restricted
-    work; anything else is simply not there."""
+    work; a work in an unrevealed collection is a "Mystery Work"; anything else
+    is simply not there."""
+    collection = collection_selectors.mystery_of(viewer=request.user, work_id=work_id)
+    if collection is not None:
+        return render(request, "collections/mystery_work.html",
+                      {"main_class": "works-show", "collection": collection})
     if work_needs_login(request.user, work_id):
         return render(
             request,
@@ -134,6 +140,9 @@ def _draw(request, page, *, mode: str, chapter=None):
         "corrections_hook": bool(signed_in and not page.is_creator and work.corrections_enabled),
         "change_note": _change_note(work.change_note),
         "feedback": feedback_for(request, page, chapter=chapter, mode=mode),
+        "work_collections": collection_selectors.work_collections(viewer=viewer, work=work)
+        if work.has_collections else [],
+        "unrevealed_in": collection_selectors.unrevealed_notice_of(work),
     }
     visit_record(request, page, chapter=chapter)
     response = render(request, "works/work.html", context)

@@ -1,0 +1,246 @@
+"""Unrevealed and anonymous collections: every door against every viewer,
+before and after the reveal.
+
+Expectations written from docs/collections.md, not from the code:
+
+- unrevealed: the work's creators, the collection's maintainers and admins
+  see the work as itself on the work page, the collection's pages and the
+  API; everyone else gets "Mystery Work" on the work page and a mystery blurb
+  on the collection's pages, and no title anywhere. Until the reveal the work
+  is in no other listing (tag pages, search, feeds, user pages) for anyone.
+- anonymous: nobody but the creators and admins learns who wrote it, on any
+  page, until the reveal.
+- after the reveal: everyone sees the work, its title and its creator.
+"""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.collections import services
+from chapterhouse.tags.services.filters import work_filter_tags_refresh
+from chapterhouse.works.tests.factories import WorkFactory
+
+pytestmark = pytest.mark.django_db
+
+VIEWERS = ["guest", "member", "creator", "maintainer", "admin"]
+UNMASKERS = {"creator", "maintainer", "admin"}
+TITLE = "Tidewater Unrevealed Lantern"
+CREATOR = "quillon_secret"
+MYSTERY_NOTICE = "This work is part of an ongoing challenge and will be revealed soon!"
+
+
+class World:
+    def __init__(self, *, unrevealed: bool, anonymous: bool):
+        self.creator = UserFactory(username=CREATOR)
+        self.owner = UserFactory(username="harbour_owner")
+        self.users = {
+            "member": UserFactory(username="plain_member"),
+            "creator": self.creator,
+            "maintainer": UserFactory(username="fest_moderator"),
+            "admin": UserFactory(username="site_admin", is_staff=True),
+        }
+        self.collection = services.collection_create(
+            user=self.owner,
+            name="tide_fest",
+            title="Tide Fest",
+            summary="<p>Stories of the tide.</p>",
+            unrevealed=unrevealed,
+            anonymous=anonymous,
+        )
+        services.maintainer_add(
+            user=self.owner, collection=self.collection, username="fest_moderator"
+        )
+        self.work = WorkFactory(creator=self.creator, title=TITLE, fandom="Tidewater")
+        # Another work of the fandom, so the tag's page exists for everyone.
+        self.other = WorkFactory(title="Plain Harbour Story", fandom="Tidewater")
+        work_filter_tags_refresh(work_ids=[self.work.pk, self.other.pk])
+        result = services.collection_items_add(user=self.creator, work=self.work, names="tide_fest")
+        assert result.added
+
+    def client(self, viewer) -> Client:
+        client = Client()
+        if viewer != "guest":
+            client.force_login(
+                self.users[viewer], backend="django.contrib.auth.backends.ModelBackend"
+            )
+        return client
+
+    def reveal(self):
+        services.collection_reveal(user=self.owner, collection=self.collection)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def main(response) -> str:
+    """The page without its header (which greets a signed-in viewer by name)."""
+    if "html" not in response.get("Content-Type", ""):
+        return text(response)  # a feed or the API
+    page = BeautifulSoup(text(response), "html.parser")
+    found = page.select_one("#main")
+    return str(found) if found is not None else text(response)
+
+
+@pytest.fixture
+def unrevealed():
+    return World(unrevealed=True, anonymous=False)
+
+
+@pytest.fixture
+def anonymous():
+    return World(unrevealed=False, anonymous=True)
+
+
+# Unrevealed ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_work_page_is_a_mystery_until_revealed(unrevealed, viewer):
+    client = unrevealed.client(viewer)
+    response = client.get(f"/works/{unrevealed.work.pk}")
+    assert response.status_code == 200
+    page = BeautifulSoup(text(response), "html.parser")
+    if viewer in UNMASKERS:
+        assert TITLE in text(response)
+        assert page.select_one("dl.work.meta.group") is not None
+        assert [a["href"] for a in page.select("dd.collections a")] == ["/collections/tide_fest"]
+        # The same notice, above the work.
+        assert any(MYSTERY_NOTICE in p.get_text() for p in page.select("p.notice"))
+    else:
+        assert page.title.get_text().startswith("Mystery Work")
+        assert TITLE not in text(response) and CREATOR not in text(response)
+        assert page.select_one("dl.work.meta.group") is None
+        notice = page.select_one("p.notice")
+        assert MYSTERY_NOTICE in notice.get_text()
+        assert notice.a["href"] == "/collections/tide_fest"
+    unrevealed.reveal()
+    response = client.get(f"/works/{unrevealed.work.pk}")
+    assert TITLE in text(response) and MYSTERY_NOTICE not in text(response)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_collection_works_listing_shows_a_mystery_blurb_until_revealed(unrevealed, viewer):
+    client = unrevealed.client(viewer)
+    response = client.get("/collections/tide_fest/works")
+    page = BeautifulSoup(text(response), "html.parser")
+    assert "1 - 1 of 1 Works in" in text(response)
+    (li,) = page.select("ol.work.index.group > li")
+    assert li["id"] == f"work_{unrevealed.work.pk}"
+    if viewer in UNMASKERS:
+        assert TITLE in str(li) and "mystery" not in li["class"]
+    else:
+        assert li["class"] == ["mystery", "work", "blurb", "group", f"work-{unrevealed.work.pk}"]
+        assert (
+            li.select_one("div.mystery.header.picture.module h4.heading").get_text()
+            == "Mystery Work"
+        )
+        assert TITLE not in main(response) and CREATOR not in main(response)
+    unrevealed.reveal()
+    response = client.get("/collections/tide_fest/works")
+    assert TITLE in text(response) and "Mystery Work" not in text(response)
+
+
+def _public_doors(world, client):
+    fandom = "Tidewater"
+    return {
+        "tag listing": client.get(f"/tags/{fandom}/works"),
+        "search": client.get("/works/search", {"work_search[query]": "Tidewater Lantern"}),
+        "works index": client.get("/works"),
+        "user works": client.get(f"/users/{CREATOR}/works"),
+        "tag feed": client.get(f"/tags/{fandom}/feed.atom"),
+    }
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_unrevealed_work_is_in_no_other_listing_until_revealed(unrevealed, viewer):
+    client = unrevealed.client(viewer)
+    for door, response in _public_doors(unrevealed, client).items():
+        assert response.status_code == 200, door
+        assert TITLE not in text(response), door
+    unrevealed.reveal()
+    for door, response in _public_doors(unrevealed, client).items():
+        assert TITLE in text(response), door
+
+
+def test_api_keeps_the_work_from_guests_until_revealed(unrevealed):
+    # The API's callers are guests or token holders (not the site's session).
+    client = Client()
+    response = client.get(f"/api/v1/works/{unrevealed.work.pk}")
+    assert response.status_code == 404 and TITLE not in text(response)
+    assert TITLE not in text(client.get("/api/v1/works"))
+    unrevealed.reveal()
+    response = client.get(f"/api/v1/works/{unrevealed.work.pk}")
+    assert response.status_code == 200 and TITLE in text(response)
+
+
+# Anonymous -------------------------------------------------------------------------------
+
+
+def _anonymous_doors(world, client):
+    return {
+        "work page": client.get(f"/works/{world.work.pk}"),
+        "collection works": client.get("/collections/tide_fest/works"),
+        "tag listing": client.get("/tags/Tidewater/works"),
+        "search": client.get("/works/search", {"work_search[query]": "Tidewater Lantern"}),
+        "api": client.get(f"/api/v1/works/{world.work.pk}"),
+        "tag feed": client.get("/tags/Tidewater/feed.atom"),
+    }
+
+
+@pytest.mark.parametrize("viewer", ["guest", "member", "maintainer"])
+def test_anonymous_collection_names_nobody_until_revealed(anonymous, viewer):
+    client = anonymous.client(viewer)
+    for door, response in _anonymous_doors(anonymous, client).items():
+        assert CREATOR not in main(response), door
+    page = BeautifulSoup(text(client.get(f"/works/{anonymous.work.pk}")), "html.parser")
+    assert page.select_one("h3.byline.heading").get_text(strip=True) == "Anonymous"
+    assert TITLE not in text(client.get(f"/users/{CREATOR}/works"))
+    by_name = client.get("/works/search", {"work_search[query]": CREATOR})
+    assert TITLE not in text(by_name)
+    anonymous.reveal()
+    page = BeautifulSoup(text(client.get(f"/works/{anonymous.work.pk}")), "html.parser")
+    assert page.select_one("h3.byline.heading").get_text(strip=True) == CREATOR
+    assert CREATOR in main(client.get("/collections/tide_fest/works"))
+    assert TITLE in text(client.get(f"/users/{CREATOR}/works"))
+    assert TITLE in text(client.get("/works/search", {"work_search[query]": CREATOR}))
+
+
+@pytest.mark.parametrize("viewer", ["creator", "admin"])
+def test_creator_and_admin_see_who_wrote_it_in_brackets(anonymous, viewer):
+    client = anonymous.client(viewer)
+    page = BeautifulSoup(text(client.get(f"/works/{anonymous.work.pk}")), "html.parser")
+    byline = page.select_one("h3.byline.heading")
+    assert byline.get_text(" ", strip=True).startswith("Anonymous")
+    assert byline.select_one("a[rel=author]").get_text() == CREATOR
+
+
+# Moderated -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_unapproved_item_of_a_moderated_collection_appears_nowhere(viewer):
+    owner = UserFactory(username="harbour_owner")
+    creator = UserFactory(username=CREATOR)
+    users = {
+        "creator": creator,
+        "maintainer": owner,
+        "member": UserFactory(),
+        "admin": UserFactory(is_staff=True),
+    }
+    services.collection_create(user=owner, name="tide_fest", title="Tide Fest", moderated=True)
+    work = WorkFactory(creator=creator, title=TITLE)
+    result = services.collection_items_add(user=creator, work=work, names="tide_fest")
+    assert result.submitted
+    client = Client()
+    if viewer != "guest":
+        client.force_login(users[viewer], backend="django.contrib.auth.backends.ModelBackend")
+    listing = client.get("/collections/tide_fest/works")
+    assert TITLE not in text(listing) and "0 Works in" in text(listing)
+    index = client.get("/collections")
+    assert BeautifulSoup(text(index), "html.parser").select_one("dd.works").get_text() == "0"
+    page = BeautifulSoup(text(client.get(f"/works/{work.pk}")), "html.parser")
+    assert page.select("dd.collections") == []
+    assert "Tide Fest" not in text(client.get(f"/works/{work.pk}/collections"))

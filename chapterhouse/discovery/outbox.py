@@ -46,7 +46,10 @@ def outbox_batch():
     """Events recorded inside are written on the way out, in one INSERT, in the
     order first recorded, an event recorded twice (same topic and payload) once.
     Call it inside the writing transaction; nested batches join the outer one.
-    Nothing is written when the block raises (its transaction rolls back)."""
+    Nothing is written when the block raises (its transaction rolls back). An
+    event recorded in a savepoint that rolled back while the block went on is
+    still written: events only name works, and their readers look the works
+    up afresh (a missing or unposted one is skipped), so it costs a re-read."""
     if getattr(_batch, "events", None) is not None:
         yield
         return

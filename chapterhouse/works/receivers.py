@@ -68,5 +68,6 @@ def on_work_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or created or before is None or before == now:
         return
     versions.works_of_series_touched(
-        SeriesWork.objects.filter(work_id=instance.pk).values_list("series_id", flat=True)
+        SeriesWork.objects.filter(work_id=instance.pk).values_list("series_id", flat=True),
+        saved_work_id=instance.pk,
     )

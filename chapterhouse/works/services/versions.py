@@ -87,12 +87,13 @@ def works_of_tag_touched(tag_id: int) -> None:
     ).update(version=new_version())
 
 
-def works_of_series_touched(series_ids) -> None:
-    """Every work in ``series_ids`` (a title, or which parts a blurb may show)."""
+def works_of_series_touched(series_ids, *, saved_work_id: int | None = None) -> None:
+    """Every work in ``series_ids`` (a title, or which parts a blurb may show),
+    but ``saved_work_id``, whose save wrote a new version already."""
     from ..models import SeriesWork
 
     ids = sorted({int(pk) for pk in series_ids if pk})
     if ids:
         Work.objects.filter(
             pk__in=SeriesWork.objects.filter(series_id__in=ids).values("work_id")
-        ).update(version=new_version())
+        ).exclude(pk=saved_work_id).update(version=new_version())

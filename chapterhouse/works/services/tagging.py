@@ -20,6 +20,7 @@ from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.selectors import tags_by_names, tags_by_names_and_ids, tags_named
 from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_write
 from chapterhouse.tags.words import tag_words_rebuild
+from chapterhouse.web.bulk import rows_insert
 
 from ..models import MAX_USER_TAGS, Work, WorkTag
 
@@ -232,9 +233,8 @@ def work_tags_set(
         before = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
         if before:
             WorkTag.objects.filter(work=work).delete()
-    WorkTag.objects.bulk_create(
-        WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
-    )
+    rows_insert(WorkTag, ("work_id", "tag_id", "position"),
+                [(work.pk, each.pk, position) for position, each in enumerate(unique)])
     work_filter_tags_write(work_id=work.pk, tags=unique, new_work=new_work)
     # Last: the counts lock the tags' rows until the transaction ends, and
     # works posted at the same moment with the same tags wait on them.

@@ -20,7 +20,8 @@ def writes_to_works(queries) -> list[str]:
     """The INSERTs and UPDATEs of the works table among ``queries``."""
     table = Work._meta.db_table
     return [
-        q["sql"] for q in queries.captured_queries
+        q["sql"]
+        for q in queries.captured_queries
         if q["sql"].startswith((f'INSERT INTO "{table}"', f'UPDATE "{table}"'))
     ]
 
@@ -74,8 +75,11 @@ def test_posting_records_each_event_once_in_one_insert():
     OutboxEvent.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         work = work_create(user=UserFactory(), fields=fields(), post=True)
-    inserts = [q for q in queries.captured_queries
-               if q["sql"].startswith(f'INSERT INTO "{OutboxEvent._meta.db_table}"')]
+    inserts = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith(f'INSERT INTO "{OutboxEvent._meta.db_table}"')
+    ]
     assert len(inserts) == 1
     topics = list(OutboxEvent.objects.order_by("pk").values_list("topic", "payload"))
     assert topics == [

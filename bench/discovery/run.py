@@ -499,6 +499,9 @@ class PostingResult:
     seconds: float = 0.0
     rate: float = 0.0
     post_p50: float | None = None
+    alone_p50: float | None = None
+    alone_cpu_p50: float | None = None
+    queries_per_post: int | None = None
     latency_p50: float | None = None
     latency_p99: float | None = None
     latency_max: float | None = None
@@ -637,10 +640,55 @@ def posting_freshness(
         error="; ".join(errors),
     )
     result.rate = result.posted / result.seconds if result.seconds else 0.0
+    result.alone_p50, result.alone_cpu_p50, result.queries_per_post = _work_create_alone(plan)
     for work in Work.objects.filter(pk__in=[pk for pk, _ in committed]):
         work_delete(user=poster, work=work)
     index.sync()
     return result
+
+
+def _work_create_alone(plan: dict, runs: int = 40):
+    """``work_create`` of the plan's work in this process, one at a time with
+    nothing else posting, each rolled back (after the timed run, so its marker
+    tag exists): the p50 in milliseconds of wall time and of this process's
+    CPU (Python's share, less swayed by other work on the machine), and the
+    queries one post makes."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from chapterhouse.accounts.models import User
+    from chapterhouse.works.services.posting import WorkFields, work_create
+    from chapterhouse.works.services.tagging import TagChoice
+
+    class Undo(Exception):
+        pass
+
+    user = User.objects.get(pk=plan["user_id"])
+    choice = TagChoice(**plan["tags"])
+    content = "<p>" + "A line of the benchmark's story. " * 40 + "</p>"
+    times: list[float] = []
+    cpu: list[float] = []
+    queries = None
+    for i in range(runs + 1):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        try:
+            with CaptureQueriesContext(connection) as captured, transaction.atomic():
+                work_create(user=user, fields=WorkFields(
+                    title=f"Alone {plan['label']} {i}",
+                    summary="<p>Posted by the benchmark.</p>", content=content, tags=choice,
+                ), post=True)
+                raise Undo
+        except Undo:
+            pass
+        except Exception:  # noqa: BLE001 - reported as no figure
+            return None, None, None
+        if i:  # the first warms the caches
+            times.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
+        else:  # the transaction's BEGIN and ROLLBACK are not the post's
+            queries = len([q for q in captured.captured_queries
+                           if q["sql"] not in ("BEGIN", "ROLLBACK")])
+    return statistics.median(times), statistics.median(cpu), queries
 
 
 def poster_process() -> None:
@@ -750,13 +798,14 @@ def print_posting(result: PostingResult) -> None:
     def ms(value):
         return "-" if value is None else f"{value:.0f} ms"
 
-    print(
-        f"8  posting: {result.posted} works in {result.seconds:.1f} s "
-        f"({result.rate:.0f} a second; work_create p50 {ms(result.post_p50)}); "
-        f"in the filtered listing after p50 {ms(result.latency_p50)}, "
-        f"p99 {ms(result.latency_p99)}, max {ms(result.latency_max)}; "
-        f"never seen: {result.missing}"
-    )
+    print(f"8  posting: {result.posted} works in {result.seconds:.1f} s "
+          f"({result.rate:.0f} a second; work_create p50 {ms(result.post_p50)}); "
+          f"in the filtered listing after p50 {ms(result.latency_p50)}, "
+          f"p99 {ms(result.latency_p99)}, max {ms(result.latency_max)}; "
+          f"never seen: {result.missing}")
+    print(f"   work_create alone (one process, nothing else posting, rolled back): "
+          f"p50 {ms(result.alone_p50)}, CPU p50 {ms(result.alone_cpu_p50)}, "
+          f"{result.queries_per_post} queries a post")
     if result.error:
         print(f"   error: {result.error}")
 

@@ -14,7 +14,6 @@ class DiscoveryConfig(AppConfig):
 
         from . import receivers
 
-        post_init.connect(receivers.on_work_init, sender=Work, dispatch_uid="discovery-init")
         post_save.connect(receivers.on_work_saved, sender=Work, dispatch_uid="discovery-work")
         post_delete.connect(receivers.on_work_deleted, sender=Work, dispatch_uid="discovery-del")
         for model in (Creatorship, WorkTag):

@@ -3,7 +3,9 @@ transaction, so the event exists exactly when the write does."""
 
 from __future__ import annotations
 
+import json
 import threading
+from contextlib import contextmanager
 
 from .models import OutboxEvent
 
@@ -23,7 +25,40 @@ TAG_CHANGED = "tag.changed"
 written_here = threading.Event()
 
 
+_batch = threading.local()
+
+
 def outbox_record(*, topic: str, payload: dict) -> OutboxEvent:
+    """Record an event now, or at the end of the ``outbox_batch`` around it
+    (then the event returned is not saved yet)."""
+    pending = getattr(_batch, "events", None)
+    if pending is not None:
+        event = OutboxEvent(topic=topic, payload=payload)
+        pending.setdefault((topic, json.dumps(payload, sort_keys=True)), event)
+        return event
     event = OutboxEvent.objects.create(topic=topic, payload=payload)
     written_here.set()
     return event
+
+
+@contextmanager
+def outbox_batch():
+    """Events recorded inside are written on the way out, in one INSERT, in the
+    order first recorded, an event recorded twice (same topic and payload) once.
+    Call it inside the writing transaction; nested batches join the outer one.
+    Nothing is written when the block raises (its transaction rolls back). An
+    event recorded in a savepoint that rolled back while the block went on is
+    still written: events only name works, and their readers look the works
+    up afresh (a missing or unposted one is skipped), so it costs a re-read."""
+    if getattr(_batch, "events", None) is not None:
+        yield
+        return
+    _batch.events = {}
+    try:
+        yield
+        events = list(_batch.events.values())
+    finally:
+        _batch.events = None
+    if events:
+        OutboxEvent.objects.bulk_create(events)
+        written_here.set()

@@ -13,33 +13,31 @@ from __future__ import annotations
 from .outbox import WORK_CHANGED, WORK_POSTED, outbox_record
 
 
-def work_changed(work_ids, *, hits_only: bool = False) -> None:
-    """``hits_only``: only the works' hit counts changed (``hits_flush``). The
-    index re-sorts them as usual; the HTTP cache keeps its copies until their
-    time is up rather than dropping them on every flush (web/httpcache.py)."""
+def work_changed(work_ids, *, hits_only: bool = False, versioned: bool = False) -> None:
+    """Record that ``work_ids`` changed, and give them a new version
+    (works/services/versions.py), unless ``versioned``: the write that
+    changed them drew one already (``Work.save``).
+
+    ``hits_only``: only the works' hit counts changed (``hits_flush``). The
+    index re-sorts them as usual; cached HTML leaves hit counts out, so the
+    version stays; the HTTP cache keeps its copies until their time is up
+    rather than dropping them on every flush (web/httpcache.py)."""
     ids = sorted({int(pk) for pk in work_ids})
     if ids:
         payload = {"work_ids": ids, "hits_only": True} if hits_only else {"work_ids": ids}
         outbox_record(topic=WORK_CHANGED, payload=payload)
-        # Cached blurbs and work-page fragments are keyed by the version.
-        from chapterhouse.works.services.versions import works_touched
+        if not (hits_only or versioned):
+            from chapterhouse.works.services.versions import works_touched
 
-        works_touched(ids)
-
-
-def on_work_init(sender, instance, **kwargs) -> None:
-    # Only when loaded: reading a deferred field here would cost a query per work.
-    if "posted" in instance.__dict__:
-        instance._discovery_was_posted = instance.posted
+            works_touched(ids)
 
 
 def on_work_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw:
         return
-    work_changed([instance.pk])
-    if instance.posted and (created or not getattr(instance, "_discovery_was_posted", False)):
+    work_changed([instance.pk], versioned=True)  # Work.save wrote a new version
+    if instance.posted and (created or not instance.loaded_value("posted", False)):
         outbox_record(topic=WORK_POSTED, payload={"work_ids": [instance.pk]})
-    instance._discovery_was_posted = instance.posted
 
 
 def on_work_deleted(sender, instance, **kwargs) -> None:

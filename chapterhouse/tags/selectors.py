@@ -161,16 +161,39 @@ def tags_by_names(names: Iterable[str]) -> dict[str, Tag]:
     answers it, and SQLite, which lowers ASCII letters only, decides as it
     does for one name), in one query however many names. Names that call no
     tag are left out; two names may call the same tag."""
+    return tags_by_names_and_ids(names, ())[0]
+
+
+def tags_by_names_and_ids(
+    names: Iterable[str], ids: Iterable[int]
+) -> tuple[dict[str, Tag], dict[int, Tag]]:
+    """``tags_by_names(names)`` and ``Tag.objects.in_bulk(ids)`` in one query."""
     names = list(dict.fromkeys(names))
-    if not names:
-        return {}
+    ids = sorted({int(pk) for pk in ids if pk is not None})
+    if not names and not ids:
+        return {}, {}
     # The names as a table of one column (``column1`` on PostgreSQL and
     # SQLite alike), joined to the tags through the index.
     table = connection.ops.quote_name(Tag._meta.db_table)
-    rows = Tag.objects.raw(
-        f"SELECT tag.*, typed.column1 AS typed_name FROM {table} tag "  # noqa: S608 - no user text
-        f"INNER JOIN (VALUES {', '.join(['(%s)'] * len(names))}) AS typed "
-        "ON LOWER(tag.name) = LOWER(typed.column1)",
-        names,
-    )
-    return {tag.typed_name: tag for tag in rows}
+    parts, params = [], []
+    if names:
+        parts.append(
+            f"SELECT tag.*, typed.column1 AS typed_name FROM {table} tag "  # noqa: S608
+            f"INNER JOIN (VALUES {', '.join(['(%s)'] * len(names))}) AS typed "
+            "ON LOWER(tag.name) = LOWER(typed.column1)"
+        )
+        params += names
+    if ids:
+        parts.append(
+            f"SELECT tag.*, NULL AS typed_name FROM {table} tag "  # noqa: S608
+            f"WHERE tag.id IN ({', '.join(['%s'] * len(ids))})"
+        )
+        params += ids
+    by_name: dict[str, Tag] = {}
+    by_id: dict[int, Tag] = {}
+    for tag in Tag.objects.raw(" UNION ALL ".join(parts), params):  # no user text in the SQL
+        if tag.typed_name is None:
+            by_id[tag.pk] = tag
+        else:
+            by_name[tag.typed_name] = tag
+    return by_name, by_id

@@ -29,5 +29,4 @@ class WorksConfig(AppConfig):
                                 dispatch_uid=f"works-v-delete-{model.__name__}")
         post_init.connect(receivers.on_tag_init, sender=Tag, dispatch_uid="works-v-tag-init")
         post_save.connect(receivers.on_tag_saved, sender=Tag, dispatch_uid="works-v-tag")
-        post_init.connect(receivers.on_work_init, sender=Work, dispatch_uid="works-v-work-init")
         post_save.connect(receivers.on_work_saved, sender=Work, dispatch_uid="works-v-work")

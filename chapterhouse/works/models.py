@@ -122,11 +122,47 @@ class Work(models.Model):
     class Meta:
         indexes = [models.Index(fields=["posted", "-revised_at"], name="work_posted_revised")]
 
+    #: Fields whose values as last read from or written to the database
+    #: ``loaded_value`` answers, so a ``post_save`` receiver can tell what a
+    #: save changed (discovery: first posted; works: turned anonymous).
+    TRACKED_FIELDS = ("posted", "anonymous")
+
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Every save draws a new ``version`` and writes it in the same INSERT
+        or UPDATE (services/versions.py), ``update_fields`` or not."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            if not update_fields:  # Django saves nothing: nothing changes
+                return super().save(*args, **kwargs)
+            kwargs["update_fields"] = {*update_fields, "version"}
+        from .services.versions import new_version, work_saved
+
+        self.version = new_version()
+        super().save(*args, **kwargs)
+        work_saved(self.pk)
+        self._remember_tracked()
+
     def get_absolute_url(self) -> str:
         return reverse("works:work", kwargs={"work_id": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_tracked()
+        return instance
+
+    def _remember_tracked(self) -> None:
+        # Only loaded fields: reading a deferred one would cost a query.
+        loaded = self.__dict__
+        self._tracked = {name: loaded[name] for name in self.TRACKED_FIELDS if name in loaded}
+
+    def loaded_value(self, name: str, default=None):
+        """``name`` (one of ``TRACKED_FIELDS``) as this instance last read or
+        wrote it; ``default`` for a new instance or a deferred field."""
+        return getattr(self, "_tracked", {}).get(name, default)
 
     @property
     def chapters_display(self) -> str:

@@ -60,19 +60,14 @@ def on_tag_saved(sender, instance, created, raw=False, **kwargs) -> None:
     versions.works_of_tag_touched(instance.pk)
 
 
-def on_work_init(sender, instance, **kwargs) -> None:
-    if "anonymous" in instance.__dict__:
-        instance._blurb_anonymous = instance.anonymous
-
-
 def on_work_saved(sender, instance, created, raw=False, **kwargs) -> None:
     """A work turning anonymous (or back) changes which places in its series its
-    siblings' blurbs show."""
-    before = getattr(instance, "_blurb_anonymous", None)
+    siblings' blurbs show. (Its own version changed with the save.)"""
+    before = instance.loaded_value("anonymous")
     now = instance.__dict__.get("anonymous")
-    instance._blurb_anonymous = now
     if raw or created or before is None or before == now:
         return
     versions.works_of_series_touched(
-        SeriesWork.objects.filter(work_id=instance.pk).values_list("series_id", flat=True)
+        SeriesWork.objects.filter(work_id=instance.pk).values_list("series_id", flat=True),
+        saved_work_id=instance.pk,
     )

@@ -19,8 +19,10 @@ counted there: its script sends ``POST /works/ID/hit`` and
 3. the new visits are added to ``HitDay`` (per work per day, for statistics)
    and to ``Work.hit_count`` with ``F()`` updates;
 4. ``discovery.receivers.work_changed`` is told once (``hits_only``), so
-   listings sorted by hits re-sort; the HTTP cache keeps its copies, whose
-   hit counts catch up when their time is up;
+   listings sorted by hits re-sort; the works keep their version, so cached
+   blurbs stay (they leave the hit count out and listings fill in the count
+   they read, works/selectors/blurbs.py); the HTTP cache keeps its copies,
+   whose hit counts catch up when their time is up;
 5. now and then, ``HitVisit`` rows older than two days are pruned.
 
 Buffers: with ``REDIS_URL`` set, one list in Redis shared by every process

@@ -16,6 +16,8 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -154,8 +156,11 @@ def _subscribers(**lookup):
     return Subscription.objects.filter(**lookup).select_related("user").order_by("pk")
 
 
-@transaction.atomic
-def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = None) -> int:
+@transaction.atomic(savepoint=False)
+def subscriptions_notify_posted(
+    *, work, chapter=None, series: Series | None = None,
+    creator_ids: Iterable[int] | None = None, in_series: bool = True,
+) -> int:
     """Tell subscribers that something of ``work`` became visible; returns how
     many people got a new inbox entry.
 
@@ -165,6 +170,9 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
       the work is anonymous) and of each series it is in.
 
     ``work`` and ``chapter`` may be given as ids (the scheduler has only those).
+    A caller that knows them already gives ``creator_ids`` (the users of the
+    work's accepted credits) and ``in_series=False`` (a work in no series),
+    which saves reading them.
     Runs in the caller's transaction; mail is queued when it commits.
     """
     work = _work_of(work)
@@ -174,7 +182,7 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
         # Its title and creators are a mystery until the collection is revealed.
         return 0
     chapter = _chapter_of(chapter, work)
-    creators = set(_creator_ids(work))
+    creators = set(_creator_ids(work) if creator_ids is None else creator_ids)
     told = 0
     if chapter is not None:
         if not chapter.posted or chapter.work_id != work.pk:
@@ -196,7 +204,9 @@ def subscriptions_notify_posted(*, work, chapter=None, series: Series | None = N
 
     seen: set[int] = set()
     if series is None:
-        series_list = list(Series.objects.filter(parts__work=work).order_by("pk"))
+        series_list = (
+            list(Series.objects.filter(parts__work=work).order_by("pk")) if in_series else []
+        )
         if not work.anonymous:
             creator_users: dict[int, User] = {}  # read at the first subscriber, if any
             for subscription in _recipients(

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from chapterhouse.discovery.outbox import WORK_FILTER_TAGS, outbox_record
+from chapterhouse.web.bulk import rows_insert
 
 from ..models import Tag, WorkFilterTag
 from ..selectors import metatag_ancestors
@@ -112,7 +113,7 @@ def _swap(work_ids: list[int], *, wanted: dict[int, set[int]] | None = None,
         for tag_id in have[work_id] - wanted[work_id]
     ]
     fresh = [
-        WorkFilterTag(work_id=work_id, tag_id=tag_id)
+        (work_id, tag_id)
         for work_id in work_ids
         for tag_id in sorted(wanted[work_id] - have[work_id])
     ]
@@ -122,9 +123,8 @@ def _swap(work_ids: list[int], *, wanted: dict[int, set[int]] | None = None,
             by_tag.setdefault(tag_id, []).append(work_id)
         for tag_id, ids in by_tag.items():
             WorkFilterTag.objects.filter(tag_id=tag_id, work_id__in=ids).delete()
-    if fresh:
-        WorkFilterTag.objects.bulk_create(fresh, batch_size=1000)
-    changed = sorted({w for w, _ in stale} | {row.work_id for row in fresh})
+    rows_insert(WorkFilterTag, ("work_id", "tag_id"), fresh)
+    changed = sorted({w for w, _ in stale} | {w for w, _ in fresh})
     if changed:
         outbox_record(topic=WORK_FILTER_TAGS, payload={"work_ids": changed})
     return len(stale) + len(fresh)

@@ -14,7 +14,11 @@ work, its version and the viewer's class (guest, member, admin), so
 - what differs between readers of one class stays out of the copy: the two
   hideable lists (warnings, additional tags) are kept both open and folded,
   and the page picks by the reader's preference; a work the reader created
-  is rendered for her on the spot (her own byline, no folding, her actions).
+  is rendered for her on the spot (her own byline, no folding, her actions);
+- the hit count, which the hits flush changes every few seconds on a popular
+  work, stays out of the copy too: the copy holds ``HITS_MARK`` where the
+  number goes, and the listing puts in the count its query read, so a flush
+  changes no version and throws no copy away.
 
 Blurbs not in the cache are read as plain values (the work row from the
 visibility query, then tags, credits, series and gifts: four queries for the
@@ -38,7 +42,11 @@ from .visibility import anonymous_among_named_q, works_visible_to
 GUEST, MEMBER, ADMIN = "guest", "member", "admin"
 
 #: Change when the blurb's HTML changes shape, so older copies are not used.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
+
+#: Where a cached copy's hit count goes: the last thing in the blurb's tail,
+#: so the last occurrence is replaced (no escaping changes the mark).
+HITS_MARK = "\x00hits\x00"
 
 _COLUMNS = (
     "pk", "version", "title", "summary", "language", "word_count", "posted_chapter_count",
@@ -110,16 +118,21 @@ class _Part:
 
 
 class RenderedBlurb:
-    """A blurb from the cache: ``html(hide_warnings, hide_freeform)`` for this reader."""
+    """A blurb from the cache: ``html(hide_warnings, hide_freeform)`` for this
+    reader, with ``hit_count`` (read by the listing's query) in its place."""
 
-    __slots__ = ("parts", "work_id")
+    __slots__ = ("hit_count", "parts", "work_id")
 
-    def __init__(self, work_id: int, parts: tuple[str, ...]) -> None:
-        self.work_id, self.parts = work_id, parts
+    def __init__(self, work_id: int, parts: tuple[str, ...], hit_count: int = 0) -> None:
+        self.work_id, self.parts, self.hit_count = work_id, parts, hit_count
 
     def html(self, hide_warnings: bool = False, hide_freeform: bool = False) -> Markup:
         head, warnings, folded_warnings, middle, freeforms, folded_freeforms, tail = self.parts
-        # Every piece is the output of an autoescaping template (render_parts).
+        before, mark, after = tail.rpartition(HITS_MARK)
+        if mark:
+            tail = f"{before}{self.hit_count:,}{after}"
+        # Every piece is the output of an autoescaping template (render_parts),
+        # and the number is digits and commas.
         return Markup("".join((  # noqa: S704
             head, folded_warnings if hide_warnings else warnings, middle,
             folded_freeforms if hide_freeform else freeforms, tail,
@@ -144,14 +157,15 @@ def _parts():
 
 
 def render_parts(b: Blurb, kind: str) -> tuple[str, ...]:
-    """The seven pieces of ``b``'s inside as ``kind`` sees it (nobody's own)."""
+    """The seven pieces of ``b``'s inside as ``kind`` sees it (nobody's own),
+    with ``HITS_MARK`` for the hit count."""
     parts = _parts()
     return (
         str(parts.head(b, kind == ADMIN)),
         str(parts.warnings(b, False)), str(parts.warnings(b, True)),
         str(parts.middle(b)),
         str(parts.freeforms(b, False)), str(parts.freeforms(b, True)),
-        str(parts.tail(b)),
+        str(parts.tail(b, HITS_MARK)),
     )
 
 
@@ -207,7 +221,7 @@ def listing_blurbs(*, viewer, work_ids, queryset=None) -> list:
     for pk, row in rows.items():
         entry = cached.get(keys[pk])
         if entry is not None and me not in entry[0]:
-            shown[pk] = RenderedBlurb(pk, entry[1])
+            shown[pk] = RenderedBlurb(pk, entry[1], row.hit_count)
         else:
             missing.append(row)
     fresh = {}
@@ -216,7 +230,7 @@ def listing_blurbs(*, viewer, work_ids, queryset=None) -> list:
         parts = render_parts(b, kind)
         fresh[keys[b.work.pk]] = (creator_ids, parts)
         shown[b.work.pk] = b if me is not None and me in creator_ids else RenderedBlurb(
-            b.work.pk, parts
+            b.work.pk, parts, b.work.hit_count
         )
     html_cache.set_many(fresh)
     return [shown[pk] for pk in work_ids if pk in shown]

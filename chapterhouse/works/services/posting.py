@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from chapterhouse.accounts import selectors as people
 from chapterhouse.accounts.models import Pseud, User
+from chapterhouse.discovery.outbox import outbox_batch
 from chapterhouse.moderation.guards import may_write
 from chapterhouse.responses.services import subscriptions
 from chapterhouse.responses.services.mail import gifts_mail_record
@@ -40,7 +42,7 @@ from ..models import (
 )
 from ..selectors.visibility import can_view_work
 from ..text import TextFormat, texts_ahead, word_count
-from . import creators, limits, sources, tagging
+from . import creators, limits, sources, tagging, versions
 from . import series as series_services
 from .revisions import chapter_revision_record, work_revision_record
 from .stats import work_refresh_stats
@@ -273,7 +275,7 @@ def _apply(
     html = rendered.html
     errors: dict[str, list[str]] = {k: list(v) for k, v in rendered.errors.items()}
     _check_texts(fields, errors)
-    found_tags = tagging.typed_tags_found(fields.tags)
+    found_tags, fixed_tags = tagging.chosen_tags_found(fields.tags)
     errors.update({
         k: errors.get(k, []) + v
         for k, v in tagging.tag_choice_check(fields.tags, found=found_tags).items()
@@ -356,7 +358,8 @@ def _apply(
         )
         work.refresh_from_db(fields=["anonymous", "anonymous_by_creator",
                                      "in_anonymous_collection", "in_unrevealed_collection"])
-    if fields.series_id or (fields.new_series_title or "").strip():
+    in_series = bool(fields.series_id or (fields.new_series_title or "").strip())
+    if in_series:
         # A new work was a draft until now, as far as its series know.
         series_before = None if creating else subscriptions.subscriptions_series_of(work)
         series_services.work_series_add(
@@ -375,7 +378,10 @@ def _apply(
             translation=bool(fields.parent_translation),
         )
     if posted_at_once:
-        subscriptions.subscriptions_notify_posted(work=work)
+        # A new work's one accepted credit is the poster's pseud (co-creators
+        # are only invited so far), and its only series are the one just set.
+        subscriptions.subscriptions_notify_posted(work=work, creator_ids=[pseud.user_id],
+                                                  in_series=in_series)
     elif posting and not was_posted:
         _post(work, backdated=bool(fields.published_on))
     else:
@@ -384,7 +390,8 @@ def _apply(
         gifts_mail_record(work=work)
     # The tags come last: counting their uses locks their rows until the
     # transaction ends, and other works being posted with them wait on that.
-    tagging.work_tags_set(work=work, choice=fields.tags, found=found_tags, new_work=creating)
+    tagging.work_tags_set(work=work, choice=fields.tags, found=found_tags, fixed=fixed_tags,
+                          new_work=creating)
     return work
 
 
@@ -429,6 +436,15 @@ def _post(work: Work, *, backdated: bool) -> None:
         work.save(update_fields=["revised_at"])
 
 
+@contextmanager
+def _one_write_each():
+    """Around the writes of one form's save, inside its transaction: the
+    outbox events in one INSERT at the end, each once, and one new version
+    per work (discovery/outbox.py, services/versions.py)."""
+    with outbox_batch(), versions.versions_batch():
+        yield
+
+
 def work_create(
     *, user: User, fields: WorkFields, post: bool = False, site_host: str = ""
 ) -> Work:
@@ -438,7 +454,7 @@ def work_create(
         raise PermissionDenied("Please log in to post a work.")
     may_write(user=user, action="post")
     rendered = limits.texts_render(fields)
-    with texts_ahead(rendered.memo), transaction.atomic():
+    with texts_ahead(rendered.memo), transaction.atomic(), _one_write_each():
         # Saved by _apply once everything is checked.
         work = Work(title="Untitled")
         return _apply(user=user, work=work, fields=fields, site_host=site_host,
@@ -454,7 +470,7 @@ def work_update(
     creators.creator_required(user=user, work=work)
     may_write(user=user, action="post")
     rendered = limits.texts_render(fields)
-    with texts_ahead(rendered.memo), transaction.atomic():
+    with texts_ahead(rendered.memo), transaction.atomic(), _one_write_each():
         work = Work.objects.select_for_update().get(pk=work.pk)
         return _apply(user=user, work=work, fields=fields, site_host=site_host,
                       posting=post, creating=False, rendered=rendered)

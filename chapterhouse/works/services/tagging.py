@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 
 from chapterhouse.tags.fixed import CATEGORIES, RATINGS, WARNINGS
 from chapterhouse.tags.models import Tag, TagType
-from chapterhouse.tags.selectors import tags_by_names, tags_named
+from chapterhouse.tags.selectors import tags_by_names, tags_by_names_and_ids, tags_named
 from chapterhouse.tags.services.filters import tag_use_counts_adjust, work_filter_tags_write
 from chapterhouse.tags.words import tag_words_rebuild
+from chapterhouse.web.bulk import rows_insert
 
 from ..models import MAX_USER_TAGS, Work, WorkTag
 
@@ -92,6 +93,15 @@ def typed_tags_found(choice: TagChoice) -> dict[str, Tag]:
     """The existing tags that the names typed in ``choice`` call, by typed
     name (one query for them all)."""
     return tags_by_names(name for names in typed_names(choice).values() for name in names)
+
+
+def chosen_tags_found(choice: TagChoice) -> tuple[dict[str, Tag], dict[int, Tag]]:
+    """``typed_tags_found(choice)`` and the fixed tags chosen (rating, warnings,
+    categories) by id, in one query."""
+    return tags_by_names_and_ids(
+        (name for names in typed_names(choice).values() for name in names),
+        [choice.rating, *choice.warnings, *choice.categories],
+    )
 
 
 def tag_choice_check(
@@ -183,13 +193,14 @@ def tags_find_or_create(
 
 def work_tags_set(
     *, work: Work, choice: TagChoice, found: dict[str, Tag] | None = None,
-    new_work: bool = False,
+    fixed: dict[int, Tag] | None = None, new_work: bool = False,
 ) -> list[Tag]:
     """Replace the work's tags with ``choice``, in AO3's order: rating,
     warnings, categories, fandoms, relationships, characters, additional tags.
     Raises ValidationError (by field) when the choice breaks a rule.
 
-    ``found`` is ``typed_tags_found(choice)`` when the caller has it already;
+    ``found`` is ``typed_tags_found(choice)`` when the caller has it already,
+    ``fixed`` the fixed tags chosen, by id (both from ``chosen_tags_found``);
     ``new_work`` says the work was created in this transaction and has no
     tags yet, so there is nothing to read or remove first."""
     typed = typed_names(choice)
@@ -198,7 +209,8 @@ def work_tags_set(
     errors = tag_choice_check(choice, found=found)
     if errors:
         raise ValidationError(errors)
-    fixed = Tag.objects.in_bulk([choice.rating, *choice.warnings, *choice.categories])
+    if fixed is None:
+        fixed = Tag.objects.in_bulk([choice.rating, *choice.warnings, *choice.categories])
     made = _tags_create([
         (name, tag_type)
         for field_name, tag_type in USER_TAG_FIELDS.items()
@@ -221,9 +233,8 @@ def work_tags_set(
         before = set(WorkTag.objects.filter(work=work).values_list("tag_id", flat=True))
         if before:
             WorkTag.objects.filter(work=work).delete()
-    WorkTag.objects.bulk_create(
-        WorkTag(work=work, tag=each, position=position) for position, each in enumerate(unique)
-    )
+    rows_insert(WorkTag, ("work_id", "tag_id", "position"),
+                [(work.pk, each.pk, position) for position, each in enumerate(unique)])
     work_filter_tags_write(work_id=work.pk, tags=unique, new_work=new_work)
     # Last: the counts lock the tags' rows until the transaction ends, and
     # works posted at the same moment with the same tags wait on them.

@@ -53,6 +53,33 @@ def test_kudos_show_on_the_blurb_at_once(page):
     assert "Kudos:1" in blurb(guest, work, page)
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_a_hits_flush_keeps_the_cached_blurb_which_shows_the_new_count(page):
+    from django.utils import timezone
+
+    from chapterhouse.responses.services import hits
+    from chapterhouse.web.caches import html_cache
+    from chapterhouse.works.selectors.blurbs import GUEST, _key
+
+    hits.hit_buffer_set(hits.MemoryBuffer())
+    work = WorkFactory(title="Salt and Lanterns")
+    guest = Client()
+    assert "Hits:0" in blurb(guest, work, page)
+    version = Work.objects.get(pk=work.pk).version
+    for visitor in ("first", "second"):
+        hits.hit_buffer().add(timezone.localdate(), work.pk, visitor)
+    try:
+        assert hits.hits_flush() == 2
+    finally:
+        hits.hit_buffer_set(hits.MemoryBuffer())
+    # The copy made before the flush is still the one listings use ...
+    assert Work.objects.get(pk=work.pk).version == version
+    key = _key(work.pk, version, GUEST)
+    assert html_cache.get_many([key]).get(key) is not None
+    # ... and it shows the count the listing read, not the one it was made with.
+    assert "Hits:2" in blurb(guest, work, page)
+
+
 def test_a_new_chapter_shows_on_the_blurb():
     creator = UserFactory()
     work = WorkFactory(creator=creator, expected_chapters=None, complete=False)

@@ -75,10 +75,18 @@ def kudos_summary(*, work_id: int, names: int = NAMES_SHOWN) -> KudosSummary:
     return summary
 
 
-def kudos_panel(*, request, viewer, work, page) -> dict:
+def kudos_panel(*, request, viewer, work, page, counts: tuple[int, int] | None = None) -> dict:
     """What ``responses/_kudos.html`` draws under the work. ``page`` is the
-    work page (already checked: the viewer may see the work)."""
-    summary = kudos_summary(work_id=work.pk)
+    work page (already checked: the viewer may see the work). ``counts``:
+    (users, guests) when the caller has read them already (``reader_state``)."""
+    if counts is None:
+        summary = kudos_summary(work_id=work.pk)
+    else:
+        summary = KudosSummary(users=counts[0], guests=counts[1])
+        if summary.users:
+            summary.names = list(
+                _givers(work.pk).values_list("user__username", flat=True)[:NAMES_SHOWN]
+            )
     return {
         "work_id": work.pk,
         "own": bool(page.is_creator),

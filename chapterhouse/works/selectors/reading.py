@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from chapterhouse.tags.fixed import ADULT_RATINGS
 from chapterhouse.tags.models import Tag, TagType
+from chapterhouse.web.caches import html_cache
 
 from ..languages import language_name
 from ..models import Chapter, Creatorship, Gift, RelatedWork, Series, SeriesWork, Work, WorkTag
@@ -139,6 +140,29 @@ class WorkPage:
         return previous, following
 
 
+#: Change when what ``_tags`` keeps changes shape.
+TAGS_CACHE_VERSION = 1
+
+
+def _tags(work: Work) -> list[Tag]:
+    """The work's tags in their order. Kept in ``html_cache`` under the work's
+    ``version``, which changes with its tags and with a tag's name or type
+    (works/services/versions.py), as the meta fragment built from them is
+    (``fragments.py``): a reader's page asks the database only once per
+    version. Tags hold nothing private: whoever may see the work sees them."""
+    key = f"work-tags:{TAGS_CACHE_VERSION}:{work.pk}:{work.version}"
+    tags = html_cache.get_many([key]).get(key)
+    if tags is None:
+        tags = tuple(
+            worktag.tag
+            for worktag in WorkTag.objects.filter(work=work)
+            .select_related("tag")
+            .order_by("position", "pk")
+        )
+        html_cache.set_many({key: tags})
+    return list(tags)
+
+
 def _numbered(chapters) -> list[Chapter]:
     """Readers count the chapters they can see: 1, 2, 3… whatever the positions."""
     chapters = list(chapters)
@@ -248,12 +272,7 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
     if work is None:
         return None
     creator = bool(work.viewer_is_creator)
-    tags = [
-        worktag.tag
-        for worktag in WorkTag.objects.filter(work=work)
-        .select_related("tag")
-        .order_by("position", "pk")
-    ]
+    tags = _tags(work)
     creators = list(
         Creatorship.objects.filter(work=work, accepted=True)
         .select_related("pseud__user")

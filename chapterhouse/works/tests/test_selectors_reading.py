@@ -16,6 +16,7 @@ from chapterhouse.tags.fixed import (
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.works.models import Chapter, Gift, RelatedWork, WorkTag
 from chapterhouse.works.selectors import listing, reading
+from chapterhouse.works.services.versions import works_touched
 from chapterhouse.works.tests.factories import WorkFactory, add_to_series, tag
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,16 @@ def test_adult_works_are_recognised_by_rating():
     work = WorkFactory()
     assert not reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
     WorkTag.objects.filter(work=work, tag__type=TagType.RATING).update(tag_id=EXPLICIT)
+    works_touched([work.pk])  # as every change of a work's tags does
+    assert reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
+
+
+def test_a_new_rating_reaches_a_page_whose_tags_were_read_before():
+    work = WorkFactory()
+    assert not reading.work_page(viewer=GUEST, work_id=work.pk).is_adult  # tags kept
+    rating = WorkTag.objects.get(work=work, tag__type=TagType.RATING)
+    rating.tag_id = EXPLICIT
+    rating.save()
     assert reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
 
 

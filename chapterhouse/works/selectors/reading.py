@@ -140,8 +140,17 @@ class WorkPage:
         return previous, following
 
 
-#: Change when what ``_tags`` keeps changes shape.
+#: Change when what ``_tags`` or ``_creators`` keep changes shape.
 TAGS_CACHE_VERSION = 1
+CREATORS_CACHE_VERSION = 1
+#: What a page shows of a creator: her pseud's and user's names. Nothing else
+#: of her rows goes into the cache (anything else read from these objects is
+#: loaded on the spot); the user row's password hash and e-mail never do.
+_CREATOR_FIELDS = (
+    "id", "work_id", "pseud_id", "accepted", "position",
+    "pseud__id", "pseud__user_id", "pseud__name", "pseud__is_default",
+    "pseud__user__id", "pseud__user__username",
+)
 
 
 def _tags(work: Work) -> list[Tag]:
@@ -161,6 +170,24 @@ def _tags(work: Work) -> list[Tag]:
         )
         html_cache.set_many({key: tags})
     return list(tags)
+
+
+def _creators(work: Work) -> list[Creatorship]:
+    """The work's accepted creatorships with their pseuds and user names, in
+    order. Kept in ``html_cache`` under the work's ``version``, which changes
+    with its credits and with a pseud's or user's new name (docs/reading.md,
+    "Cached HTML"); only the fields a page shows are read and kept."""
+    key = f"work-creators:{CREATORS_CACHE_VERSION}:{work.pk}:{work.version}"
+    creators = html_cache.get_many([key]).get(key)
+    if creators is None:
+        creators = tuple(
+            Creatorship.objects.filter(work=work, accepted=True)
+            .select_related("pseud__user")
+            .only(*_CREATOR_FIELDS)
+            .order_by("position", "pk")
+        )
+        html_cache.set_many({key: creators})
+    return list(creators)
 
 
 def _numbered(chapters) -> list[Chapter]:
@@ -273,11 +300,7 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
         return None
     creator = bool(work.viewer_is_creator)
     tags = _tags(work)
-    creators = list(
-        Creatorship.objects.filter(work=work, accepted=True)
-        .select_related("pseud__user")
-        .order_by("position", "pk")
-    )
+    creators = _creators(work)
     chapters = _numbered(chapters_visible_to(viewer, work, creator=creator))
     gifts = list(
         Gift.objects.filter(work=work, refused=False)

@@ -12,7 +12,7 @@ from chapterhouse.works.tests.factories import WorkFactory, add_to_series, tag
 pytestmark = pytest.mark.django_db
 
 #: Session and user (2), the work with the viewer's creator flag, its tags
-#: (read on a version's first visit, then kept), creators, chapters, gifts
+#: and creators (read on a version's first visit, then kept), chapters, gifts
 #: (5), related works with their visibility and creators (3), the series and
 #: its neighbours (2), preferences (1): 13 for the work itself. Readers' answers
 #: (responses/page.py) add, for a signed-in reader, one query for all that the
@@ -113,10 +113,10 @@ def test_a_full_listing_page_costs_the_same_as_a_short_one(django_assert_max_num
 
 
 #: A guest reading a plain one-shot (no series, gifts or related works): the
-#: work with whether it has any of those (1), its creators and chapters (2;
-#: the tags are kept per work version), and the kudos panel (1). Series,
+#: work with whether it has any of those (1), its chapters (1; the tags and
+#: creators are kept per work version), and the kudos panel (1). Series,
 #: gifts and related works cost their queries only on works that have them.
-PLAIN_ONE_SHOT_GUEST_MAX_QUERIES = 4
+PLAIN_ONE_SHOT_GUEST_MAX_QUERIES = 3
 
 
 def test_a_plain_one_shot_costs_a_guest_few_queries(client):
@@ -127,11 +127,11 @@ def test_a_plain_one_shot_costs_a_guest_few_queries(client):
 
 
 #: A signed-in reader on the same one-shot: her session and user (2), the
-#: work, its creators and chapters (3; the tags are kept per work version),
+#: work and its chapters (2; the tags and creators are kept per work version),
 #: her preferences (1), everything the panels and the header need to know
 #: about her in one query (``responses/selectors/reader.py``), and the visit
 #: in one upsert (inside a savepoint pair here, as tests run in a transaction).
-PLAIN_ONE_SHOT_READER_MAX_QUERIES = 10
+PLAIN_ONE_SHOT_READER_MAX_QUERIES = 9
 
 
 def test_a_plain_one_shot_costs_a_signed_in_reader_few_queries(reader_client):

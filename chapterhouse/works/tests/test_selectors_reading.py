@@ -66,6 +66,26 @@ def test_a_new_rating_reaches_a_page_whose_tags_were_read_before():
     assert reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
 
 
+def test_a_renamed_pseud_reaches_a_byline_read_before():
+    from chapterhouse.accounts.models import Pseud
+
+    work = WorkFactory()
+    pseud_id = reading.work_page(viewer=GUEST, work_id=work.pk).creators[0].pseud.pk  # kept
+    pseud = Pseud.objects.get(pk=pseud_id)
+    pseud.name = "Renamed Keeper"
+    pseud.save()
+    page = reading.work_page(viewer=GUEST, work_id=work.pk)
+    assert page.creators[0].pseud.name == "Renamed Keeper"
+
+
+def test_the_kept_creators_hold_no_password_hash_or_email():
+    work = WorkFactory()
+    for _ in range(2):  # read, then from the cache
+        user = reading.work_page(viewer=GUEST, work_id=work.pk).creators[0].pseud.user
+        assert {"password", "email"} <= user.get_deferred_fields()
+        assert user.username
+
+
 def test_series_neighbours_skip_works_the_viewer_may_not_see(user):
     first, middle, last = WorkFactory(), WorkFactory(restricted=True), WorkFactory()
     series = add_to_series(first, position=1)

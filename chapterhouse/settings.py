@@ -302,6 +302,11 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+#: Sessions are kept in the database and read through the "default" cache
+#: (Redis when configured, else the database's cache table, read without the
+#: ORM): every signed-in page reads one, and it is rarely written.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "default"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True

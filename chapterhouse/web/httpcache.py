@@ -28,7 +28,8 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.template.backends.utils import csrf_token_lazy
+from django.middleware.csrf import get_token
+from django.template.backends.utils import csrf_input, csrf_token_lazy
 from django.utils.cache import patch_cache_control
 from markupsafe import Markup
 
@@ -170,15 +171,39 @@ def _mark_public(request, response) -> None:
     response[WORKS_HEADER] = ",".join(words) or "-"
 
 
+class _OncePerPage:
+    """The CSRF token (or its hidden input) of a page, masked once for the
+    whole page as Django's own templates do (``context_processors.csrf``):
+    the Jinja2 backend's lazy values mask the secret again at every form.
+    Still lazy, so a page that writes no form sets no cookie."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make) -> None:
+        self._make, self._value = make, None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = str(self._make())
+        return self._value
+
+    # Safe to write as it is: a token is letters and digits, and the input is
+    # built by ``format_html``.
+    __html__ = __str__
+
+
 def shared_page_tokens(request) -> dict:
     """Context processor: on a shared page the CSRF token is left empty, so no
-    visitor's token (and no ``Set-Cookie: csrftoken``) is in the copy."""
+    visitor's token (and no ``Set-Cookie: csrftoken``) is in the copy. On any
+    other page the token is masked once per page (``_OncePerPage``)."""
     if is_shared_page(request):
         # ``own_csrf_token``: for a form that must work without JavaScript
         # (log-in); using it sets the visitor's cookie, so the page is not shared.
         return {"csrf_token": "", "csrf_input": EMPTY_TOKEN_INPUT, "shared_page": True,
                 "own_csrf_token": csrf_token_lazy(request)}
-    return {"shared_page": False, "own_csrf_token": csrf_token_lazy(request)}
+    token = _OncePerPage(lambda: get_token(request))
+    return {"shared_page": False, "own_csrf_token": token, "csrf_token": token,
+            "csrf_input": _OncePerPage(lambda: csrf_input(request))}
 
 
 # --- Invalidation ---------------------------------------------------------------------------

@@ -254,15 +254,22 @@ def _page(viewer, queryset: QuerySet[Bookmark], page) -> Page:
 # The work page ---------------------------------------------------------------------
 
 
-def bookmark_panel(*, viewer, work=None, series=None, pseuds=None) -> dict:
+#: ``bookmark_panel``'s ``existing`` when the caller has not read it.
+UNKNOWN = object()
+
+
+def bookmark_panel(*, viewer, work=None, series=None, pseuds=None, existing=UNKNOWN) -> dict:
     """What a work's (or a series') bookmark button and form need; empty for
     guests and for drafts (nobody bookmarks a draft). ``pseuds``: the viewer's,
-    when the caller has read them already."""
+    and ``existing``: her bookmark of it (anything with ``pk``, ``pseud_id``,
+    ``notes``, ``private``, ``rec``) or None, when the caller has read them
+    already (``selectors/reader.py``)."""
     user = signed_in_user(viewer)
     if user is None or (work is not None and not work.posted):
         return {}
     target = {"work": work} if work is not None else {"series": series}
-    existing = Bookmark.objects.filter(user=user, **target).first()
+    if existing is UNKNOWN:
+        existing = Bookmark.objects.filter(user=user, **target).first()
     pseuds = pseuds_of(user) if pseuds is None else list(pseuds)
     values = {
         "pseud_id": pseuds[0].pk if pseuds else None,
@@ -276,7 +283,7 @@ def bookmark_panel(*, viewer, work=None, series=None, pseuds=None) -> dict:
             pseud_id=existing.pseud_id,
             bookmarker_notes=existing.notes,
             tag_string=", ".join(
-                BookmarkTag.objects.filter(bookmark=existing)
+                BookmarkTag.objects.filter(bookmark_id=existing.pk)
                 .order_by("position", "pk")
                 .values_list("tag__name", flat=True)
             ),

@@ -90,11 +90,12 @@ def commenter_name(comment: Comment, *, creator_ids: set[int]) -> str:
 
 def comment_refusal(
     *, work, viewer, parent: Comment | None = None, creator_ids: set[int] | None = None,
-    visible: bool | None = None,
+    visible: bool | None = None, blocked: bool | None = None,
 ) -> str | None:
     """Why ``viewer`` may not comment on ``work`` (or reply to ``parent``), or
     None when she may. Pass ``visible`` when the caller already knows the
-    viewer may see the work."""
+    viewer may see the work, and ``blocked`` when it knows whether one of
+    ``creator_ids`` blocked her."""
     user = signed_in_user(viewer)
     if visible is None:
         visible = can_view_work(viewer, work)
@@ -111,7 +112,9 @@ def comment_refusal(
             return REFUSE_RESTRICTED
         if user is None and work.comment_permission == CommentPermission.REGISTERED:
             return REFUSE_GUESTS
-        if user is not None and blocked_by_any(users=creators, blocked=user):
+        if blocked is None:
+            blocked = user is not None and blocked_by_any(users=creators, blocked=user)
+        if user is not None and blocked:
             return REFUSE_BLOCKED
     if parent is None:
         return None
@@ -192,7 +195,7 @@ class Viewing:
     chapter_numbers: dict[int, int] = field(default_factory=dict)
 
 
-def _viewing(viewer, work, *, creator_ids=None, chapter_numbers=None) -> Viewing:
+def _viewing(viewer, work, *, creator_ids=None, chapter_numbers=None, blocked=None) -> Viewing:
     user = signed_in_user(viewer)
     creators = creator_user_ids(work) if creator_ids is None else creator_ids
     return Viewing(
@@ -200,7 +203,8 @@ def _viewing(viewer, work, *, creator_ids=None, chapter_numbers=None) -> Viewing
         user=user,
         creator_ids=creators,
         moderator=can_moderate(user, work, creator_ids=creators),
-        refusal=comment_refusal(work=work, viewer=viewer, creator_ids=creators, visible=True),
+        refusal=comment_refusal(work=work, viewer=viewer, creator_ids=creators, visible=True,
+                                blocked=blocked),
         chapter_numbers=chapter_numbers or {},
     )
 
@@ -342,18 +346,21 @@ def comment_form(
     return form
 
 
-def _page_viewing(viewer, page) -> Viewing:
+def _page_viewing(viewer, page, *, blocked=None) -> Viewing:
     """``Viewing`` from a ``work_page``, which already holds creators and chapters."""
     creator_ids = {c.pseud.user_id for c in page.creators}
     numbers = {c.pk: c.number for c in page.chapters} if len(page.chapters) > 1 else {}
-    return _viewing(viewer, page.work, creator_ids=creator_ids, chapter_numbers=numbers)
+    return _viewing(viewer, page.work, creator_ids=creator_ids, chapter_numbers=numbers,
+                    blocked=blocked)
 
 
-def comments_panel(*, request, page, chapter, mode, pseuds=None) -> dict:
+def comments_panel(*, request, page, chapter, mode, pseuds=None, blocked=None) -> dict:
     """The comments part of the work page: a "Comments (N)" link, or with
-    ``?show_comments=true`` one page of threads; and the form to post one."""
+    ``?show_comments=true`` one page of threads; and the form to post one.
+    ``pseuds`` and ``blocked`` (has one of the creators blocked the viewer?):
+    when the caller has read them already."""
     work = page.work
-    viewing = _page_viewing(request.user, page)
+    viewing = _page_viewing(request.user, page, blocked=blocked)
     if mode == "chapter" and chapter is not None:
         action = f"/chapters/{chapter.pk}/comments"
         key = stash_key(chapter_id=chapter.pk)

@@ -50,11 +50,25 @@ def _require_owner(viewer, owner) -> None:
         raise PermissionDenied("Sorry, you don't have permission to see that inbox.")
 
 
+#: Where a page that has read the count already leaves it on its request's user.
+_KNOWN = "_inbox_unread_known"
+
+
 def inbox_unread_count(user) -> int:
     """How many unread entries ``user`` has (0 for a guest). For the page header."""
     if not getattr(user, "is_authenticated", False):
         return 0
+    known = getattr(user, _KNOWN, None)
+    if known is not None:
+        return known
     return InboxItem.objects.filter(user=user, read=False).count()
+
+
+def inbox_unread_known(user, count: int) -> None:
+    """``count`` was read this request with the rest of the page (the work
+    page's ``reader_state``): the header shows it without asking again. Kept
+    on this request's user object only, so it lives as long as the request."""
+    setattr(user, _KNOWN, count)
 
 
 def inbox_items_of(*, viewer, owner, read: bool | None = None):

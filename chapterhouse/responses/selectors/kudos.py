@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-
-from chapterhouse.works.models import Work
+from django.db import connection
 
 from ..models import Kudos
 
@@ -41,44 +38,46 @@ class KudosSummary:
         return max(0, self.users - len(self.names))
 
 
-def _count(**conditions):
-    counted = (
-        Kudos.objects.filter(work_id=OuterRef("pk"), **conditions)
-        .order_by()
-        .values("work_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def _givers(work_id: int):
     return Kudos.objects.filter(work_id=work_id, user__isnull=False).order_by(
         "-created_at", "-pk"
     )
 
 
+def _counts_sql() -> str:
+    table = connection.ops.quote_name(Kudos._meta.db_table)
+    # The table's name from the model; the work is a parameter.
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {table} WHERE work_id = %s AND user_id IS NOT NULL),"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {table} WHERE work_id = %s AND user_id IS NULL)"
+    )
+
+
 def kudos_summary(*, work_id: int, names: int = NAMES_SHOWN) -> KudosSummary:
     """How many users and guests left kudos on the work, and the newest
-    ``names`` user names: one query, two when users left kudos."""
-    row = (
-        Work.objects.filter(pk=work_id)
-        .annotate(users=_count(user__isnull=False), guests=_count(user__isnull=True))
-        .values("users", "guests")
-        .first()
-    )
-    if row is None:
-        return KudosSummary()
-    summary = KudosSummary(users=row["users"], guests=row["guests"])
+    ``names`` user names: one query (plain SQL: the work page asks on every
+    visit), two when users left kudos."""
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(), [work_id, work_id])
+        users, guests = cursor.fetchone()
+    summary = KudosSummary(users=users, guests=guests)
     if summary.users and names:
         summary.names = list(_givers(work_id).values_list("user__username", flat=True)[:names])
     return summary
 
 
-def kudos_panel(*, request, viewer, work, page) -> dict:
+def kudos_panel(*, request, viewer, work, page, counts: tuple[int, int] | None = None) -> dict:
     """What ``responses/_kudos.html`` draws under the work. ``page`` is the
-    work page (already checked: the viewer may see the work)."""
-    summary = kudos_summary(work_id=work.pk)
+    work page (already checked: the viewer may see the work). ``counts``:
+    (users, guests) when the caller has read them already (``reader_state``)."""
+    if counts is None:
+        summary = kudos_summary(work_id=work.pk)
+    else:
+        summary = KudosSummary(users=counts[0], guests=counts[1])
+        if summary.users:
+            summary.names = list(
+                _givers(work.pk).values_list("user__username", flat=True)[:NAMES_SHOWN]
+            )
     return {
         "work_id": work.pk,
         "own": bool(page.is_creator),

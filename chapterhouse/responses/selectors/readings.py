@@ -67,14 +67,19 @@ def _progress(viewer, work, reading: Reading) -> Progress | None:
     return Progress(work.pk, reading.chapter_id, len(live), reading.position)
 
 
-def reading_panel(*, request, viewer, work, chapter) -> dict:
+#: ``reading_panel``'s ``reading`` when the caller has not read it.
+UNKNOWN = object()
+
+
+def reading_panel(*, request, viewer, work, chapter, reading=UNKNOWN) -> dict:
     """For ``responses/_actions_reading.html``: the Mark for Later / Mark as
     Read button, the progress notice and what ``progress.js`` needs.
 
     Guests get the script alone (it keeps their place in the browser);
     creators get nothing; a reader with history off gets the button but no
-    progress. One query for a signed-in reader, one more when she has a place
-    further on to return to."""
+    progress. One query for a signed-in reader (none when the caller passes
+    ``reading``: her Reading of the work with its chapter's position, or
+    None), one more when she has a place further on to return to."""
     first = chapter is None or getattr(chapter, "number", 1) == 1
     script = {
         "work_id": work.pk,
@@ -91,12 +96,13 @@ def reading_panel(*, request, viewer, work, chapter) -> dict:
         ).exists()
     if creator or not work.posted:
         return {}
-    reading = (
-        Reading.objects.filter(user=viewer, work=work)
-        .select_related("chapter")
-        .only("pk", "to_read", "chapter_id", "position", "chapter__position")
-        .first()
-    )
+    if reading is UNKNOWN:
+        reading = (
+            Reading.objects.filter(user=viewer, work=work)
+            .select_related("chapter")
+            .only("pk", "to_read", "chapter_id", "position", "chapter__position")
+            .first()
+        )
     panel = {
         "signed_in": True,
         "to_read": bool(reading and reading.to_read),

@@ -18,11 +18,16 @@ from ..models import Subscription
 TYPES = {"works": "work", "users": "creator", "series": "series"}
 
 
-def subscription_panel(*, viewer, work) -> dict:
+#: ``subscription_panel``'s ``subscription_id`` when the caller has not read it.
+UNKNOWN = object()
+
+
+def subscription_panel(*, viewer, work, subscription_id=UNKNOWN) -> dict:
     """For ``responses/_actions_subscribe.html``: empty for guests and the
     work's creators (they see no button); otherwise the reader's subscription
     to this work, if any. One query (the work page's work knows whether the
-    viewer is a creator: ``viewer_is_creator``)."""
+    viewer is a creator: ``viewer_is_creator``); none when the caller passes
+    ``subscription_id`` (the reader's subscription to the work, or None)."""
     if not is_signed_in(viewer) or not work.posted:
         return {}
     creator = getattr(work, "viewer_is_creator", None)
@@ -32,10 +37,12 @@ def subscription_panel(*, viewer, work) -> dict:
         ).exists()
     if creator:
         return {}
-    found = Subscription.objects.filter(user=viewer, work=work).values("pk").first()
+    if subscription_id is UNKNOWN:
+        found = Subscription.objects.filter(user=viewer, work=work).values("pk").first()
+        subscription_id = found["pk"] if found else None
     return {
         "show": True,
-        "subscription_id": found["pk"] if found else None,
+        "subscription_id": subscription_id,
         "subscribable_id": work.pk,
         "subscribable_type": "Work",
         "action": f"/users/{viewer.username}/subscriptions",

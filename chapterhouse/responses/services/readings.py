@@ -2,8 +2,9 @@
 
 - ``reading_visit`` runs on every work and chapter page (``responses.page``):
   for a signed-in reader who keeps her history (``Preference.history_enabled``)
-  and is not one of the work's creators, it records the visit in one UPDATE
-  (one INSERT more the first time). It never fails the page.
+  and is not one of the work's creators, it records the visit in one
+  statement (an INSERT that updates her row when she has one). It never
+  fails the page.
 - The chapter on a reading only moves forward: visiting a later chapter than
   the one recorded moves it there (position 0); going back to chapter 1 keeps
   the place, so the page can offer "Continue where you left off".
@@ -19,8 +20,7 @@ import logging
 import math
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, FloatField, Q, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chapterhouse.accounts.selectors import preference_for
@@ -54,29 +54,53 @@ def reading_visit(*, viewer, page, chapter) -> None:
         log.exception("Could not record a reading of work %s", getattr(page.work, "pk", None))
 
 
+_UPSERT = None
+
+
+def _upsert_sql() -> str:
+    global _UPSERT
+    if _UPSERT is None:
+        q = connection.ops.quote_name
+        table, chapters = q(Reading._meta.db_table), q(Chapter._meta.db_table)
+        # The chapter moves forward only: to a later chapter than the one
+        # recorded (or when none is). Every right-hand side reads the row as
+        # it was (PostgreSQL and SQLite alike), so "forward" is asked of the
+        # old chapter in both assignments.
+        forward = (
+            f"{table}.chapter_id IS NULL OR {table}.chapter_id IN "  # noqa: S608
+            f"(SELECT h.id FROM {chapters} h WHERE h.work_id = %s AND h.{q('position')} < %s)"
+        )
+        # Table and column names from the models; every value is a parameter.
+        _UPSERT = f"""
+INSERT INTO {table} (user_id, work_id, first_visited_at, last_visited_at, visit_count,
+  to_read, chapter_id, {q("position")}, progress_at)
+VALUES (%s, %s, %s, %s, 1, %s, %s, 0.0, NULL)
+ON CONFLICT (user_id, work_id) DO UPDATE SET
+  last_visited_at = excluded.last_visited_at,
+  visit_count = {table}.visit_count + 1,
+  chapter_id = CASE WHEN %s = 1 AND ({forward})
+    THEN excluded.chapter_id ELSE {table}.chapter_id END,
+  {q("position")} = CASE WHEN %s = 1 AND ({forward})
+    THEN 0.0 ELSE {table}.{q("position")} END
+"""  # noqa: S608
+    return _UPSERT
+
+
 def _visit(user, work: Work, chapter: Chapter | None) -> None:
-    now = timezone.now()
-    changes = {"last_visited_at": now, "visit_count": F("visit_count") + 1}
-    if chapter is not None:
-        # Forward only: a later chapter than the one recorded (or none yet).
-        earlier = Chapter.objects.filter(work=work, position__lt=chapter.position).values("pk")
-        forward = Q(chapter__isnull=True) | Q(chapter__in=earlier)
-        changes["chapter"] = Case(
-            When(forward, then=Value(chapter.pk)), default=F("chapter"),
-            output_field=BigIntegerField(),
-        )
-        changes["position"] = Case(
-            When(forward, then=Value(0.0)), default=F("position"), output_field=FloatField()
-        )
-    with transaction.atomic():
-        updated = Reading.objects.filter(user=user, work=work).update(**changes)
-        if updated:
-            return
-        Reading.objects.bulk_create(
-            [Reading(user=user, work=work, first_visited_at=now, last_visited_at=now,
-                     visit_count=1, chapter=chapter)],
-            ignore_conflicts=True,  # a visit in another tab at the same moment
-        )
+    """One statement: the first visit inserts her row, later ones update it."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moves = 1 if chapter is not None else 0
+    position = chapter.position if chapter is not None else 0
+    params = [user.pk, work.pk, now, now, False, chapter.pk if chapter is not None else None,
+              moves, work.pk, position, moves, work.pk, position]
+    if connection.in_atomic_block:
+        # Inside a transaction (tests, or a caller's atomic block) a failed
+        # statement must not spoil the rest of it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(), params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), params)
 
 
 def _readable(user, work: Work) -> None:

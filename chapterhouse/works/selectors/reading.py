@@ -20,6 +20,7 @@ from django.utils import timezone
 from chapterhouse.collections.models import CollectionItem
 from chapterhouse.tags.fixed import ADULT_RATINGS
 from chapterhouse.tags.models import Tag, TagType
+from chapterhouse.web.caches import html_cache
 
 from ..languages import language_name
 from ..models import Chapter, Creatorship, Gift, RelatedWork, Series, SeriesWork, Work, WorkTag
@@ -140,6 +141,56 @@ class WorkPage:
         return previous, following
 
 
+#: Change when what ``_tags`` or ``_creators`` keep changes shape.
+TAGS_CACHE_VERSION = 1
+CREATORS_CACHE_VERSION = 1
+#: What a page shows of a creator: her pseud's and user's names. Nothing else
+#: of her rows goes into the cache (anything else read from these objects is
+#: loaded on the spot); the user row's password hash and e-mail never do.
+_CREATOR_FIELDS = (
+    "id", "work_id", "pseud_id", "accepted", "position",
+    "pseud__id", "pseud__user_id", "pseud__name", "pseud__is_default",
+    "pseud__user__id", "pseud__user__username",
+)
+
+
+def _tags(work: Work) -> list[Tag]:
+    """The work's tags in their order. Kept in ``html_cache`` under the work's
+    ``version``, which changes with its tags and with a tag's name or type
+    (works/services/versions.py), as the meta fragment built from them is
+    (``fragments.py``): a reader's page asks the database only once per
+    version. Tags hold nothing private: whoever may see the work sees them."""
+    key = f"work-tags:{TAGS_CACHE_VERSION}:{work.pk}:{work.version}"
+    tags = html_cache.get_many([key]).get(key)
+    if tags is None:
+        tags = tuple(
+            worktag.tag
+            for worktag in WorkTag.objects.filter(work=work)
+            .select_related("tag")
+            .order_by("position", "pk")
+        )
+        html_cache.set_many({key: tags})
+    return list(tags)
+
+
+def _creators(work: Work) -> list[Creatorship]:
+    """The work's accepted creatorships with their pseuds and user names, in
+    order. Kept in ``html_cache`` under the work's ``version``, which changes
+    with its credits and with a pseud's or user's new name (docs/reading.md,
+    "Cached HTML"); only the fields a page shows are read and kept."""
+    key = f"work-creators:{CREATORS_CACHE_VERSION}:{work.pk}:{work.version}"
+    creators = html_cache.get_many([key]).get(key)
+    if creators is None:
+        creators = tuple(
+            Creatorship.objects.filter(work=work, accepted=True)
+            .select_related("pseud__user")
+            .only(*_CREATOR_FIELDS)
+            .order_by("position", "pk")
+        )
+        html_cache.set_many({key: creators})
+    return list(creators)
+
+
 def _numbered(chapters) -> list[Chapter]:
     """Readers count the chapters they can see: 1, 2, 3… whatever the positions."""
     chapters = list(chapters)
@@ -251,17 +302,8 @@ def work_page(*, viewer, work_id: int) -> WorkPage | None:
     if work is None:
         return None
     creator = bool(work.viewer_is_creator)
-    tags = [
-        worktag.tag
-        for worktag in WorkTag.objects.filter(work=work)
-        .select_related("tag")
-        .order_by("position", "pk")
-    ]
-    creators = list(
-        Creatorship.objects.filter(work=work, accepted=True)
-        .select_related("pseud__user")
-        .order_by("position", "pk")
-    )
+    tags = _tags(work)
+    creators = _creators(work)
     chapters = _numbered(chapters_visible_to(viewer, work, creator=creator))
     gifts = list(
         Gift.objects.filter(work=work, refused=False)

@@ -16,6 +16,7 @@ from chapterhouse.tags.fixed import (
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.works.models import Chapter, Gift, RelatedWork, WorkTag
 from chapterhouse.works.selectors import listing, reading
+from chapterhouse.works.services.versions import works_touched
 from chapterhouse.works.tests.factories import WorkFactory, add_to_series, tag
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,37 @@ def test_adult_works_are_recognised_by_rating():
     work = WorkFactory()
     assert not reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
     WorkTag.objects.filter(work=work, tag__type=TagType.RATING).update(tag_id=EXPLICIT)
+    works_touched([work.pk])  # as every change of a work's tags does
     assert reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
+
+
+def test_a_new_rating_reaches_a_page_whose_tags_were_read_before():
+    work = WorkFactory()
+    assert not reading.work_page(viewer=GUEST, work_id=work.pk).is_adult  # tags kept
+    rating = WorkTag.objects.get(work=work, tag__type=TagType.RATING)
+    rating.tag_id = EXPLICIT
+    rating.save()
+    assert reading.work_page(viewer=GUEST, work_id=work.pk).is_adult
+
+
+def test_a_renamed_pseud_reaches_a_byline_read_before():
+    from chapterhouse.accounts.models import Pseud
+
+    work = WorkFactory()
+    pseud_id = reading.work_page(viewer=GUEST, work_id=work.pk).creators[0].pseud.pk  # kept
+    pseud = Pseud.objects.get(pk=pseud_id)
+    pseud.name = "Renamed Keeper"
+    pseud.save()
+    page = reading.work_page(viewer=GUEST, work_id=work.pk)
+    assert page.creators[0].pseud.name == "Renamed Keeper"
+
+
+def test_the_kept_creators_hold_no_password_hash_or_email():
+    work = WorkFactory()
+    for _ in range(2):  # read, then from the cache
+        user = reading.work_page(viewer=GUEST, work_id=work.pk).creators[0].pseud.user
+        assert {"password", "email"} <= user.get_deferred_fields()
+        assert user.username
 
 
 def test_series_neighbours_skip_works_the_viewer_may_not_see(user):

@@ -577,8 +577,10 @@ def archive_restore(path: Path, *, force: bool = False, progress: Progress | Non
         shutil.rmtree(work, ignore_errors=True)
     missing = sorted(known - set(manifest.get("migrations", [])))
     if missing:
+        # Only then: migrate's post-migrate hooks touch rows (fixed tags, roles),
+        # and a backup of this very version should come back exactly as it was.
         progress.step(f"The backup is older: applying {len(missing)} newer migration(s)…")
-    call_command("migrate", interactive=False, verbosity=0)
+        call_command("migrate", interactive=False, verbosity=0)
     progress.step("Rebuilding the search index…")
     from chapterhouse.discovery.engine.index import rebuild
 

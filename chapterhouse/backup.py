@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 FORMAT = "chapterhouse-backup"
@@ -50,6 +51,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.live = not quiet and self.stream.isatty()
         self._drawn = False
+        self._last = 0.0
 
     def step(self, message: str) -> None:
         self.end()
@@ -57,12 +59,15 @@ class Progress:
             print(message, flush=True)
 
     def update(self, text: str) -> None:
-        if self.live:
+        """Redraw the counter, at most ten times a second."""
+        if self.live and time.monotonic() - self._last >= 0.1:
+            self._last = time.monotonic()
             self.stream.write(f"\r  {text}\033[K")
             self.stream.flush()
             self._drawn = True
 
     def end(self) -> None:
+        self._last = 0.0
         if self._drawn:
             self.stream.write("\n")
             self.stream.flush()

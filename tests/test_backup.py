@@ -7,6 +7,7 @@ SQLite file, or a PostgreSQL database created beside the test one and dropped
 afterwards), and every row of every table is compared, all columns.
 """
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -204,7 +205,9 @@ def test_restore_refuses_a_database_with_content_unless_forced(archive_content, 
     again = target.run("backup", str(archive))
     assert again.returncode == 2
     assert "already exists" in again.stderr
-    assert target.run("backup", "--force", "--quiet", str(archive)).returncode == 0
+    with pytest.raises(backup.BackupError, match="already exists"):
+        backup.backup_create(archive)
+    backup.backup_create(archive, force=True)
     assert backup.archive_check(archive)["tables"][table] == 1
 
 
@@ -228,3 +231,53 @@ def test_a_damaged_or_foreign_file_is_refused_and_changes_nothing(archive_conten
     with target.connect() as conn:
         assert _tables(conn) == []  # nothing was restored, nothing migrated
     assert not (target.var_dir / "media").exists()
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_is_drawn_on_a_terminal_and_quiet_prints_nothing(archive_content, tmp_path,
+                                                                  capsys):
+    terminal = _Terminal()
+    backup.backup_create(tmp_path / "a.tar", progress=backup.Progress(stream=terminal))
+    counted = "pages copied" if _vendor() == "sqlite" else "tables dumped"
+    assert counted in terminal.text
+    assert re.search(r"[\d.]+ [kM]?B of [\d.]+ MB written", terminal.text)
+    assert "Backup written:" in capsys.readouterr().out
+
+    quiet = _Terminal()
+    backup.backup_create(tmp_path / "b.tar", progress=backup.Progress(quiet=True, stream=quiet))
+    assert quiet.text == ""
+    assert capsys.readouterr().out == ""
+
+
+def test_a_full_disk_stops_the_backup_and_leaves_no_file(archive_content, tmp_path,
+                                                         monkeypatch):
+    import errno
+
+    def full(self, size=-1):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup._HashingReader, "read", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(backup.BackupError, match="is full; nothing was kept"):
+        backup.backup_create(out / "site.tar")
+    assert list(out.iterdir()) == []
+
+
+def test_a_missing_pg_client_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(backup.BackupError, match="pg_dump was not found.*postgresql-client-99"):
+        backup._pg_tool("pg_dump", 990004)

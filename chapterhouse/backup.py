@@ -52,6 +52,7 @@ class Progress:
         self.live = not quiet and self.stream.isatty()
         self._drawn = False
         self._last = 0.0
+        self._pending: str | None = None
 
     def step(self, message: str) -> None:
         self.end()
@@ -60,13 +61,23 @@ class Progress:
 
     def update(self, text: str) -> None:
         """Redraw the counter, at most ten times a second."""
-        if self.live and time.monotonic() - self._last >= 0.1:
-            self._last = time.monotonic()
-            self.stream.write(f"\r  {text}\033[K")
-            self.stream.flush()
-            self._drawn = True
+        if not self.live:
+            return
+        self._pending = text
+        if time.monotonic() - self._last >= 0.1:
+            self._draw()
+
+    def _draw(self) -> None:
+        self._last = time.monotonic()
+        self.stream.write(f"\r  {self._pending}\033[K")
+        self.stream.flush()
+        self._pending = None
+        self._drawn = True
 
     def end(self) -> None:
+        """Show the last count, and end the counter's line."""
+        if self._pending is not None:
+            self._draw()
         self._last = 0.0
         if self._drawn:
             self.stream.write("\n")
@@ -501,10 +512,23 @@ def _media_restore(tar: tarfile.TarFile, manifest: dict, media_root: Path) -> in
             shutil.copyfileobj(raw, handle, CHUNK)
         count += 1
     old = None
-    if media_root.exists():
-        old = media_root.with_name(f".media-old-{os.getpid()}")
-        os.replace(media_root, old)
-    os.replace(fresh, media_root)
+    try:
+        if media_root.exists():
+            old = media_root.with_name(f".media-old-{os.getpid()}")
+            os.replace(media_root, old)
+        os.replace(fresh, media_root)
+    except OSError:
+        # MEDIA_ROOT is a mount point (shared storage): empty it and copy in.
+        if old is not None and not media_root.exists():
+            os.replace(old, media_root)
+            old = None
+        for child in media_root.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        shutil.copytree(fresh, media_root, dirs_exist_ok=True)
+        shutil.rmtree(fresh, ignore_errors=True)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return count

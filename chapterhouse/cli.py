@@ -300,6 +300,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write the database and the uploaded media to one archive file."""
     _setup_django()
+    from django.db import DatabaseError
+
     from chapterhouse import backup
 
     started = time.monotonic()
@@ -309,6 +311,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except backup.BackupError as error:
         print(f"Backup failed: {error}", file=sys.stderr)
         return 2
+    except DatabaseError as error:
+        print(f"Backup failed: the database could not be reached: {error}".strip(),
+              file=sys.stderr)
+        return 2
     if not args.quiet:
         print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)
     return 0
@@ -317,6 +323,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup's database and media in place, migrate, rebuild the index."""
     _setup_django()
+    from django.db import DatabaseError
+
     from chapterhouse import backup
 
     started = time.monotonic()
@@ -326,6 +334,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
     except backup.BackupError as error:
         print(f"Restore failed: {error}", file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(f"Restore failed: the database could not be reached: {error}".strip(),
+              file=sys.stderr)
         return 2
     if not args.quiet:
         print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)

@@ -24,7 +24,8 @@ from chapterhouse.works.models import ChapterRevision, WorkRevision
 from chapterhouse.works.tests.factories import WorkFactory
 
 ENTRY = [sys.executable, "-m", "chapterhouse.cli"]
-pytestmark = pytest.mark.django_db(transaction=True)
+#: The rows must be committed for pg_dump, and the restore runs in another process.
+committed = pytest.mark.django_db(transaction=True)
 
 
 def _vendor() -> str:
@@ -150,6 +151,7 @@ NAMED_MODELS = ("User", Comment, Kudos, Bookmark, Subscription, AuditEntry, Chap
                 WorkRevision)
 
 
+@committed
 def test_round_trip_restores_every_row_and_the_media(archive_content, target, tmp_path):
     from django.contrib.auth import get_user_model
 
@@ -177,6 +179,7 @@ def test_round_trip_restores_every_row_and_the_media(archive_content, target, tm
         assert copy[table] == source[table], table
 
 
+@committed
 def test_restore_refuses_a_database_with_content_unless_forced(archive_content, target,
                                                                tmp_path):
     archive = tmp_path / "site.tar"
@@ -211,6 +214,7 @@ def test_restore_refuses_a_database_with_content_unless_forced(archive_content, 
     assert backup.archive_check(archive)["tables"][table] == 1
 
 
+@committed
 def test_a_damaged_or_foreign_file_is_refused_and_changes_nothing(archive_content, target,
                                                                   tmp_path):
     archive = tmp_path / "site.tar"
@@ -247,13 +251,14 @@ class _Terminal:
         pass
 
 
+@committed
 def test_progress_is_drawn_on_a_terminal_and_quiet_prints_nothing(archive_content, tmp_path,
                                                                   capsys):
     terminal = _Terminal()
     backup.backup_create(tmp_path / "a.tar", progress=backup.Progress(stream=terminal))
-    counted = "pages copied" if _vendor() == "sqlite" else "tables dumped"
-    assert counted in terminal.text
-    assert re.search(r"[\d.]+ [kM]?B of [\d.]+ MB written", terminal.text)
+    counted = r"(\d+) of \1 pages copied" if _vendor() == "sqlite" else r"(\d+) of \1 tables dumped"
+    assert re.search(counted, terminal.text)
+    assert re.search(r"[\d.]+ [kM]?B of [\d.]+ [kM]?B written", terminal.text)
     assert "Backup written:" in capsys.readouterr().out
 
     quiet = _Terminal()
@@ -262,6 +267,7 @@ def test_progress_is_drawn_on_a_terminal_and_quiet_prints_nothing(archive_conten
     assert capsys.readouterr().out == ""
 
 
+@committed
 def test_a_full_disk_stops_the_backup_and_leaves_no_file(archive_content, tmp_path,
                                                          monkeypatch):
     import errno

@@ -303,10 +303,13 @@ def backup_create(target: Path, *, force: bool = False, progress: Progress | Non
         raise BackupError(f"The folder {target.parent} does not exist.")
     database = connection.settings_dict
     vendor = _vendor(database)
+    name = str(database["NAME"])
+    if vendor == "sqlite" and not name.startswith("file:") and not Path(name).is_file():
+        raise BackupError(f"There is no database at {name}: check DATABASE_URL.")
     media = _media_files(Path(settings.MEDIA_ROOT))
     media_bytes = sum(path.stat().st_size for path, _ in media)
-    if vendor == "sqlite" and Path(str(database["NAME"])).is_file():
-        needed = 2 * Path(str(database["NAME"])).stat().st_size + media_bytes
+    if vendor == "sqlite" and Path(name).is_file():
+        needed = 2 * Path(name).stat().st_size + media_bytes
         free = shutil.disk_usage(target.parent).free
         if needed > free:
             raise BackupError(

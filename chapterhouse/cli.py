@@ -3,6 +3,8 @@
     chapterhouse serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
     chapterhouse worker [--once] [--interval SECONDS]
     chapterhouse reindex
+    chapterhouse backup [PATH] [--force] [--quiet]
+    chapterhouse restore PATH [--force] [--quiet]
     chapterhouse demo
     chapterhouse createadmin [--username U --email E --password P]
     chapterhouse manage <any Django management command>
@@ -298,6 +300,53 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write the database and the uploaded media to one archive file."""
+    _setup_django()
+    from django.db import DatabaseError
+
+    from chapterhouse import backup
+
+    started = time.monotonic()
+    target = Path(args.path) if args.path else Path(backup.default_name())
+    try:
+        backup.backup_create(target, force=args.force, progress=backup.Progress(quiet=args.quiet))
+    except backup.BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(f"Backup failed: the database could not be reached: {error}".strip(),
+              file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup's database and media in place, migrate, rebuild the index."""
+    _setup_django()
+    from django.db import DatabaseError
+
+    from chapterhouse import backup
+
+    started = time.monotonic()
+    try:
+        backup.archive_restore(
+            Path(args.path), force=args.force, progress=backup.Progress(quiet=args.quiet)
+        )
+    except backup.BackupError as error:
+        print(f"Restore failed: {error}", file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(f"Restore failed: the database could not be reached: {error}".strip(),
+              file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from chapterhouse import demo
@@ -425,6 +474,28 @@ def build_parser() -> argparse.ArgumentParser:
         "reindex", help="rebuild the search index beside the live one and swap it in"
     )
     reindex.set_defaults(func=cmd_reindex)
+
+    backup = commands.add_parser(
+        "backup", help="write the database and uploaded media to one archive file"
+    )
+    backup.add_argument(
+        "path", nargs="?",
+        help="the file (or a folder) to write; default chapterhouse-backup-DATE-TIME.tar here",
+    )
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
+    backup.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="restore a backup into the configured database and media folder"
+    )
+    restore.add_argument("path", help="the archive written by `chapterhouse backup`")
+    restore.add_argument(
+        "--force", action="store_true",
+        help="replace a database that already holds accounts or works",
+    )
+    restore.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    restore.set_defaults(func=cmd_restore)
 
     demo = commands.add_parser("demo", help="load the demo content")
     demo.set_defaults(func=cmd_demo)

@@ -306,3 +306,41 @@ def test_with_postgresql_stopped_pages_say_503_and_give_back_what_was_typed(
     assert again.status_code in (200, 302)
     saved = Comment.objects.filter(work=work)
     assert saved.count() == 1 and "with a second line" in saved.get().content
+
+
+def test_a_comment_whose_connection_is_lost_mid_write_is_not_saved_at_all(
+        site_through_proxy, work, reader):
+    """The connection drops after the comment's row was inserted, before the
+    rest of its transaction (thread, count, notification) ran: nothing of it
+    is kept, and the page gives the text back."""
+    from django.db.models.signals import post_save
+
+    proxy, base = site_through_proxy
+    session = requests.Session()
+    signed_in = Client()
+    signed_in.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    session.cookies.set("sessionid", signed_in.cookies["sessionid"].value)
+    page = session.get(f"{base}/works/{work.pk}", timeout=30)
+
+    def cut_mid_write(sender, instance, created, **kwargs):
+        if created:
+            proxy.cut()
+
+    post_save.connect(cut_mid_write, sender=Comment, weak=False)
+    try:
+        posted = session.post(
+            f"{base}/works/{work.pk}/comments",
+            data={COMMENT: "Half a comment is no comment", "authenticity_token": _token(page)},
+            headers={"Referer": f"{base}/works/{work.pk}"}, timeout=30,
+        )
+    finally:
+        post_save.disconnect(cut_mid_write, sender=Comment)
+    assert posted.status_code == 503
+    assert "Half a comment is no comment" in posted.text
+
+    proxy.restore()
+    connection.close()
+    assert session.get(f"{base}/works/{work.pk}", timeout=30).status_code == 200
+    assert not Comment.objects.exists()
+    work.refresh_from_db()
+    assert work.comment_count == 0

@@ -166,9 +166,8 @@ def database_unavailable(request):
     form that sends it again. Never kept by a cache."""
     request.user = AnonymousUser()  # the theme and the frame must not look her up
     kept, cut = _kept_fields(request)
-    if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", "") and (
-        "html" not in request.META.get("HTTP_ACCEPT", "")
-    ):
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if request.path.startswith("/api/") or ("json" in accept and "html" not in accept):
         response = HttpResponse(
             json.dumps({"detail": "The database is not answering; please try again shortly."}),
             content_type="application/json", status=503)

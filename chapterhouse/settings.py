@@ -146,6 +146,9 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # 0.7 s of a 1 ms query. A web request's queries are short: no JIT.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = ("-c jit=off " + options.get("options", "")).strip()
+    # A database host that stopped answering fails a request within seconds
+    # (a 503 page, docs/outages.md) rather than holding it for minutes.
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -154,9 +157,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # minutes old (web/caches.py). Without Redis, "default" is the database and
 # "local" is each process's memory. Our own rate limits: web/ratelimit.py.
 REDIS_URL = env.str("REDIS_URL", default="")
+# When Redis stops, the site carries on without it (docs/outages.md): a call
+# gives up after these many seconds, and this process then leaves Redis alone
+# for REDIS_RETRY_SECONDS before trying again (web/redisguard.py).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
     _REDIS_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, missing instead of failing while Redis is away.
+        "BACKEND": "chapterhouse.web.redisguard.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chapterhouse"),
     }

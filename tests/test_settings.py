@@ -73,8 +73,8 @@ def _redis_answers() -> bool:
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis server on 127.0.0.1:6379")
 def test_redis_url_puts_the_cache_in_redis(tmp_path):
     settings = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/15")
-    assert settings["cache"] == "RedisCache"
-    assert settings["local"] == "RedisCache"
+    assert settings["cache"] == "ResilientRedisCache"
+    assert settings["local"] == "ResilientRedisCache"
     assert settings["cached"] == "kept"
     import redis
 

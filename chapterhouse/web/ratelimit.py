@@ -9,13 +9,18 @@ one action after it succeeded; ``rate_limit_take`` does both as one step.
 
 Each action is one hit with its time, kept in Redis (a sorted set per key,
 expiring with its window) when ``REDIS_URL`` is set, else in the database
-(``web.RateLimitHit``, one row per hit). Adding a hit never rewrites the
-others, so two processes counting at once both count. Recording a hit
-deletes that key's expired hits; ``rate_limits_sweep`` (run by the worker)
-deletes every expired hit and expired entries of the database cache.
+(``web.RateLimitHit``, one row per hit). While Redis is away, every limit
+counts in the database instead (``web/redisguard.py``): still for the whole
+site, only slower; what was counted in Redis before the outage is not seen
+meanwhile, so a limit may let up to one extra window's worth through.
+Adding a hit never rewrites the others, so two processes counting at once
+both count. Recording a hit deletes that key's expired hits;
+``rate_limits_sweep`` (run by the worker) deletes every expired hit and
+expired entries of the database cache.
 
 allauth's limits (failed log-ins, sign-ups) are counted by allauth in the
-``default`` cache, which is shared the same way (``web/caches.py``).
+``default`` cache, which is shared the same way (``web/caches.py``); while
+Redis is away they fail open (nothing is counted), with one log line.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from .models import CacheEntry, RateLimitHit
+from .redisguard import connection_options, redis_call
 
 #: Longer keys (a reporter's email and a target, say) are stored as a digest.
 KEY_MAX_LENGTH = 200
@@ -111,7 +117,7 @@ class RedisHits:
     def __init__(self, url: str, prefix: str):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, **connection_options())
         self.prefix = f"{prefix}:" if prefix else ""
 
     def _name(self, key: str) -> str:
@@ -166,39 +172,57 @@ def hits_in_database() -> bool:
     return isinstance(hits_store(), DatabaseHits)
 
 
+def _counted(action):
+    """``action(store)`` in Redis when it answers, else in the database."""
+    store = hits_store()
+    if isinstance(store, DatabaseHits):
+        return action(store)
+    return redis_call("rate limits", lambda: action(store), lambda: action(DatabaseHits()))
+
+
 # --- The limits -------------------------------------------------------------------
+
+
+def _check(store, *, scope: str, who, count: int, window: int, message: str) -> None:
+    now = time.time()
+    stamps = store.newest(_key(scope, who), since=now - window, limit=count)
+    if len(stamps) >= count:
+        retry = max(1, int(stamps[count - 1] + window - now) + 1)
+        raise RateLimited(message.format(wait=wait_phrase(retry)), retry_after=retry)
 
 
 def rate_limit_check(*, scope: str, who, count: int, window: int, message: str) -> None:
     """Raise ``RateLimited`` if ``who`` has already done ``count`` ``scope``
     actions in the last ``window`` seconds. ``message`` may contain
     ``{wait}``, replaced by "N seconds" or "N minutes". Does not record."""
-    now = time.time()
-    stamps = hits_store().newest(_key(scope, who), since=now - window, limit=count)
-    if len(stamps) >= count:
-        retry = max(1, int(stamps[count - 1] + window - now) + 1)
-        raise RateLimited(message.format(wait=wait_phrase(retry)), retry_after=retry)
+    _counted(lambda store: _check(store, scope=scope, who=who, count=count, window=window,
+                                  message=message))
 
 
 def rate_limit_record(*, scope: str, who, count: int, window: int) -> None:
     """Record one ``scope`` action by ``who`` (after it succeeded)."""
-    hits_store().add(_key(scope, who), at=time.time(), window=window)
+    _counted(lambda store: store.add(_key(scope, who), at=time.time(), window=window))
 
 
 def rate_limit_take(*, scope: str, who, count: int, window: int, message: str) -> None:
     """Check and record one action as one step, so callers arriving together
     on different processes cannot all pass on the same last free place."""
-    store = hits_store()
-    with store.locked(_key(scope, who)):
-        rate_limit_check(scope=scope, who=who, count=count, window=window, message=message)
-        rate_limit_record(scope=scope, who=who, count=count, window=window)
+
+    def take(store) -> None:
+        key = _key(scope, who)
+        with store.locked(key):
+            _check(store, scope=scope, who=who, count=count, window=window, message=message)
+            store.add(key, at=time.time(), window=window)
+
+    _counted(take)
 
 
 def rate_limits_sweep(now: float | None = None) -> int:
     """Delete expired hits and expired entries of the database cache (the
     worker runs this); the number deleted."""
     now = time.time() if now is None else now
-    deleted = hits_store().sweep(now)
+    # Hits counted in the database while Redis was away are swept there too.
+    deleted = DatabaseHits().sweep(now)
     moment = datetime.fromtimestamp(now, tz=UTC)
     return deleted + CacheEntry.objects.filter(expires__lt=moment).delete()[0]
 

@@ -1,15 +1,18 @@
 """The site frame's own pages: home, health, and errors drawn inside the frame."""
 
+import json
 import logging
+import sys
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.web.redisguard import redis_status
 from chapterhouse.works.selectors.listing import recent_works
 
 logger = logging.getLogger(__name__)
@@ -38,15 +41,23 @@ def home(request):
 
 @never_cache
 def health(request):
-    """For load balancers and monitors: 200 when the database answers, else 503."""
+    """For load balancers and monitors: 200 when the database answers, else
+    503 with the reason. Redis is reported ("up", "down", or "off" when not
+    configured) but never fails the node: the site carries on without it."""
+    redis = redis_status()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # any failure means "not healthy"; the log says which
+    except Exception as error:  # any failure means "not healthy"; the log says which
         logger.exception("health check: database did not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "reason": reason or type(error).__name__,
+             "redis": redis},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": connection.vendor, "redis": redis})
 
 
 def _error(request, status: int, title: str, message: str):
@@ -111,8 +122,92 @@ def too_many_requests(request, exception=None):
     return response
 
 
+#: Seconds a visitor is told to wait while the database is away.
+DATABASE_RETRY_AFTER = 10
+#: What the "database away" page writes back of a failed form: at most this
+#: many fields and this many characters in all (a whole chapter fits).
+KEPT_FIELDS_MAX = 60
+KEPT_CHARS_MAX = 600_000
+
+
+def _database_away(error: BaseException | None) -> bool:
+    """An error that means the database cannot be reached or used just now
+    (stopped, restarting, connection lost, locked), not a wrong query."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
+    """What the visitor sent, for the page to give back: every field but
+    tokens and passwords, within the bounds above; True when some was cut."""
+    kept, used, cut = [], 0, False
+    if request.method != "POST":
+        return kept, cut
+    try:
+        fields = list(request.POST.lists())
+    except Exception:  # a body that cannot be read or parsed: nothing to give back
+        return kept, cut
+    for name, values in fields:
+        if name in _TOKEN_FIELDS or _is_password(name):
+            continue
+        for value in values:
+            if len(kept) >= KEPT_FIELDS_MAX or used >= KEPT_CHARS_MAX:
+                return kept, True
+            if used + len(value) > KEPT_CHARS_MAX:
+                value, cut = value[: KEPT_CHARS_MAX - used], True
+            kept.append((name, value))
+            used += len(value)
+    return kept, cut
+
+
+def database_unavailable(request):
+    """503 in the site's frame while the database is away, drawn without it:
+    no account menu (who is signed in cannot be looked up), no counts, no
+    messages. A failed form comes back with what was typed, read-only, in a
+    form that sends it again. Never kept by a cache."""
+    request.user = AnonymousUser()  # the theme and the frame must not look her up
+    kept, cut = _kept_fields(request)
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if request.path.startswith("/api/") or ("json" in accept and "html" not in accept):
+        response = HttpResponse(
+            json.dumps({"detail": "The database is not answering; please try again shortly."}),
+            content_type="application/json", status=503)
+    else:
+        response = render(
+            request,
+            "web/unavailable.html",
+            {
+                "outage": True,
+                "main_class": "error-503",
+                "title": "Back in a moment",
+                "retry_after": DATABASE_RETRY_AFTER,
+                "kept": [(name, value, "\n" in value or len(value) > 80) for name, value in kept],
+                "cut": cut,
+                "files": bool(request.method == "POST" and _has_files(request)),
+                "action": request.get_full_path(),
+            },
+            status=503,
+        )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_files(request) -> bool:
+    try:
+        return bool(request.FILES)
+    except Exception:
+        return False
+
+
 def server_error(request):
-    """Drawn without touching the database, which may be why we are here."""
+    """Drawn without touching the database, which may be why we are here.
+    When it is (the database stopped or the connection was lost), the answer
+    is the 503 page instead, in the site's frame."""
+    if _database_away(sys.exc_info()[1]):
+        try:
+            return database_unavailable(request)
+        except Exception:  # drawing it failed too: the plain page below
+            logger.exception("could not render the database-unavailable page")
     try:
         body = render_to_string("web/500.html", {"status": 500})
     except Exception:  # the template itself failed; fall back to plain text

@@ -31,6 +31,9 @@ background worker's flush empties it for all of them. Without Redis, each
 process keeps its own buffer in memory; the worker cannot see it, so each
 process flushes its own: the first buffered hit starts a timer thread that
 flushes ``FLUSH_INTERVAL`` seconds later (the page itself never waits for it).
+While Redis is away, a process with Redis configured keeps new visits in its
+own memory the same way (``ResilientBuffer``) and flushes them itself; a
+visit it cannot write stays there until the database answers (docs/outages.md).
 See docs/hits-and-statistics.md.
 """
 
@@ -54,6 +57,7 @@ from django.utils import timezone
 from chapterhouse.discovery.receivers import work_changed
 from chapterhouse.web.addresses import client_address
 from chapterhouse.web.httpcache import is_shared_page
+from chapterhouse.web.redisguard import connection_options, redis_call
 from chapterhouse.works.models import Work
 
 from ..models import HitDay, HitVisit
@@ -226,7 +230,7 @@ class RedisBuffer:
     def __init__(self, url: str, prefix: str = "") -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, **connection_options())
         self.prefix = f"{prefix}:hits" if prefix else "hits"
         self.queue_key = f"{self.prefix}:queue"
         self._add = self.client.register_script(_REDIS_ADD)
@@ -264,6 +268,41 @@ class RedisBuffer:
             self.client.delete(*keys)
 
 
+class ResilientBuffer:
+    """Redis when it answers, else this process's memory (``web/redisguard.py``).
+    Visits kept in memory are flushed by this process like those of a site
+    without Redis; one visitor counted through both still counts once, as the
+    flush's unique constraint decides."""
+
+    def __init__(self, shared: RedisBuffer, local: MemoryBuffer | None = None) -> None:
+        self.shared = shared
+        self.local = local or MemoryBuffer()
+
+    def add(self, day: date, work_id: int, visitor: str) -> bool:
+        return redis_call("hits", lambda: self.shared.add(day, work_id, visitor),
+                          lambda: self.local.add(day, work_id, visitor))
+
+    def has_pending(self) -> bool:
+        return self.local.has_pending() or redis_call(
+            "hits", self.shared.has_pending, lambda: False)
+
+    def take(self, limit: int) -> list[tuple[date, int, str]]:
+        items = self.local.take(limit)
+        if len(items) < limit:
+            items += redis_call("hits", lambda: self.shared.take(limit - len(items)), list)
+        return items
+
+    def give_back(self, items) -> None:
+        def keep_here() -> None:
+            self.local.give_back(items)
+
+        redis_call("hits", lambda: self.shared.give_back(items), keep_here)
+
+    def clear(self) -> None:
+        self.local.clear()
+        redis_call("hits", self.shared.clear, lambda: None)
+
+
 _buffer_lock = threading.Lock()
 _buffer_state: dict = {"pid": None, "buffer": None}
 
@@ -276,7 +315,7 @@ def hit_buffer():
             if state["buffer"] is None or state["pid"] != os.getpid():
                 if getattr(settings, "REDIS_URL", ""):
                     prefix = settings.CACHES.get("default", {}).get("KEY_PREFIX", "")
-                    state["buffer"] = RedisBuffer(settings.REDIS_URL, prefix)
+                    state["buffer"] = ResilientBuffer(RedisBuffer(settings.REDIS_URL, prefix))
                 else:
                     state["buffer"] = MemoryBuffer()
                 state["pid"] = os.getpid()

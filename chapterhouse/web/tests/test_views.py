@@ -65,10 +65,41 @@ def test_theme_switch_needs_csrf(user):
     assert strict.post("/theme", {"theme": "dark"}).status_code == 403
 
 
-def test_health_reports_the_database(client):
+def test_health_reports_the_database(client, settings):
+    settings.REDIS_URL = ""
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": connection.vendor}
+    assert response.json() == {"status": "ok", "database": connection.vendor, "redis": "off"}
+
+
+def test_a_page_whose_database_is_away_is_503_in_the_frame(client, monkeypatch):
+    from django.db import OperationalError
+
+    def away(**kwargs):
+        raise OperationalError("connection to server failed: Connection refused")
+
+    monkeypatch.setattr("chapterhouse.web.views.recent_works", away)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10" and response["Cache-Control"] == "no-store"
+    page = soup(response)
+    assert page.select_one("#footer") is not None
+    assert "Connection refused" not in response.content.decode()
+
+
+def test_the_database_away_page_gives_back_at_most_its_bound(rf):
+    from chapterhouse.web import views
+
+    long_text = "x" * (views.KEPT_CHARS_MAX + 10)
+    request = rf.post("/works/1/comments", {"comment[comment_content]": long_text,
+                                            "password": "secret"})
+    response = views.database_unavailable(request)
+    page = soup(response)
+    box = page.select_one("textarea[readonly]")
+    assert len(box.get_text()) == views.KEPT_CHARS_MAX
+    assert "secret" not in response.content.decode()
+    assert page.select_one("#unavailable_repost input[type=submit]") is None  # cut: not resent
 
 
 def test_health_is_503_when_the_database_fails(client, monkeypatch):

@@ -82,6 +82,12 @@ def test_collection_works_filter_by_a_tag_with_the_collections_counts(client, ow
     ))
     assert titles(same) == ["Salt One", "Salt Two"]
     assert "1 - 2 of 2 Works" in same.select_one("h2.heading").get_text()
+    # And with a tag's listing and words to search within the results.
+    both = soup(client.get("/works?collection_id=salt_fest&tag_id=Tidewatch"
+                           "&work_search[query]=%22Salt One%22"))
+    assert titles(both) == ["Salt One"]
+    searched = soup(client.get("/collections/salt_fest/works?work_search[query]=Salt"))
+    assert heading(searched) == "1 - 3 of 3 Works in Salt Fest"
 
 
 def test_collection_works_paginate_twenty_a_page(client, owner, creator):

@@ -90,16 +90,25 @@ def test_collection_works_filter_by_a_tag_with_the_collections_counts(client, ow
     assert heading(searched) == "1 - 3 of 3 Works in Salt Fest"
 
 
-def test_collection_works_paginate_twenty_a_page(client, owner, creator):
+def test_filtered_collection_works_paginate_twenty_a_page_keeping_the_filter(
+    client, owner, creator
+):
     make_collection(owner=owner)
-    works = _works(creator, *[(f"Wave {n:02d}", "Tidewatch") for n in range(23)])
+    works = _works(creator, *[(f"Wave {n:02d}", "Tidewatch") for n in range(23)],
+                   ("Odd Wave", "Harbour Lights"))
     for work in works:
         services.collection_items_add(user=creator, work=work, names="salt_fest")
-    page = soup(client.get("/collections/salt_fest/works"))
+    tidewatch = Tag.objects.get(name="Tidewatch")
+    address = f"/collections/salt_fest/works?include_work_search[fandom_ids][]={tidewatch.pk}"
+    page = soup(client.get(address))
     assert heading(page) == "1 - 20 of 23 Works in Salt Fest"
     assert len(page.select("ol.work.index.group > li")) == 20
-    second = soup(client.get("/collections/salt_fest/works?page=2"))
+    next_page = page.select_one("ol.pagination a[rel=next]")["href"]
+    assert next_page.startswith("/collections/salt_fest/works?")
+    assert f"fandom_ids%5D%5B%5D={tidewatch.pk}" in next_page
+    second = soup(client.get(next_page))
     assert heading(second) == "21 - 23 of 23 Works in Salt Fest"
+    assert "Odd Wave" not in titles(second)
 
 
 def test_a_work_removed_or_rejected_leaves_the_listing_and_its_counts(

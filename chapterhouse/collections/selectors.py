@@ -170,6 +170,17 @@ def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
     return listing.paginate(works.only("pk"), page, prepare=prepare)
 
 
+def has_mysteries(collection: Collection) -> bool:
+    """Whether a work approved in ``collection`` is still unrevealed (here or
+    in another collection): such works are not in the search index, so the
+    collection's works page lists from the database, with mystery blurbs."""
+    return (
+        CollectionItem.objects.approved()
+        .filter(collection=collection, work__posted=True, work__in_unrevealed_collection=True)
+        .exists()
+    )
+
+
 def mystery_of(*, viewer, work_id: int) -> Collection | None:
     """The unrevealed collection to name when ``viewer`` opens a work she may
     not see as itself only because it is unrevealed; else ``None``."""

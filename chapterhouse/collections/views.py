@@ -145,13 +145,28 @@ def profile(request, name: str):
 
 
 def works(request, name: str):
+    """The collection's works: a filtered listing from the search index, with
+    the sidebar, as a tag's; while some of its works are unrevealed (absent
+    from the index), the database's listing with their mystery blurbs."""
+    from chapterhouse.discovery.query import WorkQuery
+    from chapterhouse.discovery.views import filtered_listing
+
     collection = _collection(name)
-    page = selectors.collection_works(
-        viewer=request.user, collection=collection, page=request.GET.get("page")
+    if selectors.has_mysteries(collection):
+        page = selectors.collection_works(
+            viewer=request.user, collection=collection, page=request.GET.get("page")
+        )
+        context = _page_context(request, collection, "works-index")
+        context["pages"] = page
+        return render(request, "collections/works.html", context)
+    context = filtered_listing(
+        request,
+        base=WorkQuery(collection_id=collection.pk),
+        saved_place=[("collection_id", collection.name)],
     )
-    context = _page_context(request, collection, "works-index")
-    context["pages"] = page
-    return render(request, "collections/works.html", context)
+    context.update(_page_context(request, collection, "works-index dashboard filtered"))
+    context["counted"] = context["works"].heading("Works in")
+    return render(request, "collections/works_filtered.html", context)
 
 
 def collection_work(request, name: str, work_id: int):

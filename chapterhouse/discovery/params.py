@@ -9,7 +9,7 @@ a value it cannot use is left out and explained in ``WorkQuery.errors``.
 
 ``work_query_to_params`` writes a query back as parameters, so pagination
 links, sort links and saved filters carry every filter. The listing's own
-place (``tag_id``, ``user_id``, ``pseud_id``) is the view's to add: it comes
+place (``tag_id``, ``user_id``, ``pseud_id``, ``collection_id``) is the view's to add: it comes
 from the URL, not from the query.
 """
 
@@ -396,6 +396,7 @@ def work_query_from_params(
         tag_ids=base.tag_ids,
         user_id=base.user_id,
         pseud_id=base.pseud_id,
+        collection_id=base.collection_id,
         rating_ids=_unique(base.rating_ids, rating_ids),
         include_ids=_unique(base.include_ids, include_ids),
         exclude_ids=_unique(base.exclude_ids, exclude_ids),

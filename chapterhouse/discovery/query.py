@@ -7,6 +7,9 @@ database or the index.
 
 Semantics (AO3's, written down):
 
+- ``collection_id``: a collection's listing (``/collections/N/works``,
+  ``collection_id=N``): works approved in it by their creators and by its
+  maintainers.
 - ``tag_ids``: the listing's own tags (``/tags/NAME/works``, ``tag_id=``); a
   work must be listed under every one of them.
 - ``rating_ids``: a work has one rating, so ratings are alternatives (OR).
@@ -67,6 +70,7 @@ class WorkQuery:
     tag_ids: tuple[int, ...] = ()
     user_id: int | None = None
     pseud_id: int | None = None
+    collection_id: int | None = None  # a collection's listing (approved items only)
     # Tag filters.
     rating_ids: tuple[int, ...] = ()
     include_ids: tuple[int, ...] = ()

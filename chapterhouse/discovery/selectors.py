@@ -155,7 +155,8 @@ def _narrowing(index, plan: engine.Plan):
     from .engine import text
     from .engine.columns import HIDDEN
 
-    if (plan.user_id is not None or plan.pseud_id is not None or plan.muted_users
+    if (plan.user_id is not None or plan.pseud_id is not None
+            or plan.collection_id is not None or plan.muted_users
             or plan.language or plan.impossible
             or any(column not in text.NUMBER_FIELDS for column in plan.ranges)):
         return None
@@ -219,6 +220,7 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
         exclude_tags=tuple(dict.fromkeys(query.exclude_ids + tuple(exclude.values()))),
         user_id=query.user_id,
         pseud_id=query.pseud_id,
+        collection_id=query.collection_id,
         muted_users=muted_users,
         muted_tags=muted_tags,
         crossover=query.crossover,
@@ -232,9 +234,11 @@ def plan_for(*, viewer, query: WorkQuery, index) -> tuple[engine.Plan, list[str]
     )
     if query.has_text:
         # Narrow the text search inside Tantivy: by the listing's tags (posting
-        # lists there), or by the few works of a creator's listing.
+        # lists there), or by the few works of a creator's or a collection's
+        # listing.
         within = None
-        if not plan.all_tags and (plan.user_id or plan.pseud_id):
+        if not plan.all_tags and (plan.user_id or plan.pseud_id
+                                  or plan.collection_id is not None):
             rows = engine.match(index.store, plan)
             if len(rows) <= TEXT_WITHIN_LIMIT:
                 within = index.store.work_id[rows]

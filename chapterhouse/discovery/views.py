@@ -48,7 +48,7 @@ GROUP_LABELS = {
 #: Ratings on the search form, mildest first (AO3's order).
 RATING_ORDER = (10, 11, 12, 13, 9)
 #: Parameters that make ``/works`` a filtered listing rather than recent works.
-_PLACE_KEYS = ("tag_id", "user_id", "pseud_id")
+_PLACE_KEYS = ("tag_id", "user_id", "pseud_id", "collection_id")
 _FILTER_PREFIXES = ("work_search[", "include_work_search[", "exclude_work_search[")
 
 
@@ -292,8 +292,11 @@ def _listing_tag(viewer, name: str) -> Tag:
 
 @require_GET
 def works_index(request):
-    """``/works``: a filtered listing (AO3's ``tag_id``, ``user_id``, ``pseud_id``
-    and filter parameters), or the most recent works when nothing is asked."""
+    """``/works``: a filtered listing (AO3's ``tag_id``, ``user_id``, ``pseud_id``,
+    ``collection_id`` and filter parameters), or the most recent works when
+    nothing is asked. ``collection_id`` lists the works approved in the
+    collection that the index holds: its unrevealed works are in no listing
+    but the collection's own pages."""
     params = request.GET
     place = {key: params.get(key, "").strip() for key in _PLACE_KEYS if params.get(key, "").strip()}
     if not place and not _has_filters(params):
@@ -329,7 +332,18 @@ def works_index(request):
         if pseud is None:
             raise Http404("We couldn't find a pseud by that name.")
         base = base.with_(pseud_id=pseud.pk)
+    collection = None
+    if "collection_id" in place:
+        # AO3's collection_id is the collection's name.
+        from chapterhouse.collections.selectors import collection_by_name
+
+        collection = collection_by_name(place["collection_id"])
+        if collection is None:
+            raise Http404("We couldn't find a collection by that name.")
+        base = base.with_(collection_id=collection.pk)
     hidden = []
+    if collection is not None:
+        hidden.append(("collection_id", collection.name))
     if tag is not None:
         hidden.append(("tag_id", tag.name))
     if user is not None:
@@ -342,6 +356,8 @@ def works_index(request):
         noun = f"Works by {pseud.name} ({user.username})"
     elif user is not None:
         noun = f"Works by {user.username}"
+    elif tag is None and collection is not None:
+        noun = f"Works in {collection.title}"
     else:
         noun = "Works in" if tag is not None else "Works"
     return render(

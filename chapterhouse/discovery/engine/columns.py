@@ -43,7 +43,7 @@ from .documents import Document
 RESTRICTED, HIDDEN, ANONYMOUS, COMPLETE, CROSSOVER, SINGLE = 1, 2, 4, 8, 16, 32
 
 _EPOCH = dt.date(1970, 1, 1)
-MULTI_COLUMNS = ("tags", "users", "pseuds", "owners")
+MULTI_COLUMNS = ("tags", "users", "pseuds", "owners", "collections")
 
 
 def _grow(array: np.ndarray, size: int, fill=0) -> np.ndarray:
@@ -216,6 +216,15 @@ class Multi:
         self._delta: dict[int, list[int]] = {}
         self.bulk = False  # during a full build: no per-row inverted updates
 
+    @classmethod
+    def empty(cls, rows: int) -> Multi:
+        """``rows`` rows holding no values."""
+        multi = cls()
+        multi.off = np.zeros(rows + 1, dtype=np.int64)
+        multi.rows = rows
+        multi._inv_upto = rows
+        return multi
+
     def append(self, row: int, values: list[int]) -> None:
         assert row == self.rows
         end = self.size + len(values)
@@ -303,6 +312,7 @@ class Store:
         self.pseuds = Multi()
         self.owners = Multi()  # creators' user ids, anonymous works too: only for the
         #                        creator's own view (her hidden and anonymous works)
+        self.collections = Multi()  # the collections it is approved in (their ids)
         self.row_of = np.zeros(0, dtype=np.int32) - 1  # by work id; -1 = none
         self.languages: list[str] = []
         self._language_index: dict[str, int] = {}
@@ -362,6 +372,7 @@ class Store:
         self.users.append(row, doc.creator_user_ids)
         self.pseuds.append(row, doc.creator_pseud_ids)
         self.owners.append(row, doc.owner_user_ids)
+        self.collections.append(row, doc.collection_ids)
         self.row_of = _grow(self.row_of, doc.work_id + 1, fill=-1)
         self.row_of[doc.work_id] = row
         self.alive[row] = True
@@ -371,8 +382,11 @@ class Store:
         info = RowInfo(tags=self.tags.values_of(row), flags=flags)
         for listener in self.listeners:
             listener(info, +1)
-        for multi in (self.tags, self.users, self.pseuds, self.owners):
+        for multi in self._multis():
             multi.maybe_reindex()
+
+    def _multis(self) -> tuple[Multi, ...]:
+        return tuple(getattr(self, name) for name in MULTI_COLUMNS)
 
     def apply(self, documents: dict[int, Document | None]) -> None:
         for work_id, doc in documents.items():
@@ -422,11 +436,11 @@ class Store:
         return fresh
 
     def start_build(self) -> None:
-        for multi in (self.tags, self.users, self.pseuds, self.owners):
+        for multi in self._multis():
             multi.bulk = True
 
     def finish_build(self) -> None:
-        for multi in (self.tags, self.users, self.pseuds, self.owners):
+        for multi in self._multis():
             multi.bulk = False
             multi.reindex()
 
@@ -493,6 +507,11 @@ class Store:
         for name in (*cls.ROW_COLUMNS, "alive", "row_of"):
             setattr(store, name, _map(directory, name))
         for name in MULTI_COLUMNS:
+            if name not in meta["sizes"]:
+                # A snapshot older than the column (its generation is rebuilt
+                # on opening: text.SCHEMA_VERSION); until then, no values.
+                setattr(store, name, Multi.empty(n))
+                continue
             multi = Multi()
             multi.off = _map(directory, f"{name}_off")
             multi.val = _map(directory, f"{name}_val")
@@ -530,6 +549,9 @@ class Store:
             store.n = len(store.work_id)
             store.alive = np.ones(store.n, dtype=bool)
             for name in MULTI_COLUMNS:
+                if f"{name}_off" not in data.files:
+                    setattr(store, name, Multi.empty(store.n))
+                    continue
                 multi = Multi()
                 multi.off = data[f"{name}_off"].astype(np.int64)
                 multi.val = data[f"{name}_val"].astype(np.int32)

@@ -39,6 +39,9 @@ class Document:
     # The creators' user ids, even for anonymous works: used only to show a
     # creator her own works, never to find, sort or mute by creator.
     owner_user_ids: list[int] = field(default_factory=list)
+    # The collections it is shown in: items approved by its creators and by
+    # the collection's maintainers (collections.CollectionItem.approved).
+    collection_ids: list[int] = field(default_factory=list)
 
 
 # Reading documents ---------------------------------------------------------------
@@ -91,6 +94,7 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
     """A ``Document`` for each listable work of ``work_ids`` (posted), ``None``
     for the others (drafts, deleted): those leave the index. A few queries per
     call, however many works."""
+    from chapterhouse.collections.models import CollectionItem
     from chapterhouse.tags.models import TagType, WorkFilterTag
     from chapterhouse.tags.selectors import metatag_ancestors
     from chapterhouse.works.models import Creatorship, Work, WorkTag
@@ -142,6 +146,12 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
         for row in credits:
             if row[2] in creators:
                 creators[row[2]].append(row[3:])
+        collections: dict[int, list[int]] = {work_id: [] for work_id in present}
+        for work_id, collection_id in CollectionItem.objects.approved().filter(
+            _among("work_id", present)
+        ).order_by().values_list("work_id", "collection_id"):
+            if work_id in collections:
+                collections[work_id].append(collection_id)
         for row in rows:
             work_id = row["pk"]
             anonymous = row["anonymous"]
@@ -187,6 +197,7 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
                 bookmarks=row["bookmark_count"],
                 published=published,
                 revised=revised,
+                collection_ids=sorted(set(collections[work_id])),
             )
     return result
 

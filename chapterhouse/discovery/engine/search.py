@@ -91,6 +91,7 @@ class Plan:
     exclude_tags: tuple[int, ...] = ()
     user_id: int | None = None
     pseud_id: int | None = None
+    collection_id: int | None = None  # approved in this collection
     muted_users: tuple[int, ...] = ()
     muted_tags: tuple[int, ...] = ()
     crossover: bool | None = None
@@ -125,7 +126,7 @@ class Plan:
             or self.crossover is not None or self.complete is not None
             or self.single_chapter is not None or self.ranges or self.language
             or self.text is not None or self.text_excluded is not None
-            or self.impossible
+            or self.collection_id is not None or self.impossible
         )
         if len(self.all_tags) == 1 and not narrowed and self.viewer_class != ADMIN:
             return self.all_tags[0]
@@ -165,6 +166,8 @@ def match(store: Store, plan: Plan) -> np.ndarray:
         starts.append(credits.rows_with(plan.user_id))
     if plan.pseud_id is not None:
         starts.append(store.pseuds.rows_with(plan.pseud_id))
+    if plan.collection_id is not None:
+        starts.append(store.collections.rows_with(plan.collection_id))
     if plan.text_rows is not None:
         starts.append(plan.text_rows)
     hidden = _HIDDEN_FROM[plan.viewer_class]

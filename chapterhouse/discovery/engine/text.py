@@ -79,9 +79,10 @@ def _schema() -> tantivy.Schema:
 
 
 SCHEMA = _schema()
-#: Changes whenever the schema does: an index built with another version is
-#: rebuilt before use (see index.Index.ensure_open).
-SCHEMA_VERSION = 3
+#: Changes whenever the schema does, or what a generation's column store
+#: holds (4: each work's collections): a generation built with another
+#: version is rebuilt before use (see index.ensure_built).
+SCHEMA_VERSION = 4
 
 #: The analysis Tantivy's "default" tokenizer applies to the text fields
 #: (split on non-alphanumerics, drop tokens over 40 bytes, lower-case), for

@@ -32,6 +32,7 @@ from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet,
 from django.utils import timezone
 
 from chapterhouse.tags.models import Tag, WorkFilterTag
+from chapterhouse.web.rows import row_reader
 
 from ..models import Chapter, Creatorship, SeriesWork, Work, WorkTag
 
@@ -290,39 +291,6 @@ def _column(model, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-_ROW_READERS: dict = {}
-
-
-def _row_reader(model, alias: str):
-    """(the SELECT list of ``model``'s columns under ``alias``, their names,
-    a function turning those values into an instance as the ORM would)."""
-    from django.db import connection
-
-    key = (model, alias, connection.vendor)
-    if key not in _ROW_READERS:
-        fields = list(model._meta.concrete_fields)
-        columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-            if found:
-                converters.append((index, col, found))
-        names = [f.attname for f in fields]
-
-        def build(values, db="default", converters=converters, names=names, model=model):
-            values = list(values)
-            for index, col, each in converters:
-                value = values[index]
-                for convert in each:
-                    value = convert(value, col, connection)
-                values[index] = value
-            return model.from_db(db, names, values)
-
-        _ROW_READERS[key] = (columns, len(fields), build)
-    return _ROW_READERS[key]
-
-
 def _creator_exists_sql(alias: str) -> str:
     """EXISTS: the user (one parameter) is an accepted creator of work ``alias``."""
     from chapterhouse.accounts.models import Pseud
@@ -383,13 +351,13 @@ def visible_work(viewer, work_id: int, *, flags: dict[str, str] | None = None,
     from django.db import connection
 
     user = signed_in_user(viewer)
-    columns, width, build = _row_reader(Work, "w")
+    columns, width, build = row_reader(Work, "w")
     selects, joins, readers = [columns], [], []
     for index, name in enumerate(related):
         field = Work._meta.get_field(name)
         other = field.related_model
         alias = f"r{index}"
-        other_columns, other_width, other_build = _row_reader(other, alias)
+        other_columns, other_width, other_build = row_reader(other, alias)
         if field.concrete:  # w.skin_id -> skin.id
             on = (f"{alias}.{_column(other, field.target_field.name)}"
                   f" = w.{connection.ops.quote_name(field.column)}")
@@ -441,7 +409,7 @@ def visible_chapters(viewer, work: Work, *, creator: bool) -> list[Chapter]:
     their schedule; in order."""
     from django.db import connection
 
-    columns, _width, build = _row_reader(Chapter, "ch")
+    columns, _width, build = row_reader(Chapter, "ch")
     sql = (f"SELECT {columns} FROM {_table(Chapter)} ch"  # noqa: S608
            f" WHERE ch.{_column(Chapter, 'work')} = %s")
     params: list = [work.pk]

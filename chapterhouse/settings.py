@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "chapterhouse.web.middleware.AO3CsrfTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading older sessions with the backends of accounts/backends.py.
+    "chapterhouse.accounts.middleware.AuthenticationMiddleware",
     "chapterhouse.web.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -197,8 +198,10 @@ HTTP_CACHE_TTL = env.int("HTTP_CACHE_TTL", default=120)
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, reading the user with her preferences in one
+    # query (accounts/backends.py).
+    "chapterhouse.accounts.backends.ModelBackend",
+    "chapterhouse.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

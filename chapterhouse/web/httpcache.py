@@ -29,8 +29,9 @@ import urllib.request
 
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.template.backends.utils import csrf_input, csrf_token_lazy
+from django.template.backends.utils import csrf_token_lazy
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from markupsafe import Markup
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,9 @@ def shared_page_tokens(request) -> dict:
                 "own_csrf_token": csrf_token_lazy(request)}
     token = _OncePerPage(lambda: get_token(request))
     return {"shared_page": False, "own_csrf_token": token, "csrf_token": token,
-            "csrf_input": _OncePerPage(lambda: csrf_input(request))}
+            # The hidden input carries the same masked token: one masking per page.
+            "csrf_input": _OncePerPage(lambda: format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(token)))}
 
 
 # --- Invalidation ---------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.messages import get_messages
-from django.templatetags.static import static
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static as django_static
 from django.urls import reverse
 from jinja2 import Environment, StrictUndefined, Undefined
 
@@ -13,6 +15,25 @@ from chapterhouse.tags.roles import is_wrangler
 def url(name: str, *args, **kwargs) -> str:
     """``{{ url('accounts:profile', username=u.username) }}``"""
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+_STATIC_URLS: dict[str, str] = {}
+
+
+def static(path: str) -> str:
+    """Django's ``static()``, remembered per path for the life of the
+    process: the manifest of hashed names is read once at start and only
+    changes with a new deploy (a new process). Every page links a few."""
+    found = _STATIC_URLS.get(path)
+    if found is None:
+        found = _STATIC_URLS[path] = django_static(path)
+    return found
+
+
+@receiver(setting_changed)
+def _forget_static_urls(*, setting, **kwargs) -> None:
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES", "DEBUG"):
+        _STATIC_URLS.clear()
 
 
 def environment(**options) -> Environment:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from chapterhouse.collections.models import CollectionItem
+from chapterhouse.collections.models import Approval, CollectionItem
 from chapterhouse.tags.fixed import ADULT_RATINGS
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.web.caches import html_cache
@@ -29,6 +29,8 @@ from .visibility import (
     chapter_is_live_q,
     chapters_visible_to,
     series_parts_visible_to,
+    visible_chapters,
+    visible_work,
     work_needs_login,
     works_visible_to,
 )
@@ -280,31 +282,62 @@ def _related(viewer, work: Work) -> tuple[list, list, list]:
     return parents, translations, children
 
 
+_PAGE_FLAGS: dict[str, str] = {}
+
+
+def quote_value(value) -> str:
+    """A constant of this module (never user input) as an SQL literal."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _page_flags() -> dict[str, str]:
+    """Whether the work has gifts nobody refused, series, related works or
+    approved collections at all, as EXISTS tests on its row (``w``) for the
+    work's own query: most works have none, and their own queries (the
+    series one goes through the visibility door twice) are then skipped."""
+    if not _PAGE_FLAGS:
+        from django.db import connection
+
+        quote = connection.ops.quote_name
+
+        def exists(model, where: str) -> str:
+            return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} x WHERE {where})"  # noqa: S608
+
+        def col(model, name: str) -> str:
+            return "x." + quote(model._meta.get_field(name).column)
+
+        work_id = "w." + quote(Work._meta.pk.column)
+        approved = quote_value(Approval.APPROVED)
+        _PAGE_FLAGS.update({
+            "has_gifts": exists(Gift, f"{col(Gift, 'work')} = {work_id}"
+                                      f" AND {col(Gift, 'refused')} = {quote_value(False)}"),
+            "has_series": exists(SeriesWork, f"{col(SeriesWork, 'work')} = {work_id}"),
+            "has_related": exists(RelatedWork, f"({col(RelatedWork, 'work')} = {work_id}"
+                                               f" OR {col(RelatedWork, 'parent')} = {work_id})"),
+            "has_collections": exists(
+                CollectionItem,
+                f"{col(CollectionItem, 'work')} = {work_id}"
+                f" AND {col(CollectionItem, 'user_approval')} = {approved}"
+                f" AND {col(CollectionItem, 'collection_approval')} = {approved}"),
+        })
+    return _PAGE_FLAGS
+
+
 def work_page(*, viewer, work_id: int) -> WorkPage | None:
     """Everything the work and chapter pages show, or ``None`` if hidden from ``viewer``."""
     # Whether the work has gifts, series, related works or collections at all, in the same
     # query: most have none, and their own queries (the series one goes through
     # the visibility door twice) are then skipped.
-    work = (
-        annotate_is_creator(works_visible_to(viewer), viewer)
-        .annotate(
-            has_gifts=Exists(Gift.objects.filter(work=OuterRef("pk"), refused=False)),
-            has_series=Exists(SeriesWork.objects.filter(work=OuterRef("pk"))),
-            has_related=Exists(RelatedWork.objects.filter(
-                Q(work=OuterRef("pk")) | Q(parent=OuterRef("pk")))),
-            has_collections=Exists(
-                CollectionItem.objects.approved().filter(work=OuterRef("pk"))),
-        )
-        .select_related("skin", "import_record")
-        .filter(pk=work_id)
-        .first()
-    )
+    work = visible_work(viewer, work_id, flags=_page_flags(),
+                        related=("skin", "import_record"))
     if work is None:
         return None
     creator = bool(work.viewer_is_creator)
     tags = _tags(work)
     creators = _creators(work)
-    chapters = _numbered(chapters_visible_to(viewer, work, creator=creator))
+    chapters = _numbered(visible_chapters(viewer, work, creator=creator))
     gifts = list(
         Gift.objects.filter(work=work, refused=False)
         .select_related("recipient")

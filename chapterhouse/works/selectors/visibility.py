@@ -32,6 +32,7 @@ from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet,
 from django.utils import timezone
 
 from chapterhouse.tags.models import Tag, WorkFilterTag
+from chapterhouse.web.rows import row_reader
 
 from ..models import Chapter, Creatorship, SeriesWork, Work, WorkTag
 
@@ -267,3 +268,161 @@ def series_parts_visible_to(viewer, queryset: QuerySet[SeriesWork] | None = None
     if user is not None:
         masked &= ~Q(work__in=_creator_works(user))
     return parts.exclude(masked)
+
+
+# The work page's reads as plain SQL ------------------------------------------------------
+#
+# The same rules as ``works_visible_to`` and ``chapters_visible_to``, written
+# once more as SQL of plain values, for the page read most (the work page):
+# building the ORM's query costs more CPU time than the database spends
+# answering it. ``tests/test_selectors_visibility_sql.py`` holds the two
+# against each other over every state of a work and every kind of viewer.
+
+
+def _table(model) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _creator_exists_sql(alias: str) -> str:
+    """EXISTS: the user (one parameter) is an accepted creator of work ``alias``."""
+    from chapterhouse.accounts.models import Pseud
+
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(Creatorship)} c"  # noqa: S608
+        f" JOIN {_table(Pseud)} p ON p.{_column(Pseud, 'id')} = c.{_column(Creatorship, 'pseud')}"
+        f" WHERE c.{_column(Creatorship, 'work')} = {alias}.{_column(Work, 'id')}"
+        f" AND p.{_column(Pseud, 'user')} = %s AND c.{_column(Creatorship, 'accepted')} = %s)"
+    )
+
+
+def _maintained_exists_sql(alias: str) -> str:
+    """EXISTS: work ``alias`` is in a collection the user (one parameter) maintains."""
+    from chapterhouse.collections.models import CollectionItem, Maintainer
+
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(CollectionItem)} ci"  # noqa: S608
+        f" JOIN {_table(Maintainer)} m"
+        f" ON m.{_column(Maintainer, 'collection')} = ci.{_column(CollectionItem, 'collection')}"
+        f" WHERE ci.{_column(CollectionItem, 'work')} = {alias}.{_column(Work, 'id')}"
+        f" AND m.{_column(Maintainer, 'user')} = %s)"
+    )
+
+
+def visible_work_where(viewer, alias: str = "w", *, mysteries: bool = False
+                       ) -> tuple[str, list]:
+    """``works_visible_to`` as a plain SQL condition on the work row ``alias``,
+    with its parameters."""
+    user = signed_in_user(viewer)
+    col = {name: f"{alias}.{_column(Work, name)}" for name in (
+        "posted", "hidden_by_admin", "in_unrevealed_collection", "restricted")}
+    public, params = f"{col['posted']} = %s", [True]
+    if not _is_admin(user):
+        public += f" AND {col['hidden_by_admin']} = %s"
+        params.append(False)
+        if not mysteries:
+            if user is None:
+                public += f" AND {col['in_unrevealed_collection']} = %s"
+                params.append(False)
+            else:
+                public += (f" AND ({col['in_unrevealed_collection']} = %s"
+                           f" OR {_maintained_exists_sql(alias)})")
+                params += [False, user.pk]
+    if user is None:
+        return f"({public} AND {col['restricted']} = %s)", [*params, False]
+    return f"(({public}) OR {_creator_exists_sql(alias)})", [*params, user.pk, True]
+
+
+def visible_work(viewer, work_id: int, *, flags: dict[str, str] | None = None,
+                 related: tuple[str, ...] = ()) -> Work | None:
+    """The work ``work_id`` if ``viewer`` may see it (``works_visible_to``), read
+    in one plain SQL statement, else None. It carries ``viewer_is_creator``
+    (``annotate_is_creator``), one boolean attribute per ``flags`` entry (name:
+    SQL of an EXISTS on the work row ``w``, no parameters), and the rows of
+    ``related`` (forward foreign keys or reverse one-to-ones of the work), as
+    ``select_related`` would."""
+    from django.db import connection
+
+    user = signed_in_user(viewer)
+    columns, width, build = row_reader(Work, "w")
+    selects, joins, readers = [columns], [], []
+    for index, name in enumerate(related):
+        field = Work._meta.get_field(name)
+        other = field.related_model
+        alias = f"r{index}"
+        other_columns, other_width, other_build = row_reader(other, alias)
+        if field.concrete:  # w.skin_id -> skin.id
+            on = (f"{alias}.{_column(other, field.target_field.name)}"
+                  f" = w.{connection.ops.quote_name(field.column)}")
+        else:  # reverse one-to-one: import_record.work_id -> w.id
+            on = (f"{alias}.{connection.ops.quote_name(field.field.column)}"
+                  f" = w.{_column(Work, 'id')}")
+        joins.append(f" LEFT JOIN {_table(other)} {alias} ON {on}")
+        selects.append(other_columns)
+        readers.append((field, other, other_width, other_build))
+    params: list = []
+    if user is None:
+        selects.append("%s")
+        params.append(False)
+    else:
+        selects.append(_creator_exists_sql("w"))
+        params += [user.pk, True]
+    flags = flags or {}
+    selects += list(flags.values())
+    where, where_params = visible_work_where(viewer, "w")
+    sql = (f"SELECT {', '.join(selects)} FROM {_table(Work)} w{''.join(joins)}"  # noqa: S608
+           f" WHERE w.{_column(Work, 'id')} = %s AND {where}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, work_id, *where_params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    work = build(row[:width], connection.alias)
+    at = width
+    for field, other, other_width, other_build in readers:
+        values = row[at:at + other_width]
+        at += other_width
+        pk_index = [f.attname for f in other._meta.concrete_fields].index(other._meta.pk.attname)
+        found = other_build(values, connection.alias) if values[pk_index] is not None else None
+        if field.concrete:
+            field.set_cached_value(work, found)
+        else:
+            field.set_cached_value(work, found)
+            if found is not None:
+                field.remote_field.set_cached_value(found, work)
+    work.viewer_is_creator = bool(row[at])
+    for offset, name in enumerate(flags, start=at + 1):
+        setattr(work, name, bool(row[offset]))
+    return work
+
+
+def visible_chapters(viewer, work: Work, *, creator: bool) -> list[Chapter]:
+    """``chapters_visible_to(viewer, work, creator=creator)`` as one plain SQL
+    statement: every chapter for a creator, else those posted or due by
+    their schedule; in order."""
+    from django.db import connection
+
+    columns, _width, build = row_reader(Chapter, "ch")
+    sql = (f"SELECT {columns} FROM {_table(Chapter)} ch"  # noqa: S608
+           f" WHERE ch.{_column(Chapter, 'work')} = %s")
+    params: list = [work.pk]
+    if not creator:
+        scheduled = f"ch.{_column(Chapter, 'scheduled_for')}"
+        sql += (f" AND (ch.{_column(Chapter, 'posted')} = %s"
+                f" OR ({scheduled} IS NOT NULL AND {scheduled} <= %s))")
+        params += [True, connection.ops.adapt_datetimefield_value(timezone.now())]
+    sql += f" ORDER BY ch.{_column(Chapter, 'position')}, ch.{_column(Chapter, 'id')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    chapters = [build(row, connection.alias) for row in rows]
+    for chapter in chapters:
+        Chapter.work.field.set_cached_value(chapter, work)
+    return chapters

@@ -2,6 +2,7 @@
 starts it again, the task it was running runs again once its lease has run
 out, and the comment's notification mail leaves exactly once."""
 
+import json
 import os
 import signal
 import subprocess
@@ -52,6 +53,28 @@ def site_env(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def query(env: dict, sql: str) -> list[tuple]:
+    """Read the site's database directly (quicker than starting a command)."""
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20) as db:
+            return db.execute(sql).fetchall()
+    with _pg_connect(url.rsplit("/", 1)[-1]) as db:
+        return db.execute(sql).fetchall()
+
+
+def wait_until(read, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = read()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("waited in vain")
+
+
 def shell(env: dict, cwd: Path, code: str) -> str:
     done = subprocess.run([*ENTRY, "manage", "shell", "-c", code], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=90)
@@ -91,46 +114,26 @@ def alive(pid: int) -> bool:
         return False
 
 
-SETUP = """
-from chapterhouse.accounts.tests.factories import UserFactory
-from chapterhouse.works.tests.factories import WorkFactory
-creator = UserFactory(username="wren_writer")
-UserFactory(username="ashby_reader")
-print(WorkFactory(creator=creator, title="The Salt Road").pk)
-"""
-
-#: The comment, and (in the same transaction, as a crash would leave it) the
-#: task that the killed worker had taken: RUNNING under the dead worker's id.
+#: A creator, a reader and a work; the reader's comment; and, in the comment's
+#: transaction (as a crash would leave it), a task that the killed worker had
+#: taken: RUNNING under the dead worker's id.
 COMMENT = """
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
-from chapterhouse.accounts.models import User
-from chapterhouse.responses.models import Notification, WorkerLease
+from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.responses.models import Notification
 from chapterhouse.responses.services.comments import comment_create
 from chapterhouse.responses.services.mail import mail_send_task
-from chapterhouse.works.models import Work
-dead = WorkerLease.objects.get(worker_id__contains="-{pid}-").worker_id
+from chapterhouse.works.tests.factories import WorkFactory
+work = WorkFactory(creator=UserFactory(username="wren_writer"), title="The Salt Road")
 with transaction.atomic():
-    comment = comment_create(work=Work.objects.get(pk={work}),
-                             viewer=User.objects.get(username="ashby_reader"),
+    comment = comment_create(work=work, viewer=UserFactory(username="ashby_reader"),
                              content="<p>{marker}</p>")
     note = Notification.objects.get(payload__comment_id=comment.pk)
     mail_send_task.enqueue(note.pk)
     task = DBTaskResult.objects.get()
-    task.claim(dead)
+    task.claim("{dead}")
 print(task.pk)
-"""
-
-WAIT_FOR_TASK = """
-import time
-from django_tasks_db.models import DBTaskResult
-deadline = time.monotonic() + 40
-while time.monotonic() < deadline:
-    task = DBTaskResult.objects.get(pk="{task}")
-    if task.status == "SUCCESSFUL":
-        break
-    time.sleep(0.3)
-print(task.status, len(task.worker_ids))
 """
 
 
@@ -144,11 +147,18 @@ def test_a_worker_killed_mid_task_is_restarted_and_the_mail_leaves_once(tmp_path
         )
     try:
         assert wait_for(f"http://127.0.0.1:{port}/health", serve).status_code == 200
-        work = shell(site_env, tmp_path, SETUP)
         first = worker_pid(serve)
+        (dead,), = wait_until(lambda: query(
+            site_env, f"SELECT worker_id FROM responses_workerlease "
+                      f"WHERE worker_id LIKE '%-{first}-%'"))
         os.kill(first, signal.SIGKILL)
-        task = shell(site_env, tmp_path, COMMENT.format(pid=first, work=work, marker=MARKER))
-        assert shell(site_env, tmp_path, WAIT_FOR_TASK.format(task=task)) == "SUCCESSFUL 2"
+        task = shell(site_env, tmp_path, COMMENT.format(dead=dead, marker=MARKER))
+        status = "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
+        done, worker_ids = wait_until(
+            lambda: [row for row in query(site_env, status) if row[0] == "SUCCESSFUL"])[0]
+        if isinstance(worker_ids, str):
+            worker_ids = json.loads(worker_ids)
+        assert task and worker_ids[0] == dead and len(worker_ids) == 2
         second = worker_pid(serve)
         assert second != first
         assert "starting it again" in log.read_text()

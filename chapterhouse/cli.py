@@ -143,11 +143,21 @@ class Child:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - our own commands
-            self.argv, stdin=subprocess.DEVNULL, env=self.env
+            self.argv, stdin=subprocess.DEVNULL, env=self.env,
+            preexec_fn=_end_with_parent if sys.platform.startswith("linux") else None,
         )
         self.started = time.monotonic()
         self.starts += 1
         self.restart_at = None
+
+
+def _end_with_parent() -> None:
+    """In a child, before it runs: ask Linux to send it SIGTERM when ``serve``
+    dies, even by SIGKILL, so no gunicorn is left holding the port."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def supervise(children: list[Child]) -> int:

@@ -79,7 +79,14 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["kind", "sent_at"], name="notification_kind_sent")]
+        indexes = [
+            models.Index(fields=["kind", "sent_at"], name="notification_kind_sent"),
+            # The outbox sender's question every second: which rows wait?
+            models.Index(
+                fields=["id"], name="notification_waiting",
+                condition=models.Q(sent_at=None, skipped=False, sending_at=None),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -88,12 +88,14 @@ def tasks_recover_expired(*, now: datetime.datetime | None = None) -> int:
     several workers at once (one conditional UPDATE per task)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    stale = list(DBTaskResult.objects.filter(
+        backend_name=BACKEND, status="RUNNING", started_at__lt=cutoff
+    ).values_list("pk", "worker_ids", "started_at"))
+    if not stale:
+        return 0
     alive = set(
         WorkerLease.objects.filter(renewed_at__gte=cutoff).values_list("worker_id", flat=True)
     )
-    stale = DBTaskResult.objects.filter(
-        backend_name=BACKEND, status="RUNNING", started_at__lt=cutoff
-    ).values_list("pk", "worker_ids", "started_at")
     recovered = 0
     for pk, worker_ids, started_at in stale:
         if worker_ids and worker_ids[-1] in alive:

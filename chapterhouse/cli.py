@@ -120,9 +120,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return supervise(children)
 
 
-#: Seconds before restarting a child that died: doubled after each death that
-#: came soon after its start, up to RESTART_DELAY_MAX; back to the first after
-#: a child ran RESTART_RESET seconds.
+#: Seconds before restarting a child that died (the first delay), doubled
+#: after each death up to the second; back to the first after a child ran
+#: RESTART_RESET seconds. A vital child (gunicorn) that ends within
+#: RESTART_RESET seconds of serve's start is a failed start: serve exits.
 RESTART_DELAYS = (0.5, 30.0)
 RESTART_RESET = 60.0
 #: Seconds a stopping child gets before it is killed.
@@ -192,7 +193,7 @@ def supervise(children: list[Child]) -> int:
                 if returned is None:
                     continue
                 lived = now - child.started
-                if child.vital and child.starts == 1 and lived < 10:
+                if child.vital and child.starts == 1 and lived < RESTART_RESET:
                     print(f"serve: the {child.name} could not start (exit code {returned}).",
                           file=sys.stderr, flush=True)
                     code = returned or 1

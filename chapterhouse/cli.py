@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import signal
@@ -33,6 +34,9 @@ QUICK_INTERVAL = 1.0
 QUICK_TASKS = (
     ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
     ("folding kudos counts", "chapterhouse.responses.services.kudos:kudos_counts_flush"),
+    ("sending queued mail", "chapterhouse.responses.services.mail:mail_outbox_send"),
+    ("requeueing tasks of dead workers",
+     "chapterhouse.responses.services.tasks_runner:tasks_recover_expired"),
     ("running queued tasks", "chapterhouse.responses.services.tasks_runner:tasks_run_pending"),
 )
 #: Records the daily kudos mail; safe every pass (once a day per creator).
@@ -98,16 +102,127 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ensure_built()
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
-    # This node's indexer runs in the worker (or, with --no-worker, in an
-    # indexer-only worker): it alone writes the node's full-text index.
-    _start_worker(index_only=args.no_worker)
-    os.environ["CHAPTERHOUSE_SEARCH_INDEXER"] = "false"
     from django.conf import settings
 
-    argv = gunicorn_argv(bind=bind, workers=args.workers, var_dir=settings.VAR_DIR)
+    # This node's indexer runs in the worker (or, with --no-worker, in an
+    # indexer-only worker): it alone writes the node's full-text index.
+    worker_argv = [sys.executable, "-m", "chapterhouse.cli", "worker",
+                   "--parent-pid", str(os.getpid())]
+    if args.no_worker:
+        worker_argv.append("--index-only")
+    web_env = {**os.environ, "CHAPTERHOUSE_SEARCH_INDEXER": "false"}
+    children = [
+        Child("web server", gunicorn_argv(bind=bind, workers=args.workers,
+                                          var_dir=settings.VAR_DIR), env=web_env, vital=True),
+        Child("search indexer" if args.no_worker else "worker", worker_argv),
+    ]
     sys.stdout.flush()
-    os.execvp(argv[0], argv)  # replaces this process; never returns  # noqa: S606
-    return 0
+    return supervise(children)
+
+
+#: Seconds before restarting a child that died (the first delay), doubled
+#: after each death up to the second; back to the first after a child ran
+#: RESTART_RESET seconds. A vital child (gunicorn) that ends within
+#: RESTART_RESET seconds of serve's start is a failed start: serve exits.
+RESTART_DELAYS = (0.5, 30.0)
+RESTART_RESET = 60.0
+#: Seconds a stopping child gets before it is killed.
+STOP_GRACE = 20.0
+
+
+class Child:
+    """One process ``serve`` keeps running (the web server, the worker)."""
+
+    def __init__(self, name: str, argv: list[str], *, env: dict | None = None,
+                 vital: bool = False) -> None:
+        self.name, self.argv, self.env, self.vital = name, argv, env, vital
+        self.process: subprocess.Popen | None = None
+        self.started = 0.0
+        self.starts = 0
+        self.delay = RESTART_DELAYS[0]
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our own commands
+            self.argv, stdin=subprocess.DEVNULL, env=self.env,
+            preexec_fn=_end_with_parent if sys.platform.startswith("linux") else None,
+        )
+        self.started = time.monotonic()
+        self.starts += 1
+        self.restart_at = None
+
+
+def _end_with_parent() -> None:
+    """In a child, before it runs: ask Linux to send it SIGTERM when ``serve``
+    dies, even by SIGKILL, so no gunicorn is left holding the port."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def supervise(children: list[Child]) -> int:
+    """Start ``children`` and keep them running: one that ends while ``serve``
+    is not stopping is started again after a delay that grows while it keeps
+    dying young (logged on stderr). SIGTERM or Ctrl+C stops them all (SIGTERM,
+    then SIGKILL after STOP_GRACE seconds). If a vital child (the web server)
+    fails on its very first start (say, the port is taken), ``serve`` stops
+    and returns its exit code."""
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        child.start()
+    code = 0
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            now = time.monotonic()
+            for child in children:
+                if child.restart_at is not None:
+                    if now >= child.restart_at and not stopping:
+                        print(f"serve: starting the {child.name} again.", file=sys.stderr,
+                              flush=True)
+                        child.start()
+                    continue
+                returned = child.process.poll()
+                if returned is None:
+                    continue
+                lived = now - child.started
+                if child.vital and child.starts == 1 and lived < RESTART_RESET:
+                    print(f"serve: the {child.name} could not start (exit code {returned}).",
+                          file=sys.stderr, flush=True)
+                    code = returned or 1
+                    stopping.append(0)
+                    break
+                if lived >= RESTART_RESET:
+                    child.delay = RESTART_DELAYS[0]
+                print(f"serve: the {child.name} (pid {child.process.pid}) ended "
+                      f"(exit code {returned}); starting it again in {child.delay:g} s.",
+                      file=sys.stderr, flush=True)
+                child.restart_at = now + child.delay
+                child.delay = min(RESTART_DELAYS[1], child.delay * 2)
+    finally:
+        _stop_all(children)
+    return code
+
+
+def _stop_all(children: list[Child]) -> None:
+    running = [c.process for c in children if c.process is not None and c.process.poll() is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for process in running:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 #: The longest path of a Unix socket (``sun_path`` holds 108 bytes, the NUL included).
@@ -139,15 +254,6 @@ def gunicorn_argv(*, bind: str, workers: int, var_dir: Path) -> list[str]:
     return argv
 
 
-def _start_worker(*, index_only: bool = False) -> None:
-    """One background worker beside the web server. gunicorn takes over this
-    process (same pid), so the worker watches this pid and ends with it."""
-    argv = [sys.executable, "-m", "chapterhouse.cli", "worker", "--parent-pid", str(os.getpid())]
-    if index_only:
-        argv.append("--index-only")
-    subprocess.Popen(argv, stdin=subprocess.DEVNULL)  # noqa: S603 - our own command
-
-
 def _parent_gone(parent_pid: int | None) -> bool:
     return parent_pid is not None and os.getppid() != parent_pid
 
@@ -161,10 +267,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.db import close_old_connections
 
     from chapterhouse.discovery.notifications import filter_notifications_run
+    from chapterhouse.responses.services.tasks_runner import lease_keep
     from chapterhouse.tags.services.jobs import filter_jobs_run
     from chapterhouse.works.services.scheduling import chapters_post_due
 
     log = logging.getLogger("chapterhouse.worker")
+    if not args.index_only:
+        lease_keep(log)
     if not args.once:
         _start_indexer(log)
         _start_quick_tasks(log)

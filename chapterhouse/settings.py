@@ -283,6 +283,10 @@ TASKS = {
         "QUEUES": ["default", "imports"],
     }
 }
+#: Seconds a worker's lease lasts without being renewed (it is renewed every
+#: tenth of that while the worker lives). A task still RUNNING under a worker
+#: whose lease ran out is queued again (docs/background-tasks.md).
+TASK_LEASE_SECONDS = env.float("CHAPTERHOUSE_TASK_LEASE", default=300.0)
 #: Admin pages (and Django's /admin/) need a second factor this session (moderation/access.py).
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 #: Where the hidden-work notice sends creators with questions (empty: "contact support").

@@ -11,6 +11,9 @@ from pathlib import Path
 import requests
 
 ENTRY = [sys.executable, "-m", "chapterhouse.cli"]
+#: The checkout under test: put first on the path of the commands started
+#: here, so they run this code and not another install of the package.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -22,6 +25,7 @@ def free_port() -> int:
 def clean_env(var_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["CHAPTERHOUSE_VAR_DIR"] = str(var_dir)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.responses.models import Comment, InboxItem, Kudos
-from chapterhouse.responses.services.tasks_runner import tasks_run_pending
+from chapterhouse.responses.services.mail import mail_outbox_send
 from chapterhouse.works.tests.factories import WorkFactory
 
 from .journeys import log_in, new_page
@@ -91,7 +91,7 @@ def test_kudos_comment_through_a_lost_session_inbox_reply_and_a_block(
     expect(reading.locator("#header li.inbox")).to_contain_text("(1)")
     reading.goto("/users/lark/inbox")
     expect(reading.locator("ol.comment.index")).to_contain_text("made my day")
-    tasks_run_pending()
+    mail_outbox_send()
     mails = [path.read_text() for path in mail_dir.iterdir()]
     assert any("lark@example.org" in mail and "made my day" in mail for mail in mails)
 

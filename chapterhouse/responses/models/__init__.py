@@ -7,9 +7,10 @@ from .inbox import InboxItem, InboxKind, Notification, NotificationKind
 from .kudos import Kudos
 from .readings import Reading
 from .subscriptions import Subscription
+from .tasks import WorkerLease
 
 __all__ = [
     "Bookmark", "BookmarkTag", "Comment", "ExternalWork", "ExternalWorkTag", "HitDay",
     "HitVisit", "InboxItem", "InboxKind", "Kudos", "Notification", "NotificationKind",
-    "Reading", "Subscription",
+    "Reading", "Subscription", "WorkerLease",
 ]

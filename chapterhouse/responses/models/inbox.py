@@ -55,9 +55,11 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One e-mail to send, recorded in the same transaction as its cause.
-    ``key`` is unique: recording the same news twice does nothing, and the
-    sending task marks ``sent_at`` so a retried task sends no second mail."""
+    """One e-mail to send (the mail outbox), recorded in the same transaction
+    as its cause. ``key`` is unique: recording the same news twice does
+    nothing. The sender (services/mail.py) sets ``sending_at`` and commits
+    before it talks to the mail server, then sets ``sent_at``: a row with
+    ``sending_at`` but no ``sent_at`` is never sent again (at most once)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -67,13 +69,24 @@ class Notification(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sending_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a sender took it; set and committed before the mail server is asked.",
+    )
     skipped = models.BooleanField(
         default=False, help_text="Not sent: the user switched this mail off, or has no address."
     )
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["kind", "sent_at"], name="notification_kind_sent")]
+        indexes = [
+            models.Index(fields=["kind", "sent_at"], name="notification_kind_sent"),
+            # The outbox sender's question every second: which rows wait?
+            models.Index(
+                fields=["id"], name="notification_waiting",
+                condition=models.Q(sent_at=None, skipped=False, sending_at=None),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

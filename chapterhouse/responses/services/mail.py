@@ -1,12 +1,12 @@
 """Sending notification mail.
 
-``notify.mail_record`` stores a ``Notification`` and queues
-``mail_send_task`` when its transaction commits. The task (run by the worker,
-see tasks_runner.py) locks the row, and sends the mail only if the row is
-neither sent nor skipped, the user still wants this kind of mail, has a
-verified primary address, and may still see the work it is about; it marks
-the row sent (or skipped) in the same transaction. A retried or duplicated
-task therefore sends nothing the second time.
+``notify.mail_record`` stores a ``Notification`` (the mail outbox) in the
+transaction of its cause. ``mail_outbox_send`` (run every second by the
+worker) takes the waiting rows; ``mail_send`` locks one, and sends the mail
+only if the row is neither sent, skipped nor taken, the user still wants this
+kind of mail, has a verified primary address, and may still see the work it
+is about. It marks the row taken (``sending_at``) and commits before the mail
+leaves, and sent afterwards, so no crash can make it send twice.
 
 Every mail has a text and an HTML part, absolute links (``settings.SITE_URL``)
 and a link that switches this kind of mail off (``/unsubscribe/<token>``,
@@ -15,8 +15,10 @@ also in the ``List-Unsubscribe`` header).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -403,10 +405,28 @@ def mail_message(notification: Notification) -> EmailMultiAlternatives:
 
 # --- sending --------------------------------------------------------------------
 
+#: Rows a sender takes per pass (the rest wait for the next pass, a second later).
+OUTBOX_BATCH = 50
+
+
+def message_id_for(notification: Notification) -> str:
+    """The ``Message-ID`` of ``notification``'s mail: made from its key, so the
+    same news always has the same id and a mail program sees a copy as one."""
+    digest = hashlib.sha256(notification.key.encode()).hexdigest()[:32]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification.{notification.pk}.{digest}@{domain}>"
+
 
 def mail_send(*, notification_id: int) -> str:
     """Send one recorded mail, at most once. Returns what happened:
-    "sent", "skipped: <why>", "done" (sent or skipped before) or "missing"."""
+    "sent", "skipped: <why>", "done" (sent, skipped or taken before) or "missing".
+
+    Step one, in a transaction with the row locked: compose the mail, or mark
+    the row skipped; otherwise set ``sending_at`` and commit. Step two, with
+    no transaction open: hand the mail to the server. Step three: set
+    ``sent_at``. A crash between one and three leaves ``sending_at`` without
+    ``sent_at``, and such a row is never taken again (docs/notifications.md
+    says why at most once was chosen)."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
@@ -416,7 +436,7 @@ def mail_send(*, notification_id: int) -> str:
         )
         if notification is None:
             return "missing"
-        if notification.sent_at is not None or notification.skipped:
+        if notification.sent_at is not None or notification.skipped or notification.sending_at:
             return "done"
         try:
             message = mail_message(notification)
@@ -425,12 +445,42 @@ def mail_send(*, notification_id: int) -> str:
             notification.save(update_fields=["skipped"])
             log.info("Mail %s not sent: %s.", notification.key, why)
             return f"skipped: {why}"
+        message.extra_headers["Message-ID"] = message_id_for(notification)
+        notification.sending_at = timezone.now()
+        notification.save(update_fields=["sending_at"])
+    try:
         message.send()
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["sent_at"])
+    except Exception:
+        # The server refused or was not there: nothing left, so the row may be
+        # taken again. (A crash here instead leaves it taken: at most once.)
+        Notification.objects.filter(pk=notification_id, sent_at=None).update(sending_at=None)
+        raise
+    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now())
     return "sent"
+
+
+def mail_outbox_send(*, limit: int = OUTBOX_BATCH) -> int:
+    """Send the outbox's waiting mail, oldest first, up to ``limit`` rows;
+    returns how many were sent. Run every second by the worker's quick-task
+    thread; several workers may run it at once (each row is locked and
+    re-checked by ``mail_send``)."""
+    waiting = list(
+        Notification.objects.filter(sent_at=None, skipped=False, sending_at=None)
+        .order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for notification_id in waiting:
+        try:
+            sent += mail_send(notification_id=notification_id) == "sent"
+        except Exception:
+            log.exception("Mail %s could not be sent; trying again shortly.", notification_id)
+            break  # the mail server is likely away: the next pass tries again
+    if sent:
+        log.info("Sent %d notification mail(s).", sent)
+    return sent
 
 
 @task()
 def mail_send_task(notification_id: int) -> str:
+    """Kept for tasks queued before the outbox sender: sends the same way."""
     return mail_send(notification_id=notification_id)

@@ -5,9 +5,10 @@ happens (a comment posted, a chapter posted, …). Both are idempotent by
 ``key``: delivering the same news twice does nothing, so a retried task or a
 double-submitted form never tells anyone twice.
 
-Mail is not sent here: ``mail_record`` stores a ``Notification`` row and, when
-the transaction commits, queues the sending task (services/mail.py), which
-checks the user's preferences and marks the row sent.
+Mail is not sent here: ``mail_record`` stores a ``Notification`` row (the
+mail outbox) in the caller's transaction, so the mail exists exactly when its
+cause does. The worker's sender (services/mail.py) checks the user's
+preferences, sends it and marks the row sent.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def inbox_deliver(
 
 
 def mail_record(*, user, kind: str, key: str, payload: dict | None = None) -> Notification | None:
-    """Record one mail to send to ``user`` unless ``key`` was recorded before,
-    and queue its sending when the surrounding transaction commits."""
+    """Record one mail to send to ``user`` unless ``key`` was recorded before.
+    The row commits or rolls back with the surrounding transaction; the
+    worker's sender finds it there."""
     if user is None or not getattr(user, "pk", None):
         return None
     if Notification.objects.filter(key=key).exists():
@@ -59,11 +61,4 @@ def mail_record(*, user, kind: str, key: str, payload: dict | None = None) -> No
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: _queue_sending(notification.pk))
     return notification
-
-
-def _queue_sending(notification_id: int) -> None:
-    from .mail import mail_send_task
-
-    mail_send_task.enqueue(notification_id)

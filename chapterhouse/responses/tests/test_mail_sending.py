@@ -5,15 +5,23 @@ import datetime
 import pytest
 from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from chapterhouse.accounts.models import Preference
 from chapterhouse.accounts.tests.factories import UserFactory
+from chapterhouse.cli import QUICK_TASKS, _task
 from chapterhouse.responses.models import Kudos, Notification, NotificationKind
 from chapterhouse.responses.services.comments import comment_create
 from chapterhouse.responses.services.digest import kudos_digest_due, kudos_digest_run
-from chapterhouse.responses.services.mail import mail_send, mail_send_task
+from chapterhouse.responses.services.mail import (
+    mail_outbox_send,
+    mail_send,
+    mail_send_task,
+    message_id_for,
+)
 from chapterhouse.responses.services.notify import mail_record
 from chapterhouse.responses.services.tasks_runner import tasks_run_pending
 from chapterhouse.works.models import Chapter, Work
@@ -180,7 +188,7 @@ def test_kudos_digest_is_one_mail_per_creator_per_day(creator, work, mailoutbox,
     assert mine.key == f"kudos-digest:{creator.pk}:{timezone.localdate(now).isoformat()}"
     assert mine.payload["works"] == [{"work_id": work.pk, "count": 3},
                                      {"work_id": other_work.pk, "count": 1}]
-    assert tasks_run_pending() == 2
+    assert mail_outbox_send() == 2
     message = next(m for m in mailoutbox if m.to == [creator.email])
     assert "The Salt Road: 3 kudos" in message.body
     assert "Second Light: 1 kudos" in message.body
@@ -205,33 +213,90 @@ def test_no_digest_for_a_creator_who_switched_kudos_mail_off(creator, work):
     assert kudos_digest_run(now=timezone.now() + datetime.timedelta(minutes=1)) == 0
 
 
-def test_the_runner_sends_a_mail_queued_in_the_database(creator, work, mailoutbox,
-                                                        django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        note = record(creator, NotificationKind.FILTER, work_id=work.pk)
-    queued = DBTaskResult.objects.get()
-    assert queued.args_kwargs["args"] == [note.pk]
+def run_quick_tasks():
+    """One pass of the worker's quick tasks, as ``chapterhouse worker`` runs them."""
+    for _name, path in QUICK_TASKS:
+        _task(path)()
+
+
+def test_a_mail_recorded_with_its_cause_is_sent_by_the_worker_without_any_commit_hook(
+    work, reader, creator, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The process may die right after the commit: nothing that runs "on
+    commit" is needed for the mail to leave."""
+    with django_capture_on_commit_callbacks(execute=False):
+        comment_create(work=work, viewer=reader, content="<p>Kept in the outbox</p>")
+    run_quick_tasks()
+    message, = mailoutbox
+    assert message.to == [creator.email] and "Kept in the outbox" in message.body
+    run_quick_tasks()
+    assert len(mailoutbox) == 1
+
+
+def test_a_rolled_back_comment_leaves_no_mail_behind(work, reader, mailoutbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        comment_create(work=work, viewer=reader, content="<p>Never saved</p>")
+        assert Notification.objects.exists()
+        raise RuntimeError("the request failed after the comment")
+    assert not Notification.objects.exists()
+    run_quick_tasks()
+    assert mailoutbox == []
+
+
+def test_the_sender_sends_each_waiting_mail_once_with_a_message_id_from_its_key(
+    creator, work, mailoutbox, settings
+):
+    settings.SITE_URL = "https://archive.example"
+    first = record(creator, NotificationKind.FILTER, key="f1", work_id=work.pk)
+    record(creator, NotificationKind.FILTER, key="f2", work_id=work.pk)
+    assert mail_outbox_send(limit=1) == 1
+    assert mail_outbox_send() == 1
+    assert mail_outbox_send() == 0
+    assert len(mailoutbox) == 2
+    assert mailoutbox[0].extra_headers["Message-ID"] == message_id_for(first)
+    assert mailoutbox[0].extra_headers["Message-ID"].endswith("@archive.example>")
+    assert mailoutbox[0].extra_headers["Message-ID"] != mailoutbox[1].extra_headers["Message-ID"]
+
+
+def test_a_mail_taken_by_a_sender_that_died_is_not_sent_again(creator, work, mailoutbox):
+    """A crash between handing the mail to the server and marking it sent
+    leaves the row taken but not sent: it may have left, so it never leaves twice."""
+    note = record(creator, NotificationKind.FILTER, work_id=work.pk)
+    Notification.objects.filter(pk=note.pk).update(sending_at=timezone.now())
+    assert mail_outbox_send() == 0
+    assert mail_send(notification_id=note.pk) == "done"
+    assert mailoutbox == []
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")
+
+
+def test_a_mail_the_server_refused_is_tried_again(creator, work, mailoutbox, settings):
+    note = record(creator, NotificationKind.FILTER, work_id=work.pk)
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    assert mail_outbox_send() == 0
+    note.refresh_from_db()
+    assert note.sending_at is None and note.sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert mail_outbox_send() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_task_queued_before_the_outbox_sends_no_second_mail(creator, work, mailoutbox):
+    note = record(creator, NotificationKind.FILTER, work_id=work.pk)
+    mail_send_task.enqueue(note.pk)
+    assert mail_outbox_send() == 1
     assert tasks_run_pending() == 1
     assert len(mailoutbox) == 1
-    queued.refresh_from_db()
-    assert queued.status == "SUCCESSFUL"
-    assert tasks_run_pending() == 0
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def test_a_duplicated_queue_entry_sends_no_second_mail(creator, work, mailoutbox,
-                                                       django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        note = record(creator, NotificationKind.FILTER, work_id=work.pk)
-    mail_send_task.enqueue(note.pk)
-    assert tasks_run_pending() == 2
-    assert len(mailoutbox) == 1
-
-
-def test_the_runner_stops_at_max_tasks(creator, work, mailoutbox,
-                                       django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        for n in range(3):
-            record(creator, NotificationKind.FILTER, key=f"f{n}", work_id=work.pk)
+def test_the_runner_stops_at_max_tasks(creator, work):
+    for n in range(3):
+        note = record(creator, NotificationKind.FILTER, key=f"f{n}", work_id=work.pk)
+        mail_send_task.enqueue(note.pk)
     assert tasks_run_pending(max_tasks=2) == 2
     assert tasks_run_pending(max_tasks=2) == 1
 

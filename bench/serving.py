@@ -114,6 +114,10 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--reindex", action="store_true", help="rebuild the kept archive's search index first"
     )
+    parser.add_argument(
+        "--no-baseline", action="store_true",
+        help="leave out the plain-PostgreSQL baseline (seconds a run at 1M works)",
+    )
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
     for name, (full, quick) in PROFILES.items():
@@ -409,7 +413,7 @@ def in_process(args, scratch, figures: dict) -> tuple[dict, object]:
     with FullCollections() as collections:
         if "queries" not in args.skip:
             results = []
-            baseline = scratch.vendor == "postgres"
+            baseline = scratch.vendor == "postgres" and not args.no_baseline
             for case in discovery.cases(subjects):
                 print(f"Timing query {case.key} {case.label} …", flush=True)
                 collections.on = True

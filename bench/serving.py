@@ -331,14 +331,26 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
-def node_processes(master: int) -> tuple[list[int], list[int]]:
-    """The gunicorn workers under ``master`` and the node's background worker
-    (the indexer; ``serve`` starts it before gunicorn takes over its process)."""
-    web, background = [], []
-    for pid in index_memory._children(master):
-        command = _cmdline(pid)
-        (background if "chapterhouse.cli" in command else web).append(pid)
-    return web, background
+def node_processes(top: int) -> tuple[list[int], list[int], list[int]]:
+    """Under ``top`` (``chapterhouse serve``): the gunicorn workers, the
+    node's background worker (the indexer) and the processes in between
+    (the gunicorn master; ``serve`` runs it and the worker as its children
+    and restarts them when they die)."""
+    web, background, between = [], [], []
+
+    def walk(pid: int) -> None:
+        for child in index_memory._children(pid):
+            command = _cmdline(child)
+            if "chapterhouse.cli" in command:
+                background.append(child)
+            elif index_memory._children(child):
+                between.append(child)
+                walk(child)
+            else:
+                web.append(child)
+
+    walk(top)
+    return web, background, between
 
 
 def reader_cookies(work_id: int, count: int) -> list[str]:
@@ -555,7 +567,7 @@ def over_http(args, scratch, chosen, figures: dict) -> None:
                 app_port, chosen.landing, args.workers, args.warm_requests
             )
             print(f"Warmed the workers with {done} requests ({failed} failed).", flush=True)
-            web, background = node_processes(server.pid)
+            web, background, between = node_processes(server.pid)
             print(
                 f"\nwrk -t1 -c{args.connections} -d{args.duration}s; CPU of the "
                 f"{len(web)} gunicorn workers per uncached request"
@@ -606,7 +618,8 @@ def over_http(args, scratch, chosen, figures: dict) -> None:
             if reader["errors"]:
                 print(f"  note: {reader['errors']} non-2xx answers for the reader's page")
             rows = [("indexer (worker)", pid) for pid in background]
-            rows += [("gunicorn master", server.pid)]
+            rows += [("serve", server.pid)]
+            rows += [("gunicorn master", pid) for pid in between]
             rows += [(f"web worker {i + 1}", pid) for i, pid in enumerate(web)]
             memory_rows = index_memory.process_figures(rows, str((var / "search").resolve()))
             print(f"\nMemory of the node after the runs ({args.workers} workers):", end="")

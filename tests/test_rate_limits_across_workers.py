@@ -90,8 +90,11 @@ def test_ten_failed_log_ins_a_minute_means_ten_with_two_web_processes(tmp_path):
             assert response.status_code in (200, 429), response.status_code
             answers.append("limited" if LIMITED in response.text else "normal")
         assert answers == ["normal"] * 10 + ["limited"] * 20
-        # Both processes served some of them (each read the database).
-        assert all(_bytes_read(pid) > read_before[pid] for pid in workers)
+        # Did both processes serve some of them (each read the database)? The
+        # kernel may hand every one of these one-at-a-time connections to the
+        # same waiting worker; then the count was not shared across processes
+        # this time, and the test says so below instead of passing.
+        spread = all(_bytes_read(pid) > read_before[pid] for pid in workers)
 
         # The API's limit for guests (120 calls in 5 minutes) is one count too.
         codes = [requests.get(f"{base}/api/v1/works/1", timeout=30).status_code
@@ -101,3 +104,6 @@ def test_ten_failed_log_ins_a_minute_means_ten_with_two_web_processes(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+    if not spread:
+        pytest.skip("every log-in went to one gunicorn worker this time: the limits held, "
+                    "but were not shared across processes")

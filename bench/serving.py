@@ -356,7 +356,6 @@ def node_processes(top: int) -> tuple[list[int], list[int], list[int]]:
 def reader_cookies(work_id: int, count: int) -> list[str]:
     """Session cookies of ``count`` signed-in readers who did not write the work."""
     from django.conf import settings
-    from django.test import Client
 
     from chapterhouse.accounts.models import User
     from chapterhouse.works.models import Creatorship
@@ -367,13 +366,9 @@ def reader_cookies(work_id: int, count: int) -> list[str]:
         .exclude(pk__in=creators)
         .order_by("pk")[:count]
     )
-    cookies = []
-    for reader in readers:
-        client = Client()
-        client.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
-        value = client.cookies[settings.SESSION_COOKIE_NAME].value
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={value}")
-    return cookies
+    name = settings.SESSION_COOKIE_NAME
+    return [f"{name}={discovery.WsgiClient.signed_in(reader).cookies[name]}"
+            for reader in readers]
 
 
 def rotation_script(cookies: list[str]) -> str:

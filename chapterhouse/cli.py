@@ -412,46 +412,51 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write the database and the uploaded media to one archive file."""
     _setup_django()
-    from django.db import DatabaseError
 
     from chapterhouse import backup
 
-    started = time.monotonic()
     target = Path(args.path) if args.path else Path(backup.default_name())
-    try:
-        backup.backup_create(target, force=args.force, progress=backup.Progress(quiet=args.quiet))
-    except backup.BackupError as error:
-        print(f"Backup failed: {error}", file=sys.stderr)
-        return 2
-    except DatabaseError as error:
-        print(f"Backup failed: the database could not be reached: {error}".strip(),
-              file=sys.stderr)
-        return 2
-    if not args.quiet:
-        print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)
-    return 0
+    return _backup_step(
+        "Backup",
+        lambda: backup.backup_create(
+            target, force=args.force, progress=backup.Progress(quiet=args.quiet)
+        ),
+        quiet=args.quiet,
+    )
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup's database and media in place, migrate, rebuild the index."""
     _setup_django()
+
+    from chapterhouse import backup
+
+    return _backup_step(
+        "Restore",
+        lambda: backup.archive_restore(
+            Path(args.path), force=args.force, progress=backup.Progress(quiet=args.quiet)
+        ),
+        quiet=args.quiet,
+    )
+
+
+def _backup_step(name: str, run, *, quiet: bool) -> int:
+    """Run a backup or restore: one error line and exit code 2 when it fails."""
     from django.db import DatabaseError
 
     from chapterhouse import backup
 
     started = time.monotonic()
     try:
-        backup.archive_restore(
-            Path(args.path), force=args.force, progress=backup.Progress(quiet=args.quiet)
-        )
+        run()
     except backup.BackupError as error:
-        print(f"Restore failed: {error}", file=sys.stderr)
+        print(f"{name} failed: {error}", file=sys.stderr)
         return 2
     except DatabaseError as error:
-        print(f"Restore failed: the database could not be reached: {error}".strip(),
+        print(f"{name} failed: the database could not be reached: {error}".strip(),
               file=sys.stderr)
         return 2
-    if not args.quiet:
+    if not quiet:
         print(f"Done in {time.monotonic() - started:.1f} s.", flush=True)
     return 0
 

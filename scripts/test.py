@@ -517,6 +517,29 @@ def read_junit(path: Path) -> dict[str, int] | None:
     }
 
 
+def slowest_modules(path: Path, count: int = 12) -> list[tuple[str, float, int]]:
+    """The test modules that took longest in a JUnit report: (module, seconds,
+    tests), so a growing suite shows where its time goes."""
+    if not path.exists():
+        return []
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - our own pytest's report
+    except ET.ParseError:
+        return []
+    seconds: dict[str, float] = {}
+    tests: dict[str, int] = {}
+    for case in root.iter("testcase"):
+        # classname is "pkg.module" or "pkg.module.Class": keep the module.
+        parts = (case.get("classname") or "?").split(".")
+        while len(parts) > 1 and parts[-1][:1].isupper():
+            parts.pop()
+        module = ".".join(parts)
+        seconds[module] = seconds.get(module, 0.0) + float(case.get("time") or 0)
+        tests[module] = tests.get(module, 0) + 1
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])[:count]
+    return [(module, secs, tests[module]) for module, secs in ranked]
+
+
 def run_suite(
     database: str, pg_port: int, chromium: str, pytest_args: Sequence[str]
 ) -> SuiteResult:
@@ -546,6 +569,11 @@ def run_suite(
     try:
         code = run(cmd, env=env)
         counts = read_junit(junit)
+        slow = slowest_modules(junit)
+        if slow:
+            note(f"slowest test modules on {label}:")
+            for module, secs, tests in slow:
+                note(f"  {secs:7.1f}s  {tests:4d} tests  {module}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return SuiteResult(database, code, time.monotonic() - started, counts)

@@ -14,11 +14,11 @@ On a machine that has nothing but python3 it:
 4. finds a PostgreSQL server on 127.0.0.1:$CHAPTERHOUSE_TEST_PG_PORT, or
    starts a throwaway cluster there that it removes again at the end (only
    when the PostgreSQL run is selected);
-5. runs the pytest suite once on SQLite and once on PostgreSQL, and prints a
-   summary. The exit code is non-zero if anything failed.
+5. runs the pytest suite once on SQLite and once on PostgreSQL (at the same
+   time on two cores or more), and prints a summary. The exit code is non-zero if anything failed.
 
 Environment: CHAPTERHOUSE_TEST_PG_PORT (5432), CHAPTERHOUSE_TEST_DATABASES
-(``sqlite,postgres``), CHAPTERHOUSE_CHROMIUM (/usr/bin/chromium) and
+(``sqlite,postgres``), CHAPTERHOUSE_TEST_CONCURRENT, CHAPTERHOUSE_CHROMIUM (/usr/bin/chromium) and
 CHAPTERHOUSE_SKIP_INSTALL=1. docs/testing.md explains them.
 
 Standard library only: this script runs before any virtualenv exists.
@@ -38,6 +38,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -83,25 +84,26 @@ def is_root() -> bool:
 
 # --- running commands and signals ------------------------------------------
 
-_child: subprocess.Popen[bytes] | None = None
+_children: set[subprocess.Popen[bytes]] = set()
 _signals_seen: list[int] = []
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
-    """Stop the current child (if any) gently, then unwind the script.
+    """Stop the running children (if any) gently, then unwind the script.
 
-    A Ctrl-C from a terminal reaches the child too (same process group), so
+    A Ctrl-C from a terminal reaches the children too (same process group), so
     SIGINT is not forwarded the first time: pytest gets to tear down its test
-    database. SIGTERM is forwarded. A second signal kills the child.
+    database. SIGTERM is forwarded. A second signal kills the children.
     """
     _signals_seen.append(signum)
-    child = _child
-    if child is None or child.poll() is not None:
+    running = [child for child in list(_children) if child.poll() is None]
+    if not running:
         raise Interrupted(signum)
-    if len(_signals_seen) > 1:
-        child.kill()
-    elif signum == signal.SIGTERM:
-        child.terminate()
+    for child in running:
+        if len(_signals_seen) > 1:
+            child.kill()
+        elif signum == signal.SIGTERM:
+            child.terminate()
 
 
 def install_signal_handlers() -> None:
@@ -131,19 +133,19 @@ def run(
 
     Its stdout and stderr are ours, or appended to ``output`` if given.
     """
-    global _child
     with open(output or os.devnull, "ab") as log:
         sink = log if output else None
         try:
-            _child = subprocess.Popen(
+            child = subprocess.Popen(
                 [str(c) for c in cmd], env=env, cwd=cwd or REPO, stdout=sink, stderr=sink
             )
         except FileNotFoundError:
             raise Failure(f"{cmd[0]} not found") from None
+        _children.add(child)
         try:
-            code = _child.wait()
+            code = child.wait()
         finally:
-            _child = None
+            _children.discard(child)
     if _signals_seen:
         raise Interrupted(_signals_seen[0])
     return code
@@ -541,10 +543,17 @@ def slowest_modules(path: Path, count: int = 12) -> list[tuple[str, float, int]]
 
 
 def run_suite(
-    database: str, pg_port: int, chromium: str, pytest_args: Sequence[str]
+    database: str,
+    pg_port: int,
+    chromium: str,
+    pytest_args: Sequence[str],
+    *,
+    output: Path | None = None,
 ) -> SuiteResult:
+    """Run the suite on one database. With ``output``, pytest writes there
+    (the concurrent mode prints it afterwards) instead of to our stdout."""
     label = "SQLite" if database == "sqlite" else f"PostgreSQL ({PG_HOST}:{pg_port})"
-    step(f"suite on {label}")
+    step(f"suite on {label}" + (" (output follows when it ends)" if output else ""))
     scratch = Path(tempfile.mkdtemp(prefix=f"chapterhouse-test-{database}-"))
     var_dir = scratch / "var"
     var_dir.mkdir()
@@ -566,17 +575,71 @@ def run_suite(
     }
     cmd = [VENV_PYTHON, "-m", "pytest", f"--junitxml={junit}", *extra, *pytest_args]
     started = time.monotonic()
+    slow: list[tuple[str, float, int]] = []
     try:
-        code = run(cmd, env=env)
+        try:
+            code = run(cmd, env=env, output=output)
+        finally:
+            if output is not None:
+                step(f"output of the suite on {label}")
+                sys.stdout.write(output.read_text(errors="replace"))
+                sys.stdout.flush()
         counts = read_junit(junit)
         slow = slowest_modules(junit)
-        if slow:
-            note(f"slowest test modules on {label}:")
-            for module, secs, tests in slow:
-                note(f"  {secs:7.1f}s  {tests:4d} tests  {module}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if slow:
+        note(f"slowest test modules on {label}:")
+        for module, secs, tests in slow:
+            note(f"  {secs:7.1f}s  {tests:4d} tests  {module}")
     return SuiteResult(database, code, time.monotonic() - started, counts)
+
+
+def run_suites_concurrently(
+    databases: Sequence[str], pg_port: int, chromium: str, pytest_args: Sequence[str]
+) -> list[SuiteResult]:
+    """Both suites at once, each in a thread of its own: the first streams its
+    output, the others write theirs to a file printed when they end. On a
+    machine with two cores or more this takes little more than the longer
+    suite alone, instead of the two one after the other."""
+    logs = Path(tempfile.mkdtemp(prefix="chapterhouse-test-logs-"))
+    results: dict[str, SuiteResult] = {}
+    errors: list[BaseException] = []
+
+    def one(database: str, output: Path | None) -> None:
+        try:
+            results[database] = run_suite(database, pg_port, chromium, pytest_args, output=output)
+        except BaseException as error:  # noqa: BLE001 - re-raised by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(
+            target=one, args=(database, None if i == 0 else logs / f"{database}.log"), daemon=True
+        )
+        for i, database in enumerate(databases)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    finally:
+        shutil.rmtree(logs, ignore_errors=True)
+    if _signals_seen:
+        raise Interrupted(_signals_seen[0])
+    if errors:
+        raise errors[0]
+    return [results[database] for database in databases]
+
+
+def concurrent_suites() -> bool:
+    """CHAPTERHOUSE_TEST_CONCURRENT: 1 runs the SQLite and PostgreSQL suites
+    at once, 0 one after the other; unset, at once on two cores or more."""
+    value = os.environ.get("CHAPTERHOUSE_TEST_CONCURRENT", "").strip()
+    if value:
+        return value not in ("0", "no", "false")
+    return (os.cpu_count() or 1) >= 2
 
 
 def print_summary(results: Sequence[SuiteResult]) -> None:
@@ -623,8 +686,12 @@ def run_suites(pytest_args: Sequence[str]) -> int:
     lint()
     results: list[SuiteResult] = []
     with postgres_server(port) if "postgres" in databases else nullcontext():
-        for database in databases:
-            results.append(run_suite(database, port, chromium, pytest_args))
+        if len(databases) > 1 and concurrent_suites():
+            step(f"running the suites on {' and '.join(databases)} at the same time")
+            results = run_suites_concurrently(databases, port, chromium, pytest_args)
+        else:
+            for database in databases:
+                results.append(run_suite(database, port, chromium, pytest_args))
     print_summary(results)
     return 0 if all(r.ok for r in results) else 1
 

@@ -15,9 +15,20 @@ from chapterhouse.accounts.selectors import user_by_name
 from . import exchange_selectors as selectors
 from . import exchange_services as services
 from .forms import GiftExchangeForm
-from .models import PROMPTS_MAX, Assignment, MatchingStatus, PromptKind
+from .models import (
+    PROMPT_TEXT_MAX_LENGTH,
+    PROMPTS_MAX,
+    TAG_NAME_MAX_LENGTH,
+    TAGS_MAX,
+    Assignment,
+    MatchingStatus,
+    PromptKind,
+)
 from .services import is_maintainer
 from .views import _collection, _errors, _page_context
+
+#: The longest tag list or details field read from the sign-up form.
+FIELD_MAX = TAGS_MAX * (TAG_NAME_MAX_LENGTH + 2) + PROMPT_TEXT_MAX_LENGTH
 
 
 def _exchange_or_404(collection):
@@ -73,9 +84,10 @@ def _posted_prompts(post, kind: str, count: int, tag_types: list[str]) -> list[d
     for n in range(count):
         prefix = f"{kind}_{n}"
         prompts.append({
-            "tags": {t: post.get(f"{prefix}_{t}", "") for t in tag_types},
+            # Bounded: a field longer than any valid one is cut (and then refused).
+            "tags": {t: post.get(f"{prefix}_{t}", "")[:FIELD_MAX] for t in tag_types},
             "any": [t for t in tag_types if post.get(f"{prefix}_any_{t}")],
-            "description": post.get(f"{prefix}_description", ""),
+            "description": post.get(f"{prefix}_description", "")[:FIELD_MAX],
         })
     return prompts
 

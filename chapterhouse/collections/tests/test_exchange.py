@@ -248,6 +248,29 @@ def test_matching_runs_in_the_worker_and_stores_assignments_and_reasons(owner, f
     assert ("dan", "giver") in reasons or any(g == "dan" for g, _ in found)
 
 
+def test_the_run_stores_each_progress_report_for_the_page(owner, fest, people, monkeypatch):
+    from chapterhouse.collections import matching
+    from chapterhouse.collections.models import GiftExchange
+
+    sign_up_all(fest, people, CYCLE)
+    close_and_match(owner, fest)
+    real, stored, reported = matching.match, [], []
+
+    def watched(signups, settings, progress):
+        def report(stage, done, total):
+            progress(stage, done, total)
+            reported.append((stage, done, total))
+            stored.append(GiftExchange.objects.values_list(
+                "matching_status", "matching_stage", "matching_done", "matching_total"
+            ).get(pk=fest.gift_exchange.pk))
+        return real(signups, settings, progress=report)
+
+    monkeypatch.setattr(matching, "match", watched)
+    run_worker()
+    assert reported and stored == [("running", *r) for r in reported]
+    assert {r[0] for r in reported} >= {"candidates", "solve", "explain"}
+
+
 def test_matching_page_shows_progress_and_is_for_maintainers(client, owner, fest, people):
     sign_up_all(fest, people, CYCLE)
     close_and_match(owner, fest)
@@ -376,7 +399,7 @@ def test_a_maintainer_marks_a_default(owner, fest, people):
 
 
 def test_a_work_in_the_collection_fulfils_the_assignment_and_waits_for_the_reveal(
-    owner, fest, people
+    client, owner, fest, people
 ):
     sent(owner, fest, people)
     work = WorkFactory(creator=people["ann"], title="Sugar at Midnight")
@@ -390,13 +413,16 @@ def test_a_work_in_the_collection_fulfils_the_assignment_and_waits_for_the_revea
     # Unrevealed: bea hears nothing yet.
     assert not InboxItem.objects.filter(user=people["bea"], kind="gift").exists()
     assert not Notification.objects.filter(user=people["bea"], kind="gift").exists()
-    fest.gift_exchange.refresh_from_db()
+    client.force_login(people["bea"])
+    assert "Sugar at Midnight" not in client.get("/users/bea/gifts").content.decode()
+    assert "Mystery Work" in client.get(f"/works/{work.pk}").content.decode()
     reveal = timezone.now() + datetime.timedelta(days=1)
     fest.reveal_at = reveal
     fest.save(update_fields=["reveal_at"])
     assert services.collections_reveal_due(now=reveal) == 1
     assert InboxItem.objects.filter(user=people["bea"], kind="gift", work=work).count() == 1
     assert Notification.objects.filter(user=people["bea"], kind="gift").count() == 1
+    assert "Sugar at Midnight" in client.get("/users/bea/gifts").content.decode()
     # A second pass tells nobody twice.
     assert services.collections_reveal_due(now=reveal) == 0
     assert InboxItem.objects.filter(user=people["bea"], kind="gift").count() == 1

@@ -23,7 +23,11 @@ from .services import is_maintainer
 
 
 def exchange_for(collection: Collection) -> GiftExchange | None:
-    return GiftExchange.objects.filter(collection=collection).first()
+    """The collection's exchange (no query when the collection was read with it)."""
+    try:
+        return collection.gift_exchange
+    except GiftExchange.DoesNotExist:
+        return None
 
 
 def signup_of(user, collection: Collection) -> ExchangeSignUp | None:
@@ -159,4 +163,11 @@ def requests_of(collection: Collection, user) -> list[ExchangePrompt]:
         ExchangePrompt.objects.filter(
             signup__collection=collection, signup__user=user, kind=PromptKind.REQUEST
         ).order_by("position")
+    )
+
+
+def signups_of_user(user) -> list[ExchangeSignUp]:
+    """Her own sign-ups (her page only)."""
+    return list(
+        ExchangeSignUp.objects.filter(user=user).select_related("collection").order_by("-pk")
     )

@@ -369,3 +369,36 @@ def user_assignments(request, username: str):
         "main_class": "challenge_assignments-index", "owner": user,
         "mine": selectors.assignments_given_by(user),
     })
+
+
+@login_required
+def work_new_for_assignment(request, name: str):
+    """``/collections/N/works/new?assignment_id=ID``: the new-work form for the
+    giver's assignment, with the collection and the recipient filled in."""
+    from chapterhouse.works.views.posting import work_new_prefilled
+
+    collection = _collection(name)
+    _exchange_or_404(collection)
+    value = request.GET.get("assignment_id") or ""
+    assignment = selectors.assignment_visible(
+        request.user, collection, int(value) if value.isdigit() else 0
+    )
+    if assignment is None or assignment.giver_id != request.user.pk:
+        raise Http404("No such assignment.")
+    return work_new_prefilled(
+        request, gifts=assignment.recipient.username, collection_names=collection.name
+    )
+
+
+@login_required
+def user_signups(request, username: str):
+    """``/users/L/signups``: her own sign-ups."""
+    user = user_by_name(username)
+    if user is None:
+        raise Http404("No such user.")
+    if user.pk != request.user.pk:
+        raise PermissionDenied("You may only see your own sign-ups.")
+    return render(request, "collections/user_signups.html", {
+        "main_class": "challenge_signups-index", "owner": user,
+        "signups": selectors.signups_of_user(user),
+    })

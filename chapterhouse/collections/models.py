@@ -75,7 +75,17 @@ class Collection(models.Model):
             flags.append("Unrevealed")
         if self.anonymous:
             flags.append("Anonymous")
+        if self.is_gift_exchange:
+            flags.append("Gift Exchange Challenge")
         return flags
+
+    @property
+    def is_gift_exchange(self) -> bool:
+        """Read it from a query that selected ``gift_exchange`` (the selectors do)."""
+        try:
+            return self.gift_exchange is not None
+        except models.ObjectDoesNotExist:
+            return False
 
 
 class Role(models.TextChoices):

@@ -15,12 +15,16 @@ urlpatterns = [
     path("collections/<str:name>/edit", views.edit, name="edit"),
     path("collections/<str:name>/participants", views.participants, name="participants"),
     path("collections/<str:name>/works", views.works, name="works"),
+    path("collections/<str:name>/works/new", exchange.work_new_for_assignment,
+         name="work_new_for_assignment"),
     path(
         "collections/<str:name>/works/<int:work_id>", views.collection_work, name="collection_work"
     ),
     path("collections/<str:name>/collections", views.subcollections, name="subcollections"),
     path("collections/<str:name>/items", views.items, name="items"),
     # Gift exchanges.
+    path("collections/<str:name>/gift_exchange", exchange.exchange_settings,
+         name="exchange"),
     path("collections/<str:name>/gift_exchange/new", exchange.exchange_settings,
          name="exchange_new"),
     path("collections/<str:name>/gift_exchange/edit", exchange.exchange_settings,
@@ -61,4 +65,5 @@ urlpatterns = [
     path("users/<str:username>/collection_items", views.user_items, name="user_items"),
     path("users/<str:username>/assignments", exchange.user_assignments,
          name="user_assignments"),
+    path("users/<str:username>/signups", exchange.user_signups, name="user_signups"),
 ]

@@ -433,3 +433,33 @@ def test_posting_a_work_to_an_exchange_without_an_assignment_names_no_gift(owner
     work = WorkFactory(creator=people["ann"])
     result = services.collection_items_add(user=people["ann"], work=work, names="midwinter")
     assert result.fulfilled == [] and not Gift.objects.filter(work=work).exists()
+
+
+def test_the_giver_gets_the_work_form_filled_in_for_her_assignment(client, owner, fest, people):
+    sent(owner, fest, people)
+    to_bea = Assignment.objects.get(recipient=people["bea"])
+    address = f"/collections/midwinter/works/new?assignment_id={to_bea.pk}"
+    for other in ("bea", "cai"):
+        client.force_login(people[other])
+        assert client.get(address).status_code == 404
+    client.force_login(people["ann"])
+    page = soup(client.get(address))
+    assert page.select_one("#work_collection_names")["value"] == "midwinter"
+    assert page.select_one("#id_gifts")["value"] == "bea"
+    assert page.select_one("form#work-form")["action"] == "/works/new"
+
+
+def test_an_exchange_is_flagged_in_listings_and_sign_ups_are_on_her_page(
+    client, owner, fest, people
+):
+    page = soup(client.get("/collections"))
+    assert page.select_one("p.type").text == (
+        "(Open, Unrevealed, Anonymous, Gift Exchange Challenge)"
+    )
+    exchange.signup_save(user=people["ann"], collection=fest,
+                         requests=[prompt("Tea")], offers=[prompt("Cake")])
+    client.force_login(people["ann"])
+    page = soup(client.get("/users/ann/signups"))
+    assert [a.text for a in page.select("#my_signups a")] == ["Midwinter"]
+    client.force_login(people["bea"])
+    assert client.get("/users/ann/signups").status_code == 403

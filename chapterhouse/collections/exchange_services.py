@@ -393,18 +393,19 @@ def matching_run(*, exchange_id: int) -> str:
 def _unmatched_text(entry: matching.Unmatched, names: dict) -> str:
     """The matcher's reason, with people named instead of sign-up ids."""
     who = names[entry.id]
-    wanted = "write for her" if entry.role == "recipient" else "receive from her"
     if entry.reason == "only_self":
         return f"{who}: her only possible match is her own sign-up."
     if entry.reason == "no_candidates":
         if entry.role == "recipient":
             return f"{who}: no one else offers what she requests."
         return f"{who}: no one else requests what she offers."
-    partners = ", ".join(names[p] for p in entry.partners)
+    group = ", ".join(sorted(names[g] for g in entry.group))
+    partners = ", ".join(sorted(names[p] for p in entry.partners))
+    verb = "receive from" if entry.role == "recipient" else "write for"
     return (
-        f"{who}: only {len(entry.partners)} people ({partners}) could {wanted} or the "
-        f"{len(entry.group)} sign-ups that need the same people, so "
-        f"{len(entry.group) - len(entry.partners)} of them must go without."
+        f"{who}: {len(entry.group)} sign-ups ({group}) can only {verb} "
+        f"{len(entry.partners)} ({partners}), so {len(entry.group) - len(entry.partners)} "
+        f"of them must go without."
     )
 
 

@@ -463,3 +463,21 @@ def test_an_exchange_is_flagged_in_listings_and_sign_ups_are_on_her_page(
     assert [a.text for a in page.select("#my_signups a")] == ["Midwinter"]
     client.force_login(people["bea"])
     assert client.get("/users/ann/signups").status_code == 403
+
+
+def test_an_outnumbered_group_is_named_with_who_could_serve_it(owner, fest, people):
+    # ann and bea both want Tea, which only cai offers; cai wants Cake, which
+    # both offer: one of them gets nothing, and one gives nothing.
+    sign_up_all(fest, people, {"ann": ("Tea", "Cake"), "bea": ("Tea", "Cake"),
+                               "cai": ("Cake", "Tea")})
+    close_and_match(owner, fest)
+    run_worker()
+    fest.gift_exchange.refresh_from_db()
+    texts = {(e["role"], e["reason"]): e["text"] for e in fest.gift_exchange.unmatched}
+    assert set(texts) == {("recipient", "outnumbered"), ("giver", "outnumbered")}
+    assert texts[("recipient", "outnumbered")].endswith(
+        ": 2 sign-ups (ann, bea) can only receive from 1 (cai), so 1 of them must go without.")
+    assert texts[("giver", "outnumbered")].endswith(
+        ": 2 sign-ups (ann, bea) can only write for 1 (cai), so 1 of them must go without.")
+    left_out = next(e for e in fest.gift_exchange.unmatched if e["role"] == "recipient")
+    assert (None, left_out["username"]) in pairs(fest)

@@ -435,8 +435,8 @@ def assignment_edit(
     *, user, assignment: Assignment, giver: str | None = None, recipient: str | None = None
 ) -> Assignment:
     """Maintainers change an assignment's giver or recipient by name (an empty
-    giver leaves the recipient without one). Nobody writes for herself, and
-    the recipient must have signed up."""
+    giver leaves the recipient without one). Nobody writes for herself; the
+    recipient must have signed up, and gets one gift (one assignment)."""
     assignment = _assignment_locked(assignment)
     _maintainer_required(user, assignment.collection)
     if assignment.fulfilled_at:
@@ -454,6 +454,13 @@ def assignment_edit(
             collection=assignment.collection, user=person
         ).exists():
             raise ValidationError(f"{person.username} has not signed up for this challenge.")
+        if Assignment.objects.filter(
+            collection=assignment.collection, recipient=person
+        ).exclude(pk=assignment.pk).exists():
+            raise ValidationError(
+                f"{person.username} already has an assignment as recipient: change its giver "
+                "instead."
+            )
         assignment.recipient = person
     if assignment.giver_id is not None and assignment.giver_id == assignment.recipient_id:
         raise ValidationError("Nobody can be assigned to write for herself.")

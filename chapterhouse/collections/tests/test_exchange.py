@@ -302,6 +302,8 @@ def test_maintainers_edit_assignments_but_nobody_writes_for_herself(owner, fest,
         exchange.assignment_edit(user=owner, assignment=to_bea, recipient="tern")
     with pytest.raises(ValidationError, match="couldn't find the giver nobody"):
         exchange.assignment_edit(user=owner, assignment=to_bea, giver="nobody")
+    with pytest.raises(ValidationError, match="cai already has an assignment as recipient"):
+        exchange.assignment_edit(user=owner, assignment=to_bea, recipient="cai")
     exchange.assignment_edit(user=owner, assignment=to_bea, giver="cai")
     assert ("cai", "bea") in pairs(fest)
 

@@ -118,11 +118,15 @@ def participants(request, name: str):
 
 
 def _page_context(request, collection, main_class: str) -> dict:
+    from .exchange_selectors import exchange_for, signup_of
+
     return {
         "main_class": main_class,
         "collection": collection,
         "roles": selectors.roles_of(request.user, collection),
         "maintainers": selectors.maintainers_of(collection),
+        "exchange": exchange_for(collection),
+        "my_signup": signup_of(request.user, collection),
     }
 
 

@@ -430,9 +430,8 @@ def test_search_results_heading_and_blurbs(client, fandom_works):
 
 def test_search_with_no_results(client, fandom_works):
     page = soup(client.get("/works/search", {"work_search[title]": "zzzz nothing like it"}))
-    assert page.select_one("div#main h3.heading").get_text() == (
-        "No results found. You may want to edit your search to make it less specific."
-    )
+    assert page.find("p", string="No results found. You may want to edit your search to make "
+                                 "it less specific.") is not None
     # No empty list: AO3's tools take a list to mean there are results.
     assert page.select_one("ol.work.index.group") is None
 

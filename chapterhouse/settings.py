@@ -209,7 +209,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "account_login"
+# AO3's log-in address (accounts/sessions_ao3.py); pages that need an account
+# send guests there with ?return_to= (web/login.py).
+LOGIN_URL = "/users/login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "chapterhouse.accounts.adapter.AccountAdapter"
 SIGNUPS_OPEN = env.bool("SIGNUPS_OPEN", default=True)

@@ -15,7 +15,9 @@ bookmark or user (see docs/moderation-reports.md).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.accounts.models import User
+from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.responses.models import Bookmark
 from chapterhouse.responses.selectors.bookmarks import bookmarks_visible_to
 from chapterhouse.responses.selectors.comments import comment_for
@@ -185,6 +188,34 @@ _FINDERS = {
     TargetType.BOOKMARK: _bookmark_target,
     TargetType.USER: _user_target,
 }
+
+
+#: The longest link the "what to report" page reads.
+LINK_MAX = 2000
+_LINKED = (
+    (re.compile(r"^/(?:works/\d+/)?chapters/(\d+)(?:/|$)"), TargetType.CHAPTER),
+    (re.compile(r"^/works/(\d+)(?:/|$)"), TargetType.WORK),
+    (re.compile(r"^/comments/(\d+)(?:/|$)"), TargetType.COMMENT),
+    (re.compile(r"^/bookmarks/(\d+)(?:/|$)"), TargetType.BOOKMARK),
+)
+_USER_LINK = re.compile(r"^/users/([^/]+)(?:/|$)")
+
+
+def target_from_link(link: str) -> tuple[str, int] | None:
+    """The report target a link to a page of this site names — a work,
+    chapter, comment, bookmark or profile — as (type, id), or None. Whether
+    the reporter may see it is checked by ``report_target`` afterwards."""
+    path = urlsplit(link.strip()[:LINK_MAX]).path
+    for pattern, target_type in _LINKED:
+        matched = pattern.match(path)
+        if matched:
+            return target_type, int(matched.group(1))
+    matched = _USER_LINK.match(path)
+    if matched:
+        user = user_by_name(unquote(matched.group(1)))
+        if user is not None:
+            return TargetType.USER, user.pk
+    return None
 
 
 def report_target(*, viewer, target_type: str, target_id) -> ReportTarget | None:

@@ -55,6 +55,31 @@ def test_guest_sees_what_she_reports_and_must_give_an_email(client, work):
     assert html.select_one("label[for=id_text]")
 
 
+def test_ao3s_report_address_leads_to_the_same_form(client, work):
+    page = client.get(f"/abuse_reports/new?type=work&id={work.pk}")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.select_one("#reported a")["href"] == f"/works/{work.pk}"
+    assert html.select_one("form#new_abuse_report") is not None
+
+
+def test_report_address_with_nothing_named_asks_for_the_link(client, work):
+    page = client.get("/abuse_reports/new")
+    assert page.status_code == 200
+    assert soup(page).select_one('form#new_abuse_report input[name="url"]') is not None
+    chapter = work.chapters.first()
+    sent = client.get("/reports/new", {"url": f"http://testserver/works/{work.pk}/chapters/{chapter.pk}"})
+    assert sent.status_code == 302
+    assert sent["Location"].startswith(f"/reports/new?type=chapter&id={chapter.pk}")
+    assert client.get(sent["Location"]).status_code == 200
+    wrong = client.get("/reports/new", {"url": "https://example.org/elsewhere"})
+    assert wrong.status_code == 400
+    html = soup(wrong)
+    assert "does not lead to a work" in html.select_one("div.flash.error").get_text()
+    # What she typed is kept.
+    assert html.select_one('input[name="url"]')["value"] == "https://example.org/elsewhere"
+
+
 def test_signed_in_reader_is_not_asked_for_an_email(reader_client, work):
     form = soup(reader_client.get(new_url("work", work.pk))).select_one("form#new_abuse_report")
     assert form is not None and form.select_one("input[name=email]") is None
@@ -89,7 +114,7 @@ def test_each_kind_of_target_has_a_report_page(target_type, reader_client, work,
 def test_nothing_to_report_is_a_404(reader_client, work):
     draft = WorkFactory(posted=False)
     for url in (new_url("work", draft.pk), new_url("news", 1), new_url("work", "x"),
-                "/reports/new", new_url("comment", 424242)):
+                "/reports/new?type=work", new_url("comment", 424242)):
         assert reader_client.get(url).status_code == 404
     assert reader_client.post(new_url("work", draft.pk), GOOD).status_code == 404
     assert not Report.objects.exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from chapterhouse.collections.views import (
     collections_from_work_form,
 )
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import login_required
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
 from ..models import Chapter, Series, Work

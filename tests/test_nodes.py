@@ -57,8 +57,10 @@ def site(transactional_db, tmp_path):
             with sqlite3.connect(file) as copy:
                 copy.backup(connection.connection)
 
-    with node_kill.Site(tmp_path / "site", database_url=url,
-                        secret_key=settings.SECRET_KEY) as running:
+    # Static files collected once for both nodes, without compressed copies.
+    static = node_kill.static_collected(tmp_path / "static")
+    with node_kill.Site(tmp_path / "site", database_url=url, secret_key=settings.SECRET_KEY,
+                        static_from=static) as running:
         running.work_ids, running.readers = work_ids, readers
         running.writer_session = writer_session
         running.stop_and_read_back = stop_and_read_back

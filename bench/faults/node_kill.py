@@ -166,7 +166,8 @@ class Site:
                 if self.static_from is not None:
                     # Collected static files to start from: serve finds them
                     # up to date and does not collect (compress) them again.
-                    shutil.copytree(self.static_from, node.var_dir / "static")
+                    shutil.copytree(self.static_from, node.var_dir / "static",
+                                    dirs_exist_ok=True)
                 node.start()
             for node in self.nodes:
                 node.wait_ready()

@@ -32,7 +32,7 @@ def site(transactional_db, tmp_path):
     read back at the end (SQLite: the test database lives in memory)."""
     from chapterhouse.accounts.tests.factories import UserFactory
 
-    work_ids, readers = node_kill.site_data(readers=2)
+    work_ids, readers = node_kill.site_data(readers=4)
     writer = UserFactory(username="quay_writer")
     client = Client()
     client.force_login(writer, backend="django.contrib.auth.backends.ModelBackend")
@@ -107,9 +107,9 @@ def test_two_nodes_share_writes_within_two_seconds_and_survive_one_killed(site):
     assert within_deadline(lambda: "The Quay at Dusk" in requests.get(
         node_b.url + "/works/search?work_search[query]=Quay", timeout=30).text)
 
-    # (b) Node A killed while a guest reads and two readers write through the cache.
+    # (b) Node A killed while a guest reads and four readers write through the cache.
     run = node_kill.kill_under_load(site, work_ids=site.work_ids, readers=site.readers,
-                                    before=1.5, after=1.5)
+                                    before=1.5, after=1.5, pause=0.3)
     counts = run.counts
     assert run.sick_after is not None, "the cache never stopped sending to node A"
     # Its probes call it sick within their interval's worth of failures.

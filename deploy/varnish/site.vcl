@@ -9,8 +9,9 @@ vcl 4.1;
 #   lost its database) is sick and gets no requests until it answers again:
 #   a dead node is out within two intervals (4 s).
 # - Requests go round robin over the healthy nodes. A GET or HEAD whose node
-#   failed before answering (refused, cut off) is tried once more on the next
-#   node, so guests do not see a node die. Other methods are never sent twice
+#   failed before answering (refused, cut off) is tried again, up to twice
+#   (the round robin may hand a retry to the same dead node when requests
+#   run side by side), so guests do not see a node die. Other methods are never sent twice
 #   (a write may have been done); they get the 503 below.
 # - Bans and purges do not depend on the nodes: the cache keys a page by
 #   its address, whichever node drew it, and every node's outbox follower
@@ -64,7 +65,7 @@ sub vcl_recv {
 include "chapterhouse.vcl";
 
 sub vcl_backend_error {
-    if (bereq.retries == 0 && (bereq.method == "GET" || bereq.method == "HEAD")) {
+    if (bereq.retries < 2 && (bereq.method == "GET" || bereq.method == "HEAD")) {
         return (retry);
     }
     set beresp.http.Content-Type = "text/html; charset=utf-8";

@@ -111,6 +111,9 @@ def test_two_nodes_share_writes_within_two_seconds_and_survive_one_killed(site):
     run = node_kill.kill_under_load(site, work_ids=site.work_ids, readers=site.readers,
                                     before=1.5, after=1.5, pause=0.3)
     counts = run.counts
+    print(f"node kill: {counts.reads} reads ({len(counts.read_errors)} failed), "
+          f"{counts.writes} writes ({len(counts.write_failures)} refused), "
+          f"node A out after {run.sick_after} s")
     assert run.sick_after is not None, "the cache never stopped sending to node A"
     # Its probes call it sick within their interval's worth of failures.
     assert run.sick_after <= node_kill.sick_within() + 1.0, run.sick_after

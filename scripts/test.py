@@ -244,7 +244,8 @@ DEBIAN_TOOLS = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf": "fonts-dejavu-extra",
     # epubcheck checks every book of a test in one Java process (java File.java).
     "/usr/bin/javac": "default-jdk-headless",
-    # The guest page cache's tests run a real Varnish with the shipped VCL.
+    # The guest page cache's tests and the app-node tests (tests/test_nodes.py) run a
+    # real Varnish (and varnishadm) with the shipped VCL and deploy/varnish/site.vcl.
     "/usr/sbin/varnishd": "varnish",
 }
 

@@ -8,9 +8,10 @@ Without it none of this runs and every query goes to ``default`` as before.
 - Only a web request's reads go to the replica. The worker, the commands and
   any thread outside a request read the primary (no request, no replica).
 - Read-your-writes: a request that is a POST, PUT, PATCH or DELETE, or that
-  writes through the ORM, reads the primary from then on, and its answer
-  carries the :data:`PIN_COOKIE` cookie; the visitor's requests that carry it
-  read the primary for ``DATABASE_REPLICA_PIN_SECONDS``. Reads inside a
+  saves or deletes a model through the ORM, reads the primary from then on,
+  and its answer carries the :data:`PIN_COOKIE` cookie; the visitor's
+  requests that carry it read the primary for
+  ``DATABASE_REPLICA_PIN_SECONDS``. Reads inside a
   transaction on the primary stay there.
 - Fallback: :class:`ReplicaState` checks, at most once a second per process,
   that the replica answers and how far behind the primary it is. While it
@@ -205,11 +206,8 @@ class ReplicaRouter:
         return REPLICA
 
     def db_for_write(self, model, **hints):
-        route = _route.get()
-        if route is not None and model._meta.app_label != _CACHE_APP_LABEL:
-            # From here on this request reads what it wrote, and so does the
-            # visitor's next few requests (the cookie).
-            route.pinned = route.wrote = True
+        # Not a sign that the request wrote: Django also asks when a foreign
+        # key is set on an unsaved object. Writes are seen by ``_wrote``.
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -217,6 +215,23 @@ class ReplicaRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         return db == DEFAULT_DB_ALIAS
+
+
+def _wrote(sender, **kwargs) -> None:
+    """A model saved or deleted through the ORM during a request: from here
+    on the request reads what it wrote, and so do the visitor's next few
+    requests (the cookie). Signals, not ``db_for_write``, which Django also
+    asks when a foreign key is set on an unsaved object."""
+    route = _route.get()
+    if route is not None:
+        route.pinned = route.wrote = True
+
+
+def _connect_write_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_wrote, dispatch_uid="chapterhouse.dbrouter.wrote")
 
 
 def no_read_pin(view):
@@ -247,6 +262,7 @@ class ReplicaMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        _connect_write_signals()
 
     def __call__(self, request):
         now = time.time()

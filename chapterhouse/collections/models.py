@@ -155,3 +155,17 @@ class CollectionItem(models.Model):
             self.user_approval == Approval.APPROVED
             and self.collection_approval == Approval.APPROVED
         )
+
+
+# Prompt memes and owned tag sets live in their own package; Django finds
+# models through this module.
+from .prompts.models import (  # noqa: E402,F401
+    Claim,
+    NominationStatus,
+    OwnedTagSet,
+    Prompt,
+    PromptMeme,
+    PromptTag,
+    TagNomination,
+    TagSetTag,
+)

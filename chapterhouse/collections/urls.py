@@ -29,3 +29,38 @@ urlpatterns = [
     path("users/<str:username>/collections", views.user_collections, name="user_collections"),
     path("users/<str:username>/collection_items", views.user_items, name="user_items"),
 ]
+
+# Prompt memes (collections/prompts/).
+from .prompts import views as prompt_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "collections/<str:name>/prompt_meme/edit",
+        prompt_views.prompt_meme_edit,
+        name="prompt_meme_edit",
+    ),
+    path("collections/<str:name>/prompts", prompt_views.prompts, name="prompts"),
+    path("collections/<str:name>/prompts/new", prompt_views.prompt_new, name="prompt_new"),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>",
+        prompt_views.prompt_show,
+        name="prompt",
+    ),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>/edit",
+        prompt_views.prompt_edit,
+        name="prompt_edit",
+    ),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>/delete",
+        prompt_views.prompt_delete,
+        name="prompt_delete",
+    ),
+    path("collections/<str:name>/claims", prompt_views.claims, name="claims"),
+    path(
+        "collections/<str:name>/claims/<int:claim_id>/delete",
+        prompt_views.claim_delete,
+        name="claim_delete",
+    ),
+    path("users/<str:username>/claims", prompt_views.user_claims, name="user_claims"),
+]

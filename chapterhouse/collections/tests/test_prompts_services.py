@@ -278,3 +278,36 @@ def test_an_existing_work_is_not_a_fill_of_someone_elses_claim(meme):
     other = WorkFactory(title="Unrelated")
     with pytest.raises(PermissionDenied):
         prompts.prompt_fill_record(user=UserFactory(), work=other, prompt=prompt)
+
+
+def test_listing_reads_a_page_in_a_fixed_number_of_queries(
+    meme, owner, django_assert_max_num_queries
+):
+    prompts.prompt_meme_set(user=owner, collection=meme, prompts_per_member=30,
+                            claims_per_prompt=0)
+    member = UserFactory()
+    for i in range(3):
+        prompt = _post(member, meme, title=f"Prompt {i}")
+        _fill(UserFactory(), prompt, title=f"Fill {i}")
+    viewer = UserFactory()
+    with django_assert_max_num_queries(12) as few:
+        found = prompt_selectors.prompts_listing(viewer=viewer, collection=meme)
+        assert sum(len(e.fills) for e in found.pages.items) == 3
+    for i in range(3, 20):
+        prompt = _post(member, meme, title=f"Prompt {i}")
+        prompts.claim_create(user=UserFactory(), prompt=prompt)
+        _fill(UserFactory(), prompt, title=f"Fill {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        found = prompt_selectors.prompts_listing(viewer=viewer, collection=meme)
+        assert sum(len(e.fills) for e in found.pages.items) == 20
+
+
+def test_claimant_of_an_anonymous_fill_is_not_named(meme):
+    prompt = _post(UserFactory(), meme)
+    writer = UserFactory(username="shy_writer")
+    _fill(writer, prompt, title="Unsigned", anonymous=True)
+    entry = prompt_selectors.prompt_entry(viewer=None, collection=meme, prompt_id=prompt.pk)
+    (claim,) = entry.claims
+    assert claim.fill.title == "Unsigned" and claim.claimant is None
+    own = prompt_selectors.prompt_entry(viewer=writer, collection=meme, prompt_id=prompt.pk)
+    assert own.claims[0].claimant == writer

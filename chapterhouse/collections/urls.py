@@ -64,3 +64,20 @@ urlpatterns += [
     ),
     path("users/<str:username>/claims", prompt_views.user_claims, name="user_claims"),
 ]
+
+# Owned tag sets.
+urlpatterns += [
+    path("tag_sets", prompt_views.tag_sets_index, name="tag_sets"),
+    path("tag_sets/new", prompt_views.tag_set_new, name="tag_set_new"),
+    path("tag_sets/<int:tag_set_id>", prompt_views.tag_set_show, name="tag_set"),
+    path(
+        "tag_sets/<int:tag_set_id>/nominations/new",
+        prompt_views.tag_set_nominate,
+        name="tag_set_nominate",
+    ),
+    path(
+        "tag_sets/<int:tag_set_id>/nominations",
+        prompt_views.tag_set_nominations,
+        name="tag_set_nominations",
+    ),
+]

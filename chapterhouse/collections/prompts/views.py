@@ -16,9 +16,9 @@ from chapterhouse.web.forms import apply_errors, as_int
 from .. import selectors as collection_selectors
 from ..services import is_owner
 from ..views import _collection, _errors
-from . import selectors, services
+from . import selectors, services, tag_sets
 from .forms import PromptForm, PromptMemeForm
-from .models import Claim, OwnedTagSet, Prompt
+from .models import Claim, OwnedTagSet, Prompt, TagNomination
 
 #: The work form's hidden field naming the prompt a new work answers.
 PROMPT_FIELD = "prompt_id"
@@ -288,3 +288,129 @@ def prompt_for_work_form(request) -> Prompt | None:
 def prompt_work_form_initial(prompt: Prompt) -> dict[str, str]:
     """The work form's tags, from the prompt's."""
     return {k: v for k, v in selectors.prompt_tag_fields(prompt).items() if v}
+
+
+# Owned tag sets (/tag_sets) ---------------------------------------------------------------
+
+
+def _tag_set_or_404(tag_set_id: int) -> OwnedTagSet:
+    found = OwnedTagSet.objects.filter(pk=tag_set_id).first()
+    if found is None:
+        raise Http404("No such tag set.")
+    return found
+
+
+def tag_sets_index(request):
+    from chapterhouse.works.selectors import listing
+
+    page = listing.paginate(
+        OwnedTagSet.objects.prefetch_related("owners").order_by("title", "pk"),
+        request.GET.get("page"),
+    )
+    return render(
+        request, "collections/tag_sets/index.html", {"main_class": "owned_tag_sets-index",
+                                                      "pages": page},
+    )
+
+
+@login_required
+def tag_set_new(request):
+    values = {"title": "", "description": "", "nominations_open": False}
+    problems: list[str] = []
+    if request.method == "POST":
+        values = {
+            "title": request.POST.get("title", "")[:300],
+            "description": request.POST.get("description", "")[:20000],
+            "nominations_open": bool(request.POST.get("nominations_open")),
+        }
+        try:
+            created = tag_sets.tag_set_create(user=request.user, **values)
+        except ValidationError as error:
+            problems = _errors(error)
+        else:
+            messages.success(request, "Tag set was successfully created.")
+            return HttpResponseRedirect(f"/tag_sets/{created.pk}")
+    return render(
+        request, "collections/tag_sets/form.html",
+        {"main_class": "owned_tag_sets-new", "values": values, "problems": problems},
+    )
+
+
+def tag_set_show(request, tag_set_id: int):
+    """The set's tags by type; owners add tags and open or close nominations
+    here (POST ``tag_type`` and ``names``, or ``nominations_open``)."""
+    tag_set = _tag_set_or_404(tag_set_id)
+    owner = tag_sets.is_tag_set_owner(request.user, tag_set)
+    if request.method == "POST":
+        if not owner:
+            raise PermissionDenied("Only the tag set's owners may change it.")
+        try:
+            if "names" in request.POST:
+                tag_sets.tag_set_tags_add(
+                    user=request.user, tag_set=tag_set,
+                    tag_type=request.POST.get("tag_type", ""),
+                    names=request.POST.get("names", "")[:50000],
+                )
+            else:
+                tag_sets.tag_set_edit(
+                    user=request.user, tag_set=tag_set,
+                    nominations_open=bool(request.POST.get("nominations_open")),
+                )
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, "Tag set was successfully updated.")
+        return HttpResponseRedirect(f"/tag_sets/{tag_set.pk}")
+    return render(
+        request, "collections/tag_sets/show.html",
+        {"main_class": "owned_tag_sets-show", "tag_set": tag_set, "owner": owner,
+         "tags": tag_sets.tag_set_tags(tag_set), "owners": list(tag_set.owners.all())},
+    )
+
+
+@login_required
+def tag_set_nominate(request, tag_set_id: int):
+    tag_set = _tag_set_or_404(tag_set_id)
+    values = {"tag_type": "Fandom", "name": ""}
+    problems: list[str] = []
+    if request.method == "POST":
+        values = {"tag_type": request.POST.get("tag_type", ""),
+                  "name": request.POST.get("name", "")[:300]}
+        try:
+            tag_sets.tag_nominate(user=request.user, tag_set=tag_set, **values)
+        except ValidationError as error:
+            problems = _errors(error)
+        else:
+            messages.success(request, "Your nomination was submitted.")
+            return HttpResponseRedirect(f"/tag_sets/{tag_set.pk}")
+    return render(
+        request, "collections/tag_sets/nominate.html",
+        {"main_class": "tag_set_nominations-new", "tag_set": tag_set, "values": values,
+         "problems": problems},
+    )
+
+
+@login_required
+def tag_set_nominations(request, tag_set_id: int):
+    """Owners review nominations: POST ``nomination_id`` and ``status``."""
+    tag_set = _tag_set_or_404(tag_set_id)
+    if request.method == "POST":
+        nomination = TagNomination.objects.filter(
+            pk=as_int(request.POST.get("nomination_id")) or 0, tag_set=tag_set
+        ).first()
+        if nomination is None:
+            raise Http404("No such nomination.")
+        tag_sets.tag_nomination_review(
+            user=request.user, nomination=nomination,
+            approve=request.POST.get("status") == "approved",
+        )
+        messages.success(request, "Nomination reviewed.")
+        return HttpResponseRedirect(f"/tag_sets/{tag_set.pk}/nominations")
+    waiting = tag_sets.tag_set_nominations(viewer=request.user, tag_set=tag_set)
+    if waiting is None:
+        raise PermissionDenied("Only the tag set's owners may review its nominations.")
+    return render(
+        request, "collections/tag_sets/nominations.html",
+        {"main_class": "tag_set_nominations-index", "tag_set": tag_set, "nominations": waiting},
+    )

@@ -101,3 +101,67 @@ def test_prompt_meme_restricted_to_a_tag_set(tag_set, owner):
     assert not Tag.objects.filter(name="Elsewhere").exists()
     prompts.prompt_post(user=member, collection=meme, tags={"fandoms": "Tidewater"})
     assert Prompt.objects.count() == 1
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def _soup(response):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def test_tag_set_pages_create_nominate_and_review(logged_in, owner):
+    client = logged_in(owner)
+    response = client.post("/tag_sets/new", {"title": "Small Fandoms", "nominations_open": "on"})
+    tag_set = tag_sets.OwnedTagSet.objects.get(title="Small Fandoms")
+    assert response["Location"] == f"/tag_sets/{tag_set.pk}"
+    client.post(f"/tag_sets/{tag_set.pk}", {"tag_type": "Fandom", "names": "Tidewater, Moorland"})
+    page = _soup(client.get("/tag_sets"))
+    assert [a.get_text() for a in page.select("li.tagset h4.heading a")] == ["Small Fandoms"]
+    shown = _soup(client.get(f"/tag_sets/{tag_set.pk}"))
+    assert [li.get_text() for li in shown.select("ul.fandom li")] == ["Moorland", "Tidewater"]
+
+    member = logged_in(UserFactory(username="fan_nominator"))
+    assert member.post(
+        f"/tag_sets/{tag_set.pk}", {"tag_type": "Fandom", "names": "Mine"}
+    ).status_code == 403
+    assert member.get(f"/tag_sets/{tag_set.pk}/nominations").status_code == 403
+    response = member.post(
+        f"/tag_sets/{tag_set.pk}/nominations/new", {"tag_type": "Fandom", "name": "Bad<Tag"}
+    )
+    assert response.status_code == 200 and "restricted characters" in _soup(response).get_text()
+    assert _soup(response).select_one("#nomination_name")["value"] == "Bad<Tag"
+    member.post(
+        f"/tag_sets/{tag_set.pk}/nominations/new", {"tag_type": "Fandom", "name": "Fenland"}
+    )
+    review = _soup(client.get(f"/tag_sets/{tag_set.pk}/nominations"))
+    (li,) = review.select("li.nomination")
+    assert li.select_one("span.name").get_text() == "Fenland"
+    nomination_id = li.select_one("input[name=nomination_id]")["value"]
+    client.post(
+        f"/tag_sets/{tag_set.pk}/nominations",
+        {"nomination_id": nomination_id, "status": "approved"},
+    )
+    shown = _soup(client.get(f"/tag_sets/{tag_set.pk}"))
+    assert "Fenland" in [li.get_text() for li in shown.select("ul.fandom li")]
+
+
+def test_prompt_meme_settings_name_a_tag_set(logged_in, owner, tag_set):
+    make_collection(owner=owner, name="yule_meme", title="Yule Meme")
+    client = logged_in(owner)
+    response = client.post(
+        "/collections/yule_meme/prompt_meme/edit",
+        {"prompts_per_member": "2", "claims_per_prompt": "0", "tag_set": "Nowhere Set"},
+    )
+    assert response.status_code == 200
+    assert "couldn't find the tag set" in _soup(response).get_text()
+    client.post(
+        "/collections/yule_meme/prompt_meme/edit",
+        {"prompts_open": "on", "prompts_per_member": "2", "claims_per_prompt": "0",
+         "tag_set": "Yuletide 2026"},
+    )
+    member = logged_in(UserFactory())
+    response = member.post("/collections/yule_meme/prompts/new", {"fandoms": "Elsewhere"})
+    assert "not in this challenge's tag set" in _soup(response).get_text()

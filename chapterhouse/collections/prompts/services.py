@@ -229,7 +229,8 @@ def prompt_edit(
         raise ValidationError({"description": ["Please give your prompt some tags or a text."]})
     for key, value in texts.items():
         setattr(prompt, key, value)
-    prompt.anonymous = _anonymous(meme, anonymous) if anonymous != prompt.anonymous else anonymous
+    # A prompt already anonymous may stay so after the meme stops taking new ones.
+    prompt.anonymous = bool(anonymous) if prompt.anonymous else _anonymous(meme, anonymous)
     prompt.updated_at = timezone.now()
     prompt.save()
     _tags_write(prompt, chosen)

@@ -140,3 +140,13 @@ def test_work_form_refusal_keeps_the_text(logged_in, meme):
     assert "as many times" in page.get_text()
     assert page.select_one("input#id_title")["value"] == "Too Late"
     assert page.select_one("input[name=prompt_id]")["value"] == str(prompt.pk)
+
+
+def test_collection_pages_link_to_the_prompts_of_a_prompt_meme(client, meme, owner):
+    links = [a["href"] for a in soup(client.get("/collections/kink_meme")).select(
+        "div.collection.header ul.navigation a")]
+    assert "/collections/kink_meme/prompts" in links
+    make_collection(owner=owner, name="plain_fest", title="Plain Fest")
+    links = [a["href"] for a in soup(client.get("/collections/plain_fest")).select(
+        "div.collection.header ul.navigation a")]
+    assert "/collections/plain_fest/prompts" not in links

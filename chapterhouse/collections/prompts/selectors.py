@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.selectors import tag_named
@@ -64,12 +64,13 @@ def fills_visible_to(viewer, collection: Collection) -> QuerySet[Work]:
     )
 
 
-def _annotated(viewer, collection: Collection) -> QuerySet[Prompt]:
-    claims = Claim.objects.filter(prompt=OuterRef("pk"))
-    fills = claims.filter(work__in=fills_visible_to(viewer, collection).values("pk"))
-    return Prompt.objects.filter(collection=collection).annotate(
-        is_claimed=Exists(claims), is_filled=Exists(fills)
-    )
+def _claimed_and_filled(viewer, collection: Collection) -> tuple[QuerySet, QuerySet]:
+    """The ids of the collection's claimed prompts, and of those with a fill
+    ``viewer`` may see: subqueries that do not depend on the prompt, so the
+    database answers each once for the whole listing (not once a prompt)."""
+    claims = Claim.objects.filter(prompt__collection_id=collection.pk)
+    filled = claims.filter(work__in=fills_visible_to(viewer, collection).values("pk"))
+    return claims.values("prompt_id"), filled.values("prompt_id")
 
 
 def _tag_ids(tag: Tag) -> set[int]:
@@ -179,7 +180,8 @@ def prompts_listing(
     this viewer (fills she may not see count for nothing)."""
     status = status if status in STATUSES else ""
     tag_name = " ".join((tag or "").split())
-    prompts = _annotated(viewer, collection)
+    prompts = Prompt.objects.filter(collection=collection)
+    claimed, filled = _claimed_and_filled(viewer, collection)
     found = tag_named(tag_name) if tag_name else None
     if tag_name:
         if found is None:
@@ -190,24 +192,25 @@ def prompts_listing(
             )
     counts = prompts.aggregate(
         all=Count("pk"),
-        unclaimed=Count("pk", filter=Q(is_claimed=False)),
-        claimed=Count("pk", filter=Q(is_claimed=True)),
-        filled=Count("pk", filter=Q(is_filled=True)),
-        unfilled=Count("pk", filter=Q(is_filled=False)),
+        claimed=Count("pk", filter=Q(pk__in=claimed)),
+        filled=Count("pk", filter=Q(pk__in=filled)),
     )
+    counts = {k: v or 0 for k, v in counts.items()}
+    counts["unclaimed"] = counts["all"] - counts["claimed"]
+    counts["unfilled"] = counts["all"] - counts["filled"]
     if status == "unclaimed":
-        prompts = prompts.filter(is_claimed=False)
+        prompts = prompts.exclude(pk__in=claimed)
     elif status == "claimed":
-        prompts = prompts.filter(is_claimed=True)
+        prompts = prompts.filter(pk__in=claimed)
     elif status == "filled":
-        prompts = prompts.filter(is_filled=True)
+        prompts = prompts.filter(pk__in=filled)
     elif status == "unfilled":
-        prompts = prompts.filter(is_filled=False)
+        prompts = prompts.exclude(pk__in=filled)
     prompts = _with_details(prompts.order_by("-created_at", "-pk"))
     pages = listing.paginate(
         prompts, page, prepare=lambda rows: _entries(viewer, collection, rows)
     )
-    return PromptListing(pages, {k: v or 0 for k, v in counts.items()}, found, tag_name, status)
+    return PromptListing(pages, counts, found, tag_name, status)
 
 
 def prompt_entry(*, viewer, collection: Collection, prompt_id: int) -> PromptEntry | None:

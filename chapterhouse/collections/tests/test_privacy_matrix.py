@@ -324,3 +324,47 @@ def test_anonymous_prompt_names_its_prompter_only_to_her_maintainers_and_admins(
         else:
             assert PROMPTER not in page, door
             assert "Anonymous" in page, door
+
+
+# Fills on a prompt's pages ---------------------------------------------------------------
+#
+# A fill is shown and counted on the prompt's pages only to those who may see
+# the work: an unrevealed fill to its creator (the claimant), the maintainers
+# and admins, until the reveal; a restricted fill to signed-in readers.
+
+FILL_TITLE = "Keeper of the Midnight Light"
+FILL_SEES = {
+    "unrevealed": {"claimant", "maintainer", "admin"},
+    "restricted": {"member", "prompter", "claimant", "maintainer", "admin"},
+}
+
+
+@pytest.mark.parametrize("kind", ["unrevealed", "restricted"])
+@pytest.mark.parametrize("viewer", PROMPT_VIEWERS)
+def test_a_fill_is_shown_and_counted_only_to_who_may_see_it(viewer, kind):
+    world = PromptWorld()
+    work = WorkFactory(
+        creator=world.users["claimant"], title=FILL_TITLE, restricted=kind == "restricted"
+    )
+    owner = world.collection.maintainers.get(role="owner").user
+    if kind == "unrevealed":
+        services.collection_edit(user=owner, collection=world.collection, unrevealed=True)
+    from chapterhouse.collections.prompts import services as prompts
+
+    services.collection_items_add(
+        user=world.users["claimant"], work=work, names=world.collection.name
+    )
+    prompts.prompt_fill_record(user=world.users["claimant"], work=work, prompt=world.prompt)
+    client = world.client(viewer)
+    base = f"/collections/{world.collection.name}/prompts"
+    sees = viewer in FILL_SEES[kind]
+    for door in (base, f"{base}/{world.prompt.pk}"):
+        page = BeautifulSoup(text(client.get(door)), "html.parser")
+        assert (FILL_TITLE in main(client.get(door))) == sees, door
+        assert page.select_one("dd.fills").get_text() == ("1" if sees else "0"), door
+    filled = BeautifulSoup(text(client.get(base, {"status": "filled"})), "html.parser")
+    assert len(filled.select("li.prompt.blurb")) == (1 if sees else 0)
+    if kind == "unrevealed":
+        world.collection.refresh_from_db()
+        services.collection_reveal(user=owner, collection=world.collection)
+        assert FILL_TITLE in main(client.get(f"{base}/{world.prompt.pk}"))

@@ -3,6 +3,8 @@ forms check shape, the services decide who may, the selectors what is seen."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,8 +102,6 @@ def prompts(request, name: str):
         page=request.GET.get("page"),
     )
     query = {k: v for k, v in (("tag", found.tag_name), ("status", found.status)) if v}
-    from urllib.parse import urlencode
-
     return render(
         request,
         "collections/prompts/index.html",

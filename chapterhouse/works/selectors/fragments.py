@@ -8,16 +8,17 @@ additional tags, folded: the reader's "hide" preferences pick between them
 outside the cached part.
 
 The work body (``work_body``: the meta, preface, text and afterword, everything
-in ``div.work`` below the actions) is kept under a digest of everything it is
-drawn from: the work's row and version, its creators' names, the tag groups as
-this reader sees them, each chapter shown (its text included), the page's mode
-and the viewer's class (whether she sees an anonymous work's creators, whether
-she gets the corrections hook). A kept copy is therefore only ever found by a
-request that read the very same inputs through the privacy door itself: it is
-a memo of the rendering, never a way around the door, and nothing in it needs
+in ``div.work`` below the actions) is kept in this process (``work_bodies``)
+under a digest of everything it is drawn from: the work's row and version,
+its creators' names, the tag groups as this reader sees them, each chapter
+shown (its text included), the page's mode and the viewer's class (whether
+she sees an anonymous work's creators, whether she gets the corrections
+hook). A kept copy is therefore only ever found by a request that read the
+very same inputs through the privacy door itself: it is a memo of the
+rendering, never a way around the door, and nothing in it needs
 invalidating. The kudos and hits stats and the CSRF token stay out of it
-(marks that each page fills in). Pages of creators (their edit links) and of
-works with series, gifts, related works, collections or an import record
+(marks that each page fills in). Pages of creators (their edit links) and
+of works with series, gifts, related works, collections or an import record
 (drawn from other works and the viewer) are rendered every time.
 """
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from chapterhouse.web.caches import html_cache
+from chapterhouse.web.caches import LocalLRU, html_cache
 
 #: Change when the fragment's HTML changes shape.
 TEMPLATE_VERSION = 1
@@ -80,6 +81,11 @@ KUDOS_MARK = "\x00kudos\x00"
 HITS_MARK = "\x00hits\x00"
 CSRF_MARK = "\x00csrf\x00"
 _MARKS = {"kudos": KUDOS_MARK, "hits": HITS_MARK, "csrf": CSRF_MARK}
+
+#: Kept bodies: each process's own (a body holds the whole text shown, so they
+#: stay out of the shared cache), at most 16 million characters in all; a body
+#: longer than a million characters (an entire long work) is drawn every time.
+work_bodies = LocalLRU(5000, max_chars=16_000_000)
 
 
 @dataclass(frozen=True)
@@ -163,15 +169,16 @@ def work_body(page, context: dict, *, kudos: int) -> WorkBody | None:
     digest = _digest(shown) if shown is not None else None
     if digest is None:
         return None
-    key = f"work-body:{digest}"
-    text = html_cache.get_many([key]).get(key)
-    if text is None:
-        # The marks are constants of this module, written as they are.
-        marks = {name: Markup(mark) for name, mark in _MARKS.items()}  # noqa: S704
-        text = _env().get_template("works/_work_body.html").render({
-            **context,
-            "csrf_input": marks["csrf"],
-            "stat_marks": {"kudos": marks["kudos"], "hits": marks["hits"]},
-        })
-        html_cache.set_many({key: text})
+    text = work_bodies.get_or_make(digest, lambda: render_body(context))
     return WorkBody(text, kudos, page.work.hit_count)
+
+
+def render_body(context: dict) -> str:
+    """The body with its marks, as ``work_body`` keeps it."""
+    # The marks are constants of this module, written as they are.
+    marks = {name: Markup(mark) for name, mark in _MARKS.items()}  # noqa: S704
+    return _env().get_template("works/_work_body.html").render({
+        **context,
+        "csrf_input": marks["csrf"],
+        "stat_marks": {"kudos": marks["kudos"], "hits": marks["hits"]},
+    })

@@ -11,7 +11,6 @@ from django.test import Client
 
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.responses.models import Kudos
-from chapterhouse.web.caches import html_cache
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors import fragments
 from chapterhouse.works.tests.factories import WorkFactory
@@ -23,14 +22,16 @@ pytestmark = pytest.mark.django_db
 def bodies_rendered(monkeypatch):
     """The work bodies rendered afresh (not taken from the kept copies)."""
     rendered = []
-    keep = html_cache.set_many
+    render = fragments.render_body
 
-    def spy(values):
-        rendered.extend(key for key in values if key.startswith("work-body:"))
-        keep(values)
+    def spy(context):
+        rendered.append(context["work"].pk)
+        return render(context)
 
-    monkeypatch.setattr(fragments.html_cache, "set_many", spy)
-    return rendered
+    fragments.work_bodies.clear()
+    monkeypatch.setattr(fragments, "render_body", spy)
+    yield rendered
+    fragments.work_bodies.clear()
 
 
 def signed_in(user) -> Client:

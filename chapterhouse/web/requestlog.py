@@ -1,0 +1,53 @@
+"""Request log lines and request ids, with ``LOG_FORMAT=json``
+(docs/observability.md).
+
+Each answered request writes one line to the ``chapterhouse.request`` logger
+with its id, method, path, status and duration; gunicorn's own access log is
+then left off (``cli.gunicorn_argv``), so a request is logged once. The id is
+the ``X-Request-ID`` the proxy sent (letters, digits, ``-``, ``_`` and ``.``,
+at most 64), or a new one; it goes back in the answer's ``X-Request-ID``
+header and onto every other log line written while the request is handled
+(:class:`RequestIdFilter`), so a traceback can be found from a request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import secrets
+
+log = logging.getLogger("chapterhouse.request")
+
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "chapterhouse_request_id", default=None)
+_GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_started(request) -> contextvars.Token:
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    request_id = given if _GIVEN_ID.fullmatch(given) else secrets.token_hex(8)
+    request.request_id = request_id
+    return _request_id.set(request_id)
+
+
+def request_finished(request, response, seconds: float, token: contextvars.Token) -> None:
+    status = response.status_code
+    response["X-Request-ID"] = request.request_id
+    log.log(
+        logging.WARNING if status >= 500 else logging.INFO,
+        "%s %s %s %.1f ms", request.method, request.path, status, seconds * 1000,
+        extra={"method": request.method, "path": request.path, "status": status,
+               "duration_ms": round(seconds * 1000, 2)},
+    )
+    _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record written during a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = _request_id.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True

@@ -47,7 +47,8 @@ def test_one_scrape_adds_up_every_worker_and_logs_are_json(tmp_path, site_env):
         serve = subprocess.Popen([*ENTRY, "serve", "--port", str(port), "--workers", "2"],
                                  cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        assert wait_for(base + "/health", serve).status_code == 200
+        # Slow to start on a busy machine: migrations, static files, the index.
+        assert wait_for(base + "/health", serve, seconds=600).status_code == 200
         metrics_dir = Path(env["CHAPTERHOUSE_VAR_DIR"]) / "metrics"
         wait_until(lambda: len(gunicorn_workers(serve)) == 2)
         sent = 0

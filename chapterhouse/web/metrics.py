@@ -68,11 +68,9 @@ CACHE_LOOKUPS = Counter(
     ["cache", "result"],
 )
 INDEXER_POSITION_NAME = "chapterhouse_search_indexer_position"
-INDEXER_POSITION = Gauge(
-    INDEXER_POSITION_NAME,
-    "The last outbox event this node's search indexer has applied.",
-    multiprocess_mode="livemax",
-)
+#: Made by the first ``indexer_at`` call, so only the indexer's process has
+#: it: a web process's 0 must not stand for the node's position.
+_indexer_position: Gauge | None = None
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _children: dict[tuple[str, str, int], object] = {}
@@ -111,7 +109,14 @@ def cache_lookup(cache: str, *, hits: int = 0, misses: int = 0) -> None:
 
 def indexer_at(position: int) -> None:
     """Called by the node's search indexer after each round."""
-    INDEXER_POSITION.set(position)
+    global _indexer_position
+    if _indexer_position is None:
+        _indexer_position = Gauge(
+            INDEXER_POSITION_NAME,
+            "The last outbox event this node's search indexer has applied.",
+            multiprocess_mode="livemax",
+        )
+    _indexer_position.set(position)
 
 
 class RequestMetricsMiddleware:
@@ -124,12 +129,13 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        token = requestlog.request_started(request) if self.log_requests else None
+        if self.log_requests:
+            requestlog.request_started(request)
         response = self.get_response(request)
         seconds = time.perf_counter() - started
         request_observe(request, response.status_code, seconds)
-        if token is not None:
-            requestlog.request_finished(request, response, seconds, token)
+        if self.log_requests:
+            requestlog.request_finished(request, response, seconds)
         return response
 
 

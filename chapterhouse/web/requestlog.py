@@ -17,6 +17,8 @@ import logging
 import re
 import secrets
 
+from django.core.signals import request_finished as django_request_finished
+
 log = logging.getLogger("chapterhouse.request")
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -24,14 +26,15 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def request_started(request) -> contextvars.Token:
+def request_started(request) -> str:
     given = request.META.get("HTTP_X_REQUEST_ID", "")
     request_id = given if _GIVEN_ID.fullmatch(given) else secrets.token_hex(8)
     request.request_id = request_id
-    return _request_id.set(request_id)
+    _request_id.set(request_id)
+    return request_id
 
 
-def request_finished(request, response, seconds: float, token: contextvars.Token) -> None:
+def request_finished(request, response, seconds: float) -> None:
     status = response.status_code
     response["X-Request-ID"] = request.request_id
     log.log(
@@ -40,7 +43,15 @@ def request_finished(request, response, seconds: float, token: contextvars.Token
         extra={"method": request.method, "path": request.path, "status": status,
                "duration_ms": round(seconds * 1000, 2)},
     )
-    _request_id.reset(token)
+
+
+def _forget(**kwargs) -> None:
+    """The id stays set until the answer is closed: Django logs a 4xx or 5xx
+    answer ("Not Found: …") after the middleware has returned."""
+    _request_id.set(None)
+
+
+django_request_finished.connect(_forget, dispatch_uid="chapterhouse-request-id-forget")
 
 
 class RequestIdFilter(logging.Filter):

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     # Before the session and CSRF middleware, so it sees the cookies they set
     # when it decides whether a guest's page may be shared (web/httpcache.py).
     "chapterhouse.web.httpcache.SharedGuestPageMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, still showing a page whose session change found the disk full.
+    "chapterhouse.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "chapterhouse.web.middleware.AO3CsrfTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

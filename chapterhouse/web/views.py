@@ -161,7 +161,7 @@ def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
     return kept, cut
 
 
-def _disk_full(error: BaseException | None) -> bool:
+def disk_is_full(error: BaseException | None) -> bool:
     """An error that means a write found no room on disk: SQLite's "database
     or disk is full", PostgreSQL's ``disk_full`` (53100), or ENOSPC from a file
     write. Django's database errors carry the driver's as their cause."""
@@ -251,7 +251,7 @@ def server_error(request):
     is the 503 page instead, in the site's frame; when a write found the disk
     full, the 507 page."""
     error = sys.exc_info()[1]
-    if _disk_full(error):
+    if disk_is_full(error):
         try:
             return disk_full(request)
         except Exception:  # drawing it failed too: the plain page below

@@ -13,7 +13,7 @@ def test_kept_fragments_stay_within_their_budget_of_characters():
             return text
         return make
 
-    kept = LocalLRU(100, max_chars=160)
+    kept = LocalLRU(100, max_chars=160, name="test_kept")
     for key in ("a", "b", "c"):
         kept.get_or_make(key, maker(key * 10))
     assert made == ["a" * 10, "b" * 10, "c" * 10]

@@ -85,7 +85,7 @@ _MARKS = {"kudos": KUDOS_MARK, "hits": HITS_MARK, "csrf": CSRF_MARK}
 #: Kept bodies: each process's own (a body holds the whole text shown, so they
 #: stay out of the shared cache), at most 16 million characters in all; a body
 #: longer than a million characters (an entire long work) is drawn every time.
-work_bodies = LocalLRU(5000, max_chars=16_000_000)
+work_bodies = LocalLRU(5000, max_chars=16_000_000, name="work_body")
 
 
 @dataclass(frozen=True)

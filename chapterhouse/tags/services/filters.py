@@ -160,15 +160,14 @@ def tag_use_counts_adjust(*, before: set[int], after: set[int]) -> None:
     ``TagUseChange`` rows, in one INSERT: updating the tags' rows here would
     lock them until the transaction ends, and every work posted meanwhile
     with one of those tags (all share the ratings, warnings and categories)
-    would wait for that commit. ``tag_use_counts_flush`` folds them in."""
+    would wait for that commit. ``tag_use_counts_flush`` folds them in (a
+    quick task of the worker, every second: ``cli.QUICK_TASKS``)."""
     rows = [(tag_id, 1) for tag_id in sorted(after - before)]
     rows += [(tag_id, -1) for tag_id in sorted(before - after)]
     if rows:
         rows_insert(TagUseChange, ("tag_id", "delta"), rows)
 
 
-#: How often the worker runs ``tag_use_counts_flush``, in seconds.
-FLUSH_INTERVAL = 1.0
 #: Changes folded per transaction by ``tag_use_counts_flush``.
 FLUSH_CHUNK = 50_000
 

@@ -34,6 +34,7 @@ QUICK_INTERVAL = 1.0
 QUICK_TASKS = (
     ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
     ("folding kudos counts", "chapterhouse.responses.services.kudos:kudos_counts_flush"),
+    ("folding tag use counts", "chapterhouse.tags.services.filters:tag_use_counts_flush"),
     ("sending queued mail", "chapterhouse.responses.services.mail:mail_outbox_send"),
     ("requeueing tasks of dead workers",
      "chapterhouse.responses.services.tasks_runner:tasks_recover_expired"),

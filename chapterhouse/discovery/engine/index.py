@@ -522,7 +522,7 @@ def rebuild(
             if upserts:
                 text.upsert(upserts)
             text.commit()
-        text.close()
+        text.close(merged=True)
         groups = TagGroups()
         groups.load()
         columns = _snapshot_name()

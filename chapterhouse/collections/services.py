@@ -125,6 +125,7 @@ def collection_edit(
     _owner_required(user, collection)
     collection = Collection.objects.select_for_update().get(pk=collection.pk)
     before = (collection.unrevealed, collection.anonymous)
+    parent_before = collection.parent_id
     for key, value in _cleaned(changes).items():
         setattr(collection, key, value)
     if parent_name is not None:
@@ -136,6 +137,9 @@ def collection_edit(
     collection.save()
     if before != (collection.unrevealed, collection.anonymous):
         work_collection_flags_sync(_work_ids_of(collection))
+    elif parent_before != collection.parent_id:
+        # Its works are listed in its parent's pages and index entry.
+        _changed(_work_ids_of(collection))
     return collection
 
 

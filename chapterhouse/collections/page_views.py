@@ -1,17 +1,21 @@
 """A collection's other listings (bookmarks, fandoms, people, tags, gifts), a
-user's collected works and the challenges open for sign-ups. Thin: the reads
-are in ``page_selectors``."""
+user's collected works, the challenges open for sign-ups, and the header
+image form. Thin: the reads are in ``page_selectors``, the write in
+``header_images``."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.login import login_required
 
-from . import page_selectors
-from .views import _collection, _page_context
+from . import header_images, page_selectors, services
+from .views import _collection, _errors, _page_context
 
 
 def _listing(request, name: str, *, read, template: str, main_class: str, noun: str):
@@ -97,3 +101,34 @@ def list_challenges(request):
             "Open for Sign-ups",
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def header_image(request, name: str):
+    """Maintainers upload (``header_image``) or remove (``remove=1``) the
+    collection's header image."""
+    collection = _collection(name)
+    if not services.is_maintainer(request.user, collection):
+        raise PermissionDenied("Only the collection's maintainers may change its header image.")
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("header_image")
+        remove = request.POST.get("remove") == "1"
+        if upload is None and not remove:
+            errors.append("Choose an image to upload.")
+        else:
+            try:
+                header_images.header_image_set(
+                    user=request.user, collection=collection, upload=upload, remove=remove
+                )
+            except ValidationError as error:
+                errors.extend(_errors(error))
+            else:
+                messages.success(
+                    request, "Header image removed." if upload is None else "Header image saved."
+                )
+                return HttpResponseRedirect(f"/collections/{collection.name}")
+    context = _page_context(request, collection, "collections-header_image")
+    context["errors"] = errors
+    return render(request, "collections/header_image.html", context, status=400 if errors else 200)

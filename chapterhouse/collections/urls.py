@@ -29,6 +29,7 @@ urlpatterns = [
     path("collections/<str:name>/people", pages.people, name="people"),
     path("collections/<str:name>/tags", pages.tags, name="tags"),
     path("collections/<str:name>/gifts", pages.gifts, name="gifts"),
+    path("collections/<str:name>/header_image", pages.header_image, name="header_image"),
     # Gift exchanges.
     path("collections/<str:name>/gift_exchange", exchange.exchange_settings,
          name="exchange"),

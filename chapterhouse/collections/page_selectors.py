@@ -26,7 +26,7 @@ from chapterhouse.responses.selectors.bookmarks import (
     bookmarks_visible_to,
     public_bookmarks,
 )
-from chapterhouse.tags.models import TagType
+from chapterhouse.tags.models import TagType, tag_name_to_url
 from chapterhouse.works.models import Creatorship, Gift, Work, WorkTag
 from chapterhouse.works.selectors import listing
 from chapterhouse.works.selectors.visibility import signed_in_user, works_visible_to
@@ -66,6 +66,11 @@ class TagCount:
     @property
     def type_label(self) -> str:
         return TagType(self.type).label
+
+    @property
+    def url_name(self) -> str:
+        """The name as the tag's addresses (and ``tag_id=``) write it."""
+        return tag_name_to_url(self.name)
 
 
 def _tag_counts(viewer, collection: Collection, types, page) -> listing.Page:
@@ -145,13 +150,11 @@ def collected_works(*, viewer, user, page=1) -> listing.Page:
     works = works_visible_to(viewer, mysteries=True).filter(
         posted=True,
         pk__in=CollectionItem.objects.approved().values("work_id"),
-        creatorships__pseud__user=user,
-        creatorships__accepted=True,
-    )
+    ).filter(pk__in=Creatorship.objects.filter(pseud__user=user, accepted=True).values("work_id"))
     me = signed_in_user(viewer)
     if me is None or me.pk != user.pk:
         works = works.filter(anonymous=False)
-    works = works.distinct().order_by("-revised_at", "-pk")
+    works = works.order_by("-revised_at", "-pk")
     return listing.paginate(
         works.only("pk"), page, prepare=lambda rows: blurbs_or_mysteries(viewer, rows)
     )

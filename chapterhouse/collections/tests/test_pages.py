@@ -104,6 +104,13 @@ def test_fandoms_and_tags_count_only_what_the_viewer_may_see(client, fest, creat
     assert _counts(soup(login(creator).get("/collections/salt_fest/fandoms")))[
         "Hidden Fandom"
     ] == 1
+    # Each links to the collection's works under that tag, which agrees.
+    link = next(
+        a["href"] for a in page.select("ul.tags.index.group a.tag")
+        if a.get_text() == "Harbour Lights"
+    )
+    assert "Harbour Lights" in client.get(link).content.decode()
+    assert "1 - 1 of 1 Works" in client.get(link).content.decode()
     tags = _counts(soup(client.get("/collections/salt_fest/tags")))
     assert tags["Found Family"] == 1 and tags["General Audiences"] == 2
     assert "Hidden Fandom" not in tags

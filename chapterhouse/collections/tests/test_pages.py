@@ -13,6 +13,7 @@ from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.collections import services
 from chapterhouse.collections.models import GiftExchange
 from chapterhouse.responses.models import Bookmark
+from chapterhouse.tags.services.filters import work_filter_tags_refresh
 from chapterhouse.works.models import Gift, Work, WorkTag
 from chapterhouse.works.tests.factories import WorkFactory, tag
 
@@ -95,6 +96,7 @@ def test_fandoms_and_tags_count_only_what_the_viewer_may_see(client, fest, creat
         _add(creator, work)
     Work.objects.filter(pk=hidden.pk).update(hidden_by_admin=True)
     WorkTag.objects.create(work=open_one, tag=tag("Found Family"), position=9)
+    work_filter_tags_refresh(work_ids=[open_one.pk, locked.pk, hidden.pk, other.pk])
     page = soup(client.get("/collections/salt_fest/fandoms"))
     assert _counts(page) == {"Harbour Lights": 1, "Second Sea": 1}
     assert heading(page) == "1 - 2 of 2 Fandoms in Salt Fest"

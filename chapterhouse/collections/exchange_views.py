@@ -4,13 +4,13 @@ exchange_selectors read, exchange_services write and check who may."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.login import login_required
 
 from . import exchange_selectors as selectors
 from . import exchange_services as services

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chapterhouse.responses.selectors.bookmarks import (
@@ -161,16 +162,26 @@ def collected_works(*, viewer, user, page=1) -> listing.Page:
 
 
 def open_challenges(*, viewer, page=1) -> listing.Page:
-    """Collections whose gift exchange takes sign-ups now (the database's
-    form of ``GiftExchange.signups_are_open``), soonest closing first."""
+    """Collections whose gift exchange takes sign-ups, or whose prompt meme
+    takes prompts, now (the database's form of ``GiftExchange.signups_are_open``
+    and ``PromptMeme.accepting_prompts``), soonest closing first."""
     now = timezone.now()
-    opened = Q(gift_exchange__signups_open_at__isnull=True) | Q(
-        gift_exchange__signups_open_at__lte=now
+    exchange_open = (
+        Q(gift_exchange__signups_open=True)
+        & (Q(gift_exchange__signups_open_at__isnull=True)
+           | Q(gift_exchange__signups_open_at__lte=now))
+        & (Q(gift_exchange__signups_close_at__isnull=True)
+           | Q(gift_exchange__signups_close_at__gt=now))
     )
-    not_closed = Q(gift_exchange__signups_close_at__isnull=True) | Q(
-        gift_exchange__signups_close_at__gt=now
+    meme_open = (
+        Q(prompt_meme__prompts_open=True)
+        & (Q(prompt_meme__opens_at__isnull=True) | Q(prompt_meme__opens_at__lte=now))
+        & (Q(prompt_meme__closes_at__isnull=True) | Q(prompt_meme__closes_at__gt=now))
     )
-    found = Collection.objects.filter(
-        Q(gift_exchange__signups_open=True), opened, not_closed
-    ).order_by(F("gift_exchange__signups_close_at").asc(nulls_last=True), "title", "pk")
+    closing = Coalesce("gift_exchange__signups_close_at", "prompt_meme__closes_at")
+    found = (
+        Collection.objects.filter(exchange_open | meme_open)
+        .annotate(closing=closing)
+        .order_by(F("closing").asc(nulls_last=True), "title", "pk")
+    )
     return _entries(viewer, found, page)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collections', '0002_gift_exchange'),
+        ('collections', '0003_prompt_memes'),
     ]
 
     operations = [

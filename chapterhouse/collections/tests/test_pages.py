@@ -12,6 +12,7 @@ from django.utils import timezone
 from chapterhouse.accounts.tests.factories import UserFactory
 from chapterhouse.collections import services
 from chapterhouse.collections.models import GiftExchange
+from chapterhouse.collections.prompts.models import PromptMeme
 from chapterhouse.responses.models import Bookmark
 from chapterhouse.tags.services.filters import work_filter_tags_refresh
 from chapterhouse.works.models import Gift, Work, WorkTag
@@ -234,11 +235,15 @@ def test_list_challenges_lists_exchanges_taking_sign_ups(client, owner):
     late = make_collection(owner=owner, name="late_swap", title="Late Swap")
     GiftExchange.objects.create(collection=late, signups_close_at=now - datetime.timedelta(hours=1))
     make_collection(owner=owner, name="plain_fest", title="Plain Fest")
+    meme = make_collection(owner=owner, name="prompt_party", title="Prompt Party")
+    PromptMeme.objects.create(collection=meme)
+    shut = make_collection(owner=owner, name="shut_meme", title="Shut Meme")
+    PromptMeme.objects.create(collection=shut, prompts_open=False)
     page = soup(client.get("/collections/list_challenges"))
     assert [a.get_text() for a in page.select("li.collection.picture.blurb h4 > a")] == [
-        "Open Swap"
+        "Open Swap", "Prompt Party",
     ]
-    assert page.select_one("h3.heading").get_text() == "1 Challenge Open for Sign-ups"
+    assert page.select_one("h3.heading").get_text() == "2 Challenges Open for Sign-ups"
 
 
 def test_unknown_collection_pages_are_404(client):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import exchange_views as exchange
+from . import page_views as pages
 from . import views
 
 app_name = "collections"
@@ -10,6 +11,7 @@ app_name = "collections"
 urlpatterns = [
     path("collections", views.index, name="index"),
     path("collections/new", views.new, name="new"),
+    path("collections/list_challenges", pages.list_challenges, name="list_challenges"),
     path("collections/<str:name>", views.dashboard, name="dashboard"),
     path("collections/<str:name>/profile", views.profile, name="profile"),
     path("collections/<str:name>/edit", views.edit, name="edit"),
@@ -22,6 +24,12 @@ urlpatterns = [
     ),
     path("collections/<str:name>/collections", views.subcollections, name="subcollections"),
     path("collections/<str:name>/items", views.items, name="items"),
+    path("collections/<str:name>/bookmarks", pages.bookmarks, name="bookmarks"),
+    path("collections/<str:name>/fandoms", pages.fandoms, name="fandoms"),
+    path("collections/<str:name>/people", pages.people, name="people"),
+    path("collections/<str:name>/tags", pages.tags, name="tags"),
+    path("collections/<str:name>/gifts", pages.gifts, name="gifts"),
+    path("collections/<str:name>/header_image", pages.header_image, name="header_image"),
     # Gift exchanges.
     path("collections/<str:name>/gift_exchange", exchange.exchange_settings,
          name="exchange"),
@@ -63,6 +71,7 @@ urlpatterns = [
     ),
     path("users/<str:username>/collections", views.user_collections, name="user_collections"),
     path("users/<str:username>/collection_items", views.user_items, name="user_items"),
+    path("users/<str:username>/works/collected", pages.collected, name="collected"),
     path("users/<str:username>/assignments", exchange.user_assignments,
          name="user_assignments"),
     path("users/<str:username>/signups", exchange.user_signups, name="user_signups"),

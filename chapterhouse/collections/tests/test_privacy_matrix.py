@@ -176,6 +176,71 @@ def test_api_keeps_the_work_from_guests_until_revealed(unrevealed):
     assert response.status_code == 200 and TITLE in text(response)
 
 
+def _collection_pages(world, client):
+    return {
+        "bookmarks": client.get("/collections/tide_fest/bookmarks"),
+        "fandoms": client.get("/collections/tide_fest/fandoms"),
+        "tags": client.get("/collections/tide_fest/tags"),
+        "people": client.get("/collections/tide_fest/people"),
+        "gifts": client.get("/collections/tide_fest/gifts"),
+        "collected": client.get(f"/users/{CREATOR}/works/collected"),
+        "index": client.get("/collections"),
+    }
+
+
+#: What each page shows of the work to whoever sees it as itself.
+SHOWN_ON = {
+    "bookmarks": "tide_marker", "fandoms": "Tidewater", "tags": "Lantern Secret Tag",
+    "people": CREATOR, "gifts": "tide_friend", "collected": TITLE, "index": "Tide Fest",
+}
+
+
+def _with_gift_and_bookmark(world):
+    from chapterhouse.responses.models import Bookmark
+    from chapterhouse.works.models import Gift, WorkTag
+    from chapterhouse.works.tests.factories import tag
+
+    marker = UserFactory(username="tide_marker")
+    Bookmark.objects.create(user=marker, pseud=marker.pseuds.get(is_default=True), work=world.work)
+    Gift.objects.create(work=world.work, recipient_name="tide_friend")
+    WorkTag.objects.create(work=world.work, tag=tag("Lantern Secret Tag"), position=9)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_collection_pages_keep_the_unrevealed_work_until_revealed(unrevealed, viewer):
+    _with_gift_and_bookmark(unrevealed)
+    client = unrevealed.client(viewer)
+    pages = _collection_pages(unrevealed, client)
+    for door, response in pages.items():
+        assert response.status_code == 200, door
+        shown = main(response)
+        if viewer in UNMASKERS:
+            assert SHOWN_ON[door] in shown, door
+        else:
+            secrets = (TITLE, CREATOR, "Tidewater", "Lantern Secret Tag", "tide_friend",
+                       "tide_marker")
+            for secret in secrets:
+                if door == "collected" and secret == CREATOR:
+                    continue  # the page's own heading names her
+                assert secret not in shown, (door, secret)
+    if viewer not in UNMASKERS:
+        for door in ("gifts", "collected"):
+            page = BeautifulSoup(text(pages[door]), "html.parser")
+            (li,) = page.select("li.mystery.work.blurb")
+            assert li.select_one("h5.heading a")["href"] == "/collections/tide_fest", door
+        for door in ("fandoms", "tags", "people", "bookmarks"):
+            assert BeautifulSoup(text(pages[door]), "html.parser").select_one(
+                "#main > h2.heading"
+            ).get_text().startswith("0 "), door
+    # Mysteries are counted as listed (AO3's count), for everyone.
+    index = BeautifulSoup(text(pages["index"]), "html.parser")
+    assert index.select_one("dd.works").get_text() == "1"
+    unrevealed.reveal()
+    for door, response in _collection_pages(unrevealed, client).items():
+        shown = main(response)
+        assert SHOWN_ON[door] in shown and "Mystery Work" not in shown, door
+
+
 # Anonymous -------------------------------------------------------------------------------
 
 
@@ -206,6 +271,25 @@ def test_anonymous_collection_names_nobody_until_revealed(anonymous, viewer):
     assert CREATOR in main(client.get("/collections/tide_fest/works"))
     assert TITLE in text(client.get(f"/users/{CREATOR}/works"))
     assert TITLE in text(client.get("/works/search", {"work_search[query]": CREATOR}))
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_anonymous_collection_pages_name_nobody_until_revealed(anonymous, viewer):
+    _with_gift_and_bookmark(anonymous)
+    client = anonymous.client(viewer)
+    people = client.get("/collections/tide_fest/people")
+    assert CREATOR not in main(people)
+    collected = main(client.get(f"/users/{CREATOR}/works/collected"))
+    assert (TITLE in collected) == (viewer == "creator")
+    for door in ("bookmarks", "gifts"):
+        shown = main(client.get(f"/collections/tide_fest/{door}"))
+        assert TITLE in shown, door
+        # Creators and admins see "Anonymous [NAME]", as on the work page.
+        assert (CREATOR in shown) == (viewer in ("creator", "admin")), door
+    anonymous.reveal()
+    assert CREATOR in main(client.get("/collections/tide_fest/people"))
+    assert TITLE in main(client.get(f"/users/{CREATOR}/works/collected"))
+    assert CREATOR in main(client.get("/collections/tide_fest/gifts"))
 
 
 @pytest.mark.parametrize("viewer", ["creator", "admin"])

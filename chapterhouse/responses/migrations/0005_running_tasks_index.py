@@ -10,7 +10,7 @@ TABLE = "django_tasks_database_dbtaskresult"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("responses", "0003_inbox_gift_and_assignment_kinds"),
+        ("responses", "0004_inbox_invitation_kind"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 

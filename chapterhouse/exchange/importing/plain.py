@@ -433,6 +433,14 @@ def _split_inline_end_notes(lines: list[str]) -> list[str]:
     return [*lines[:last], *story.split("\n"), "", *notes.split("\n")]
 
 
+def _unbroken(lines: list[str]) -> bool:
+    return len(lines) == 1 and len(lines[0]) >= UNBROKEN_MIN_LENGTH
+
+
+def _guessed_lines(line: str) -> list[str]:
+    return "\n\n".join(guess_paragraphs(line)).split("\n")
+
+
 def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
     """A plain-text file → a ``ParsedWork`` whose texts are ``TextFormat.PLAIN``."""
     remarks: list[str] = []
@@ -441,15 +449,20 @@ def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
     if not lines:
         raise _no_text_problem(filename)
 
-    guessed = len(lines) == 1 and len(lines[0]) >= UNBROKEN_MIN_LENGTH
+    # A whole file on one line, or a story on one line below a title and byline.
+    guessed = _unbroken(lines)
     if guessed:
-        lines = "\n\n".join(guess_paragraphs(lines[0])).split("\n")
-        remarks.append("The file had no line breaks: its paragraphs were guessed (at "
-                       "dialogue turns and every few sentences). Check where they fall "
-                       "before posting.")
+        lines = _guessed_lines(lines[0])
     header, lines = _read_header(lines, remarks)
     if not lines:
         raise _no_text_problem(filename)
+    if not guessed and _unbroken(lines):
+        guessed = True
+        lines = _guessed_lines(lines[0])
+    if guessed:
+        remarks.append("The file had no line breaks: its paragraphs were guessed (at "
+                       "dialogue turns and every few sentences). Check where they fall "
+                       "before posting.")
     title = header.get("title") or title_from_filename(filename)
     lines = _split_inline_end_notes(lines)
     lines, endnotes = _split_notes(lines, _text_notes_start)

@@ -248,11 +248,10 @@ def test_end_notes_introduced_inline_after_the_last_sentence(label):
     assert parsed.endnotes == "for Petra, who asked."
     assert parsed.chapters[0].content == "She went down to the water.\n\nShe came back. The end."
 
-
-def test_a_label_inside_a_sentence_stays_in_the_text():
-    parsed = parse_text(b"Ledger\n\nShe kept notes: salt, flour and string.\n")
-    assert parsed.endnotes == ""
-    assert "notes: salt" in parsed.chapters[0].content
+    # A label inside a sentence is story text.
+    inside = parse_text(b"Ledger\n\nShe left. She kept notes: salt, flour and string.\n")
+    assert inside.endnotes == "" and inside.notes == ""
+    assert "notes: salt" in inside.chapters[0].content
 
 
 @pytest.mark.parametrize("label", ["Notes:", "Author's Note:", "A/N:", "Beginning notes:"])
@@ -345,9 +344,11 @@ def test_a_million_note_labels_and_dots_are_read_within_bounds():
         labels.endnotes.count("A/N"))
     # At most two labels are read as labels (beginning and end notes); the rest is kept.
     assert 1_000_000 - 2 <= kept <= 1_000_000
+    assert all(len(p) <= 2000 for c in labels.chapters for p in c.content.split("\n\n"))
 
     dots = parse_text(("x" + "." * 1_000_000 + " y").encode())
     assert "".join(c.content for c in dots.chapters).count(".") == 1_000_000
+    assert all(len(p) <= 2000 for c in dots.chapters for p in c.content.split("\n\n"))
 
 
 # --- Markdown ---------------------------------------------------------------

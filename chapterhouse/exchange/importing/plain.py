@@ -16,6 +16,11 @@ looks for, in all three formats:
 * **End notes**: a last section that starts with a line "Notes:" (also "End
   notes:", "Author's note:") runs to the end of the file and becomes the
   work's end notes, without the label.
+* **Plain text as pasted** (text only): "Title:", a byline ("by NAME",
+  "Author: NAME"; reported, never credited), "Summary:" and beginning notes
+  ("Notes:", "Author's Note:", "A/N:") before the story; end notes introduced
+  inline after the last sentence; and a text with no line breaks split into
+  guessed paragraphs (``guess_paragraphs``, one linear pass).
 
 Plain text stays plain text (``TextFormat.PLAIN``): the text pipeline escapes
 it, so markup in a text file is shown as typed, never run; blank lines make

@@ -363,8 +363,8 @@ def _read_header(lines: list[str], remarks: list[str]) -> tuple[dict, list[str]]
     if title_line:
         found["title"] = " ".join(title_line.group("value").split())
         position = 1
-    elif looks_like_title(first) and not _BYLINE_RE.match(first) and (
-            not second or _BYLINE_RE.match(second)) and not _starts_part(first):
+    elif looks_like_title(first) and not _is_byline(first, strict=True) and (
+            not second or _is_byline(second, strict=False)) and not _starts_part(first):
         found["title"] = " ".join(first.split())
         position = 1
     for _ in range(8):  # a header has a few parts; the story starts soon after
@@ -373,7 +373,8 @@ def _read_header(lines: list[str], remarks: list[str]) -> tuple[dict, list[str]]
             break
         head = block[0].strip()
         byline = _BYLINE_RE.match(head)
-        if byline and "byline" not in found and len(block) <= 2 and (
+        if byline and _is_byline(head, strict="title" not in found) and (
+                "byline" not in found) and len(block) <= 2 and (
                 len(block) == 1 or _TITLE_LINE_RE.match(block[1].strip()) is None):
             found["byline"] = " ".join(byline.group("value").split())
             position = _after_line(lines, position)
@@ -407,6 +408,15 @@ def _read_header(lines: list[str], remarks: list[str]) -> tuple[dict, list[str]]
         else:
             break
     return found, _strip_blank_edges(lines[position:])
+
+
+def _is_byline(line: str, *, strict: bool) -> bool:
+    """A byline line. A bare "by NAME" counts only under a title (strict=False):
+    alone, "By the Sea" is more likely a title."""
+    found = _BYLINE_RE.match(line)
+    if not found:
+        return False
+    return not strict or not re.match(r"^by[ \t]+\w", line, re.IGNORECASE)
 
 
 def _after_line(lines: list[str], position: int) -> int:

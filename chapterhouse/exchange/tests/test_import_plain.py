@@ -308,6 +308,13 @@ def test_a_sentence_starting_with_by_is_not_a_byline():
     assert parsed.byline == ""
     assert parsed.chapters[0].content == "By morning the tide had gone out."
 
+    titled = parse_text(b"By the Sea\n\nThe tide came in.\n")
+    assert titled.title == "By the Sea" and titled.byline == ""
+    assert parsed.byline == "" and titled.chapters[0].content == "The tide came in."
+
+    named = parse_text(b"Author: Mara Quill\n\nThe tide came in.\n", filename="tide.txt")
+    assert named.title == "tide" and named.byline == "Mara Quill"
+
 
 @pytest.mark.django_db
 def test_word_count_by_ao3s_rules_leaves_the_notes_out(user):

@@ -57,6 +57,27 @@ def _setup_django() -> None:
     django.setup()
 
 
+@contextlib.contextmanager
+def _progress(what: str):
+    """Print ``  what…`` before a step of ``serve``'s preparation and how long
+    it took after it (with any word the step appends to the yielded list)."""
+    print(f"  {what}…", flush=True)
+    started = time.monotonic()
+    said: list[str] = []
+    yield said
+    print(f"  {what}: {' '.join(said) or 'done'} in {time.monotonic() - started:.1f} s",
+          flush=True)
+
+
+def pending_migrations() -> int:
+    """How many migrations ``migrate`` would apply (0 on a restart)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def _prepare_database(*, verbosity: int = 0) -> None:
     from django.core.management import call_command
 
@@ -90,15 +111,21 @@ def collect_static() -> bool:
     from django.conf import settings
     from django.core.management import call_command
 
-    root = Path(settings.STATIC_ROOT)
-    stamp = root / STATIC_STAMP
-    fingerprint = static_fingerprint()
-    if (root / "staticfiles.json").exists() and stamp.exists() \
-            and stamp.read_text().strip() == fingerprint:
+    if static_collected():
         return False
     call_command("collectstatic", interactive=False, verbosity=0)
-    stamp.write_text(fingerprint + "\n")
+    (Path(settings.STATIC_ROOT) / STATIC_STAMP).write_text(static_fingerprint() + "\n")
     return True
+
+
+def static_collected() -> bool:
+    """Whether STATIC_ROOT holds the static sources as they are now."""
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / STATIC_STAMP
+    return (root / "staticfiles.json").exists() and stamp.exists() \
+        and stamp.read_text().strip() == static_fingerprint()
 
 
 def _print_banner(*, host: str, port: int, demo_loaded: bool) -> None:
@@ -130,14 +157,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from chapterhouse import demo
 
     print("Preparing the database…", flush=True)
-    _prepare_database()
-    collect_static()
+    pending = pending_migrations()
+    if pending:
+        with _progress(f"applying {pending} migration{'s' if pending != 1 else ''}"):
+            _prepare_database()
+    else:
+        print("  database: up to date", flush=True)
+    if static_collected():
+        print("  static files: up to date", flush=True)
+    else:
+        with _progress("static files: collecting and compressing them (once, until they "
+                       "change)"):
+            collect_static()
     if args.demo:
-        created = demo.load()
+        with _progress("demo content") as said:
+            created = demo.load()
+            said.append("loaded" if created else "was already there")
         print("Demo content loaded." if created else "Demo content was already there.")
     from chapterhouse.discovery.engine.index import ensure_built
 
-    ensure_built()
+    with _progress("search index"):
+        ensure_built()
     _print_banner(host=args.host, port=args.port, demo_loaded=demo.is_loaded())
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
     from django.conf import settings

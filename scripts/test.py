@@ -32,6 +32,7 @@ import hashlib
 import importlib.util
 import os
 import pwd
+import secrets
 import shlex
 import shutil
 import signal
@@ -284,6 +285,34 @@ with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres",
                      dbname="postgres", connect_timeout=5) as conn:
     print(conn.execute("show server_version").fetchone()[0])
 """
+
+
+_DROP = """
+import sys, psycopg
+with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres",
+                     dbname="postgres", connect_timeout=5, autocommit=True) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[3]}" WITH (FORCE)')
+"""
+
+_PG_RUN_NAME: list[str] = []
+
+
+def pg_run_name() -> str:
+    """The database name in this run's DATABASE_URL (never created itself:
+    Django connects to ``postgres`` to make the test database). pytest-django
+    names its test database after it, ``test_chapterhouse_<pid>_<random>``."""
+    if not _PG_RUN_NAME:
+        _PG_RUN_NAME.append(f"chapterhouse_{os.getpid()}_{secrets.token_hex(3)}")
+    return _PG_RUN_NAME[0]
+
+
+def drop_test_database(port: int) -> None:
+    """Drop this run's test database if pytest-django left it (a run killed
+    half-way): with a new name each run, nothing else would ever drop it."""
+    subprocess.run(
+        [str(VENV_PYTHON), "-c", _DROP, PG_HOST, str(port), f"test_{pg_run_name()}"],
+        capture_output=True, text=True, check=False,
+    )
 
 
 def port_open(port: int) -> bool:
@@ -582,8 +611,9 @@ def run_suite(
         url = f"sqlite:///{scratch}/test.sqlite3"
         extra: list[str] = []
     else:
-        # pytest-django creates and drops test_postgres on that server.
-        url = f"postgres://postgres@{PG_HOST}:{pg_port}/postgres"
+        # pytest-django creates and drops test_<name> on that server; the name is
+        # this run's own, so two runs against one server never share a database.
+        url = f"postgres://postgres@{PG_HOST}:{pg_port}/{pg_run_name()}"
         extra = ["--create-db"]
     env = {
         **os.environ,
@@ -607,6 +637,8 @@ def run_suite(
         slow = slowest_modules(junit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if database != "sqlite":
+            drop_test_database(pg_port)
     if slow:
         note(f"slowest test modules on {label}:")
         for module, secs, tests in slow:

@@ -44,6 +44,26 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> reque
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+#: gunicorn's line once its socket listens: the server's readiness signal.
+LISTENING = "Listening at: "
+
+
+def wait_ready(log: Path, process: subprocess.Popen, seconds: float = 600) -> None:
+    """Wait for ``serve``'s web server to say it listens. The limit is generous:
+    preparing a fresh database and the demo takes long on a busy machine, and
+    nothing here is a timing check. On failure the server's log is shown."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if LISTENING in log.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}; its log:\n"
+                                 + log.read_text(errors="replace"))
+        time.sleep(0.3)
+    raise AssertionError(f"serve did not listen within {seconds} s; its log:\n"
+                         + log.read_text(errors="replace"))
+
+
 def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
@@ -54,9 +74,18 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        home = wait_for(base + "/", process)
-        assert home.status_code == 200
+        wait_ready(log, process)
+        try:
+            home = requests.get(base + "/", timeout=120)
+        except requests.RequestException as error:
+            raise AssertionError(f"{error}; the server's log:\n{log.read_text()}") from error
+        assert home.status_code == 200, log.read_text()
         assert "Welcome to Chapterhouse" in home.text
+        # Each step of the preparation says what it is doing and how long it took.
+        started = log.read_text()
+        assert re.search(r"applying \d+ migrations: done in [\d.]+ s", started), started
+        assert re.search(r"static files: .*: done in [\d.]+ s", started), started
+        assert re.search(r"demo content: loaded in [\d.]+ s", started), started
         assert requests.get(base + "/health", timeout=5).json()["status"] == "ok"
         assert requests.get(base + "/static/web/site.css", timeout=5).status_code == 200
 
@@ -83,6 +112,24 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+    # A restart redoes nothing: no migration, no static files, no demo content.
+    again_log = tmp_path / "again.log"
+    with again_log.open("w") as out:
+        again = subprocess.Popen(
+            [*ENTRY, "serve", "--demo", "--port", str(port), "--workers", "1"],
+            cwd=tmp_path, env=clean_env(tmp_path / "var"), stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(again_log, again)
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=120).status_code == 200
+        restarted = again_log.read_text()
+        assert "database: up to date" in restarted, restarted
+        assert "static files: up to date" in restarted, restarted
+        assert "demo content: was already there" in restarted, restarted
+    finally:
+        again.terminate()
+        again.wait(timeout=20)
 
 
 def test_demo_twice_changes_nothing_and_createadmin_makes_a_superuser(tmp_path):
@@ -317,3 +364,11 @@ def test_serve_collects_static_files_again_only_when_their_sources_changed(tmp_p
     (tmp_path / "static" / cli.STATIC_STAMP).write_text("an older release\n")
     assert cli.collect_static() is True
     assert cli.collect_static() is False
+
+
+def test_manage_prints_no_warning_of_djangos_checks(tmp_path):
+    done = subprocess.run([*ENTRY, "manage", "check"], env=clean_env(tmp_path / "var"),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "WARNINGS" not in done.stdout + done.stderr
+    assert "urls.W002" not in done.stdout + done.stderr

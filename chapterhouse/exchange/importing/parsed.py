@@ -12,6 +12,7 @@ sanitises them like any text a writer types.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -66,3 +67,40 @@ class ParsedWork:
     source: str = ""                                     # an ImportSource value
     #: Things the reader noticed but could not keep, for the import page to show.
     remarks: list[str] = field(default_factory=list)
+    #: The author named in the file ("by NAME", "Author: NAME") when the file is
+    #: not an AO3 download: shown on the import's preview, never credited.
+    byline: str = ""
+    #: The file had no line breaks: its paragraphs were guessed by the reader.
+    paragraphs_guessed: bool = False
+
+    def detected(self) -> list[tuple[str, str]]:
+        """What the reader found, as (label, value) rows for the import's preview.
+        Words are counted as on AO3 (``works.text.word_count``), notes left out."""
+        from chapterhouse.works.text import word_count
+
+        def shown(text: str, limit: int = 160) -> str:
+            text = " ".join(text.split())
+            return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+        plain = self.text_format != TextFormat.HTML
+        words = sum(word_count(c.content, is_html=c.content_format == TextFormat.HTML)
+                    for c in self.chapters)
+        paragraphs = sum(_paragraph_count(c.content, c.content_format) for c in self.chapters)
+        rows = [("Title", self.title)]
+        if self.byline:
+            rows.append(("Byline", f"{self.byline} (not credited: the work is yours)"))
+        for label, text in (("Summary", self.summary), ("Beginning notes", self.notes),
+                            ("End notes", self.endnotes)):
+            rows.append((label, shown(text) if text.strip() else "none found"))
+        rows.append(("Chapters", str(len(self.chapters))))
+        rows.append(("Words", f"{words:,}"))
+        if plain:
+            rows.append(("Paragraphs", f"{paragraphs:,}" + (
+                " (guessed: the file had no line breaks)" if self.paragraphs_guessed else "")))
+        return rows
+
+
+def _paragraph_count(content: str, content_format: str) -> int:
+    if content_format == TextFormat.HTML:
+        return content.count("<p")
+    return sum(1 for block in re.split(r"\n[ \t]*\n", content) if block.strip())

@@ -16,6 +16,11 @@ looks for, in all three formats:
 * **End notes**: a last section that starts with a line "Notes:" (also "End
   notes:", "Author's note:") runs to the end of the file and becomes the
   work's end notes, without the label.
+* **Plain text as pasted** (text only): "Title:", a byline ("by NAME",
+  "Author: NAME"; reported, never credited), "Summary:" and beginning notes
+  ("Notes:", "Author's Note:", "A/N:") before the story; end notes introduced
+  inline after the last sentence; and a text with no line breaks split into
+  guessed paragraphs (``guess_paragraphs``, one linear pass).
 
 Plain text stays plain text (``TextFormat.PLAIN``): the text pipeline escapes
 it, so markup in a text file is shown as typed, never run; blank lines make
@@ -183,7 +188,7 @@ def _split_notes(lines: list[str], is_notes_start) -> tuple[list[str], str]:
 
 def _text_notes_start(line: str) -> str | None:
     stripped = line.strip()
-    found = _NOTES_RE.match(stripped)
+    found = _NOTES_RE.match(stripped) or _END_NOTES_RE.match(stripped)
     if found:
         return stripped[found.end():]
     return None
@@ -222,6 +227,235 @@ def _no_text_problem(filename: str) -> ImportProblem:
 # --- plain text -------------------------------------------------------------
 
 
+# Labels a writer (or a copied web page) puts before the parts of a work. Each
+# allows "Label:" and a few spellings; "A/N" needs no colon (it is never prose).
+_LABEL_NOTES = r"(?:author'?s?[ \t]?notes?|a/n|notes?)"
+_TITLE_LINE_RE = re.compile(r"^title[ \t]*:[ \t]*(?P<value>\S.{0,119})$", re.IGNORECASE)
+_BYLINE_RE = re.compile(
+    r"^(?:(?:written[ \t]+)?by[ \t]*:?|author[ \t]*:|creator[ \t]*:)[ \t]*"
+    r"(?P<value>[^\s.!?,;:][^.!?;:]{0,79})$", re.IGNORECASE)
+_SUMMARY_RE = re.compile(r"^summary[ \t]*:[ \t]*", re.IGNORECASE)
+_BEGINNING_NOTES_RE = re.compile(
+    rf"^(?:beginning[ \t]?notes?[ \t]*:?|{_LABEL_NOTES}[ \t]*:|a/n\b[ \t]*[-\u2013\u2014]?)[ \t]*",
+    re.IGNORECASE)
+_END_NOTES_RE = re.compile(
+    rf"^(?:end[ \t]?notes?[ \t]*:?|{_LABEL_NOTES}[ \t]*:|a/n\b[ \t]*[-\u2013\u2014]?)[ \t]*",
+    re.IGNORECASE)
+_STORY_START_RE = re.compile(r"^(?:work[ \t]text|chapter[ \t]text)[ \t]*:?[ \t]*", re.IGNORECASE)
+_SEE_END_RE = re.compile(r"^\(?see the end of the (?:work|chapter) for (?:more )?notes\.?\)?\s*",
+                         re.IGNORECASE)
+#: Where an inline label may start: a word boundary after a sentence end.
+_INLINE_LABEL_RE = re.compile(
+    rf"(?<!\S)(?:end[ \t]?notes?[ \t]*:|{_LABEL_NOTES}[ \t]*:|a/n\b|summary[ \t]*:"
+    r"|work[ \t]text[ \t]*:)", re.IGNORECASE)
+# A sentence end: a run of . ! ? … (only its first character may start a match, so
+# a line of a million dots costs one pass), closing quotes or brackets, then a space.
+_SENTENCE_BREAK_RE = re.compile(
+    r"(?<![.!?\u2026])[.!?\u2026]++(?P<close>[\"'\u201d\u2019)\]]*+)(?=\s)")
+_OPENING_QUOTE = ("\"", "\u201c", "'", "\u2018")
+
+_LABEL_START_RE = re.compile(
+    rf"\s*(?:beginning[ \t]?notes?|end[ \t]?notes?|{_LABEL_NOTES}|summary)[ \t]*:|\s*a/n\b",
+    re.IGNORECASE)
+
+#: A line at least this long with no line break in the whole file is a text whose
+#: breaks were lost; its paragraphs are guessed.
+UNBROKEN_MIN_LENGTH = 1000
+#: Guessed paragraphs: a new one after this many sentences or characters, and a
+#: text with no sentence ends is cut at a space before ``GUESS_MAX_LENGTH``.
+GUESS_SENTENCES = 5
+GUESS_LENGTH = 700
+GUESS_MAX_LENGTH = 2000
+
+
+def _inline_labels(text: str):
+    """Starts of labels in ``text`` that follow a sentence end on the same line
+    ("… the end. Notes: …"). Each run of spaces is looked at once."""
+    for found in _INLINE_LABEL_RE.finditer(text):
+        before = found.start()
+        while before and text[before - 1] in " \t":
+            before -= 1
+        if before == found.start() or not before or text[before - 1] == "\n":
+            continue
+        tail = text[max(0, before - 6):before]
+        if _SENTENCE_END_RE.search(tail) and not tail.endswith((",", ";")):
+            yield found.start()
+
+
+def guess_paragraphs(text: str) -> list[str]:
+    """A text with no line breaks, split into readable paragraphs: at dialogue
+    turns (a quotation opening right after one closed), before an author's-note
+    label, and every few sentences. One pass over the text: each sentence end is
+    found once, and a stretch with no sentence end is cut at a space."""
+    labels = set(_inline_labels(text))
+    paragraphs: list[str] = []
+    start = 0           # of the paragraph being built
+    sentences = 0
+    closed_quote = False
+
+    def cut(at: int) -> None:
+        nonlocal start, sentences
+        piece = text[start:at].strip()
+        if piece:
+            paragraphs.append(piece)
+        start, sentences = at, 0
+
+    def cut_long(until: int) -> None:
+        # No sentence end for too long: cut at the last space before the limit.
+        while until - start > GUESS_MAX_LENGTH:
+            space = text.rfind(" ", start + GUESS_MAX_LENGTH // 2, start + GUESS_MAX_LENGTH)
+            cut(space if space > start else start + GUESS_MAX_LENGTH)
+
+    for found in _SENTENCE_BREAK_RE.finditer(text):
+        end = found.end()
+        cut_long(end)
+        sentences += 1
+        following = end
+        while following < len(text) and text[following].isspace():
+            following += 1
+        opens_quote = text.startswith(_OPENING_QUOTE, following)
+        # A paragraph opened by a label ("A/N:", "Summary:") holds its first sentence.
+        labelled = sentences == 1 and _LABEL_START_RE.match(text, start) is not None
+        if (following in labels or (opens_quote and (closed_quote or sentences >= 2)) or labelled
+                or sentences >= GUESS_SENTENCES or end - start >= GUESS_LENGTH):
+            cut(end)
+        closed_quote = bool(found.group("close").strip("')]\u2019"))
+    cut_long(len(text))
+    cut(len(text))
+    return paragraphs
+
+
+def _paragraphs(lines: list[str], start: int = 0) -> tuple[list[str], int]:
+    """The paragraph at or after ``start`` (blank lines skipped) and the index after it."""
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    end = start
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    return lines[start:end], end
+
+
+def _label_value(lines: list[str], start: int, label_re) -> tuple[str, int] | None:
+    """When the paragraph at ``start`` begins with ``label_re``: its text after the
+    label (or, for a label alone on its line, the next paragraph) and where the
+    paragraph ends."""
+    block, end = _paragraphs(lines, start)
+    if not block:
+        return None
+    found = label_re.match(block[0].strip())
+    if not found:
+        return None
+    value = "\n".join([block[0].strip()[found.end():], *block[1:]]).strip()
+    if not value:
+        block, end = _paragraphs(lines, end)
+        value = "\n".join(block).strip()
+    return value, end
+
+
+def _read_header(lines: list[str], remarks: list[str]) -> tuple[dict, list[str]]:
+    """The title, byline, summary and beginning notes at the top of a text, and
+    the lines after them. Only what stands before the story counts."""
+    found: dict[str, str] = {}
+    first = lines[0].strip()
+    second = lines[1].strip() if len(lines) > 1 else ""
+    position = 0
+    title_line = _TITLE_LINE_RE.match(first)
+    if title_line:
+        found["title"] = " ".join(title_line.group("value").split())
+        position = 1
+    elif looks_like_title(first) and not _is_byline(first, strict=True) and (
+            not second or _is_byline(second, strict=False)) and not _starts_part(first):
+        found["title"] = " ".join(first.split())
+        position = 1
+    for _ in range(8):  # a header has a few parts; the story starts soon after
+        block, end = _paragraphs(lines, position)
+        if not block:
+            break
+        head = block[0].strip()
+        byline = _BYLINE_RE.match(head)
+        if byline and _is_byline(head, strict="title" not in found) and (
+                "byline" not in found) and len(block) <= 2 and (
+                len(block) == 1 or _TITLE_LINE_RE.match(block[1].strip()) is None):
+            found["byline"] = " ".join(byline.group("value").split())
+            position = _after_line(lines, position)
+            continue
+        if "title" not in found and _TITLE_LINE_RE.match(head):
+            found["title"] = " ".join(_TITLE_LINE_RE.match(head).group("value").split())
+            position = _after_line(lines, position)
+            continue
+        if _SEE_END_RE.match(head) and len(block) == 1:
+            position = end
+            continue
+        story = _STORY_START_RE.match(head)
+        if story:
+            rest = head[story.end():]
+            remaining = lines[end:]
+            return found, ([rest, *block[1:], ""] if rest or len(block) > 1 else []) + remaining
+        for key, label_re in (("summary", _SUMMARY_RE), ("notes", _BEGINNING_NOTES_RE)):
+            if key in found:
+                continue
+            value = _label_value(lines, position, label_re)
+            if value is not None and value[0]:
+                text, after = value
+                see_end = _SEE_END_RE.search(text.rsplit("\n", 1)[-1].strip())
+                if see_end and see_end.start() == 0:
+                    text = text.rsplit("\n", 1)[0] if "\n" in text else ""
+                # Notes as long as the rest are the story; what follows must be there.
+                if text and "".join(lines[after:]).strip() and len(text) <= ENDNOTES_MAX_LENGTH:
+                    found[key] = text.strip()
+                    position = after
+                    break
+        else:
+            break
+    return found, _strip_blank_edges(lines[position:])
+
+
+def _is_byline(line: str, *, strict: bool) -> bool:
+    """A byline line. A bare "by NAME" counts only under a title (strict=False):
+    alone, "By the Sea" is more likely a title."""
+    found = _BYLINE_RE.match(line)
+    if not found:
+        return False
+    return not strict or not re.match(r"^by[ \t]+\w", line, re.IGNORECASE)
+
+
+def _after_line(lines: list[str], position: int) -> int:
+    while position < len(lines) and not lines[position].strip():
+        position += 1
+    return position + 1
+
+
+def _starts_part(line: str) -> bool:
+    return bool(_SUMMARY_RE.match(line) or _BEGINNING_NOTES_RE.match(line)
+                or _STORY_START_RE.match(line))
+
+
+def _split_inline_end_notes(lines: list[str]) -> list[str]:
+    """Put an end-notes label found inside the last paragraph, after a sentence
+    ("… the end. Notes: the title is from a song"), on a paragraph of its own."""
+    last = len(lines) - 1
+    while last > 0 and lines[last - 1].strip():
+        last -= 1
+    paragraph = "\n".join(lines[last:])
+    starts = [s for s in _inline_labels(paragraph)
+              if _END_NOTES_RE.match(paragraph[s:]) and not _SUMMARY_RE.match(paragraph[s:])]
+    if not starts:
+        return lines
+    at = starts[-1]
+    story, notes = paragraph[:at].rstrip(), paragraph[at:].strip()
+    if not story or len(notes) > ENDNOTES_MAX_LENGTH:
+        return lines
+    return [*lines[:last], *story.split("\n"), "", *notes.split("\n")]
+
+
+def _unbroken(lines: list[str]) -> bool:
+    return len(lines) == 1 and len(lines[0]) >= UNBROKEN_MIN_LENGTH
+
+
+def _guessed_lines(line: str) -> list[str]:
+    return "\n\n".join(guess_paragraphs(line)).split("\n")
+
+
 def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
     """A plain-text file → a ``ParsedWork`` whose texts are ``TextFormat.PLAIN``."""
     remarks: list[str] = []
@@ -230,14 +464,24 @@ def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
     if not lines:
         raise _no_text_problem(filename)
 
-    title = ""
-    if looks_like_title(lines[0]) and (len(lines) == 1 or not lines[1].strip()):
-        title = " ".join(lines[0].split())
-        lines = _strip_blank_edges(lines[1:])
-    if not title:
-        title = title_from_filename(filename)
+    # A whole file on one line, or a story on one line below a title and byline.
+    guessed = _unbroken(lines)
+    if guessed:
+        lines = _guessed_lines(lines[0])
+    header, lines = _read_header(lines, remarks)
+    if not lines:
+        raise _no_text_problem(filename)
+    if not guessed and _unbroken(lines):
+        guessed = True
+        lines = _guessed_lines(lines[0])
+    if guessed:
+        remarks.append("The file had no line breaks: its paragraphs were guessed (at "
+                       "dialogue turns and every few sentences). Check where they fall "
+                       "before posting.")
+    title = header.get("title") or title_from_filename(filename)
+    lines = _split_inline_end_notes(lines)
     lines, endnotes = _split_notes(lines, _text_notes_start)
-    wrapped = _is_hard_wrapped(lines)
+    wrapped = not guessed and _is_hard_wrapped(lines)
     if wrapped:
         remarks.append("The lines of the file were broken at one width; they were joined "
                        "back into paragraphs.")
@@ -250,9 +494,14 @@ def parse_text(data: bytes, *, filename: str = "") -> ParsedWork:
             content=_unwrap(body) if wrapped else body,
             content_format=TextFormat.PLAIN,
         ))
-    return _parsed_work(title=title, chapters=chapters, endnotes=endnotes, remarks=remarks,
-                        text_format=TextFormat.PLAIN, source=ImportSource.TEXT,
-                        filename=filename)
+    parsed = _parsed_work(title=title, chapters=chapters, endnotes=endnotes, remarks=remarks,
+                          text_format=TextFormat.PLAIN, source=ImportSource.TEXT,
+                          filename=filename)
+    parsed.summary = header.get("summary", "")
+    parsed.notes = header.get("notes", "")
+    parsed.byline = header.get("byline", "")
+    parsed.paragraphs_guessed = guessed
+    return parsed
 
 
 def _parsed_work(*, title: str, chapters: list[ParsedChapter], endnotes: str,

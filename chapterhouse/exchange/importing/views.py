@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from chapterhouse.web.forms import apply_errors
 from chapterhouse.web.login import login_required
@@ -63,9 +64,21 @@ def _done(request, work, parsed, *, posted: bool):
             "it is ready; only you can see it until then.",
         )
         target = reverse("works:edit", kwargs={"work_id": work.pk})
+    if parsed.source not in AO3_SOURCES:
+        messages.info(request, _preview(parsed, posted=posted))
     for remark in parsed.remarks:
         messages.warning(request, f"From the import: {remark}")
     return HttpResponseRedirect(target)
+
+
+def _preview(parsed, *, posted: bool):
+    """What the reader found in the file, shown above the work's form (or page),
+    where each part can be put right before the work is posted."""
+    rows = format_html_join("", "<dt>{}</dt><dd>{}</dd>", parsed.detected())
+    advice = ("Fix anything read wrongly by editing the work." if posted else
+              "Fix anything read wrongly in the form below before you post.")
+    return format_html('<div class="import-preview"><p>What we read in the file:</p>'
+                       '<dl>{}</dl><p>{}</p></div>', rows, advice)
 
 
 @login_required

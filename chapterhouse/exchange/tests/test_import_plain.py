@@ -195,6 +195,169 @@ def test_single_newlines_become_line_breaks_and_blank_lines_paragraphs(user):
     assert "<br" in content
 
 
+# --- plain text as people paste it ---------------------------------------------
+
+SENTENCES = [
+    "The tide came in over the flats before anyone had noticed the boats were gone.",
+    '"Did you tie them?" Mara asked.',
+    '"I always tie them," said Ivo.',
+    "Nobody believed him, and he did not believe himself either.",
+    "They walked the sea wall until the lamps came on in the harbour.",
+]
+
+
+def _one_line_story(length: int = 17_000) -> str:
+    parts, size = [], 0
+    while size < length:
+        sentence = SENTENCES[len(parts) % len(SENTENCES)]
+        parts.append(sentence)
+        size += len(sentence) + 1
+    return " ".join(parts)
+
+
+def test_a_one_line_story_gets_its_end_notes_and_guessed_paragraphs():
+    story = _one_line_story() + " And that was the end."
+    data = f"{story} Notes: the title is from a song my sister sang. Thanks for reading!"
+    assert "\n" not in data and len(data) > 17_000
+
+    parsed = parse_text(data.encode(), filename="the_flats.txt")
+
+    assert " ".join(parsed.endnotes.split()) == (
+        "the title is from a song my sister sang. Thanks for reading!")
+    content = parsed.chapters[0].content
+    assert "Notes:" not in content and "Thanks for reading" not in content
+    assert content.endswith("And that was the end.")
+    paragraphs = content.split("\n\n")
+    assert len(paragraphs) > 20
+    assert all(len(p) <= 2000 for p in paragraphs)
+    assert " ".join(paragraphs).split() == story.split()  # nothing lost or moved
+    # A new speaker starts a paragraph.
+    assert any(p.startswith('"I always tie them,"') for p in paragraphs)
+    assert parsed.paragraphs_guessed
+    assert any("paragraphs were guessed" in r for r in parsed.remarks)
+    assert ("Paragraphs", f"{len(paragraphs):,} (guessed: the file had no line breaks)") in (
+        parsed.detected())
+
+
+@pytest.mark.parametrize("label", ["Notes:", "Author's Note:", "A/N:", "End notes:", "A/N"])
+def test_end_notes_introduced_inline_after_the_last_sentence(label):
+    parsed = parse_text(
+        f"Salt\n\nShe went down to the water.\n\nShe came back. The end. {label} "
+        "for Petra, who asked.\n".encode()
+    )
+    assert parsed.endnotes == "for Petra, who asked."
+    assert parsed.chapters[0].content == "She went down to the water.\n\nShe came back. The end."
+
+    # A label inside a sentence is story text.
+    inside = parse_text(b"Ledger\n\nShe left. She kept notes: salt, flour and string.\n")
+    assert inside.endnotes == "" and inside.notes == ""
+    assert "notes: salt" in inside.chapters[0].content
+
+
+@pytest.mark.parametrize("label", ["Notes:", "Author's Note:", "A/N:", "Beginning notes:"])
+def test_beginning_notes_before_the_story(label):
+    parsed = parse_text(
+        f"Salt\n\n{label} written for my sister.\n\nShe went down to the water.\n\n"
+        "Notes: the title is from a song.\n".encode()
+    )
+    assert parsed.notes == "written for my sister."
+    assert parsed.endnotes == "the title is from a song."
+    assert parsed.chapters[0].content == "She went down to the water."
+
+
+def test_beginning_notes_label_on_its_own_line_and_ao3s_pointer_to_the_end():
+    parsed = parse_text(
+        b"Salt\n\nNotes:\n\nwritten for my sister.\n(See the end of the work for more notes.)"
+        b"\n\nWork Text:\n\nShe went down to the water.\n\nNotes:\n\nthanks!\n"
+    )
+    assert parsed.notes == "written for my sister."
+    assert parsed.chapters[0].content == "She went down to the water."
+    assert parsed.endnotes == "thanks!"
+
+
+def test_beginning_notes_inline_in_a_one_line_story():
+    story = _one_line_story(3000)
+    parsed = parse_text(f"A/N: written for my sister. {story}".encode())
+    assert parsed.notes == "written for my sister."
+    assert parsed.chapters[0].content.startswith(SENTENCES[0])
+
+
+def test_title_line_byline_and_summary():
+    parsed = parse_text(
+        b"Title: The Long Way\nAuthor: Mara Quill\nSummary: Two people and a tide.\n\n"
+        b"The tide came in.\n", filename="story.txt")
+    assert parsed.title == "The Long Way"
+    assert parsed.byline == "Mara Quill"
+    assert parsed.summary == "Two people and a tide."
+    assert parsed.creators == []   # reported, never credited
+    assert parsed.chapters[0].content == "The tide came in."
+
+
+def test_title_followed_by_a_byline():
+    parsed = parse_text(b"The Long Way\nby Mara Quill\n\nThe tide came in.\n", filename="x.txt")
+    assert parsed.title == "The Long Way"
+    assert parsed.byline == "Mara Quill"
+    assert parsed.chapters[0].content == "The tide came in."
+    rows = dict(parsed.detected())
+    assert rows["Byline"].startswith("Mara Quill")
+    assert rows["Words"] == "4"
+
+
+def test_a_sentence_starting_with_by_is_not_a_byline():
+    parsed = parse_text(b"The Long Way\n\nBy morning the tide had gone out.\n")
+    assert parsed.byline == ""
+    assert parsed.chapters[0].content == "By morning the tide had gone out."
+
+    titled = parse_text(b"By the Sea\n\nThe tide came in.\n")
+    assert titled.title == "By the Sea" and titled.byline == ""
+    assert parsed.byline == "" and titled.chapters[0].content == "The tide came in."
+
+    named = parse_text(b"Author: Mara Quill\n\nThe tide came in.\n", filename="tide.txt")
+    assert named.title == "tide" and named.byline == "Mara Quill"
+
+
+@pytest.mark.django_db
+def test_word_count_by_ao3s_rules_leaves_the_notes_out(user):
+    story = _one_line_story(5000) + " It was well-known: don't -- ever -- go out at 1,000 feet."
+    data = (f"Author's Note: for my sister and her dog. {story} "
+            "Notes: the title is from a song, one two three four five.")
+    parsed = parse_text(data.encode(), filename="tide.txt")
+    parsed.fandoms = ["Original Work"]
+    work = work_import(actor=user, parsed=parsed, post=True)
+
+    from chapterhouse.works.text import word_count
+
+    assert work.word_count == word_count(story, is_html=False)
+    assert work.chapters.get().word_count == work.word_count
+    assert "for my sister" in work.notes and "from a song" in work.endnotes
+    # well-known, don't and 1,000 are one word each; -- separates.
+    assert word_count("It was well-known: don't -- ever -- go out at 1,000 feet.",
+                      is_html=False) == 10
+
+
+def test_a_megabyte_line_with_no_punctuation_is_cut_into_bounded_paragraphs():
+    data = ("word " * 200_000).strip()
+    parsed = parse_text(data.encode())
+    paragraphs = parsed.chapters[0].content.split("\n\n")
+    assert len(paragraphs) >= 500
+    assert all(0 < len(p) <= 2000 for p in paragraphs)
+    assert sum(len(p.split()) for p in paragraphs) == 200_000
+
+
+def test_a_million_note_labels_and_dots_are_read_within_bounds():
+    labels = parse_text(("A/N: " * 1_000_000).encode())
+    assert len(labels.endnotes) <= 5000
+    kept = sum(c.content.count("A/N") for c in labels.chapters) + labels.notes.count("A/N") + (
+        labels.endnotes.count("A/N"))
+    # At most two labels are read as labels (beginning and end notes); the rest is kept.
+    assert 1_000_000 - 2 <= kept <= 1_000_000
+    assert all(len(p) <= 2000 for c in labels.chapters for p in c.content.split("\n\n"))
+
+    dots = parse_text(("x" + "." * 1_000_000 + " y").encode())
+    assert "".join(c.content for c in dots.chapters).count(".") == 1_000_000
+    assert all(len(p) <= 2000 for c in dots.chapters for p in c.content.split("\n\n"))
+
+
 # --- Markdown ---------------------------------------------------------------
 
 

@@ -288,3 +288,32 @@ def test_a_real_ao3_download_is_posted_with_its_own_fandoms(user_client):
     assert work.chapters.count() == 3
     names = {t.name for t in work.tags.all()}
     assert {"Copperline (Podcast)", "Night Shift Radio", "Imported Here"} <= names
+
+
+def test_the_drafts_edit_page_shows_what_was_read_from_a_pasted_text(user_client):
+    story = " ".join(['"Did you tie them?" Mara asked.', '"I always do," said Ivo.',
+                      "The tide came in over the flats and nobody spoke."] * 40)
+    data = f"The Long Way\nby Mara Quill\n\nSummary: Two people and a tide.\n\n{story} " \
+           "That was the end. Notes: the title is from a song."
+    response = _post(user_client, file=_upload("paste.txt", data.encode()))
+    page = _page(user_client.get(response["Location"]))
+
+    preview = page.select_one(".import-preview")
+    assert preview is not None
+    found = dict(zip([dt.get_text() for dt in preview.select("dt")],
+                     [dd.get_text() for dd in preview.select("dd")], strict=True))
+    assert found["Title"] == "The Long Way"
+    assert found["Byline"].startswith("Mara Quill")
+    assert found["Summary"] == "Two people and a tide."
+    assert found["End notes"] == "the title is from a song."
+    assert found["Beginning notes"] == "none found"
+    work = Work.objects.get()
+    assert found["Words"] == f"{work.chapters.get().word_count:,}"
+    assert work.endnotes and "title is from a song" in work.endnotes
+    assert "Notes:" not in work.chapters.get().content
+    # The form below holds what was read, to be put right before posting.
+    assert page.select_one("#work-form [name$='title']")["value"] == "The Long Way"
+    assert work.creatorships.get().pseud.user.username != "Mara Quill"
+    # The story came as one line under its title: its paragraphs were guessed.
+    assert found["Paragraphs"].endswith("(guessed: the file had no line breaks)")
+    assert int(found["Paragraphs"].split()[0]) > 10

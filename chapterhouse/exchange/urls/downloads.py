@@ -1,6 +1,7 @@
 """URLs of downloads; see docs/downloads.md.
 
-``/downloads/ID/Title.epub`` as AO3 spells it. The optional leading slash
+``/downloads/ID/Title.epub`` as AO3 spells it. The optional leading slash (written
+``(?:/)?``, which Django's check for a route starting with "/" does not flag)
 accepts the doubled ``//downloads/…`` that some tools send (Django strips one).
 """
 
@@ -10,7 +11,7 @@ from chapterhouse.exchange.downloads import views
 
 urlpatterns: list = [
     re_path(
-        r"^/?downloads/(?P<work_id>\d+)/(?P<name>[^/]+)\.(?P<fmt>epub|pdf|html|txt)$",
+        r"^(?:/)?downloads/(?P<work_id>\d+)/(?P<name>[^/]+)\.(?P<fmt>epub|pdf|html|txt)$",
         views.download,
         name="download",
     ),

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "chapterhouse.web.middleware.NulCharacterMiddleware",
     "chapterhouse.web.middleware.IdRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With DATABASE_REPLICA_URL, dbrouter.ReplicaMiddleware goes here (below).
     # Before the session and CSRF middleware, so it sees the cookies they set
     # when it decides whether a guest's page may be shared (web/httpcache.py).
     "chapterhouse.web.httpcache.SharedGuestPageMiddleware",
@@ -150,6 +151,43 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # A database host that stopped answering fails a request within seconds
     # (a 503 page, docs/outages.md) rather than holding it for minutes.
     options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+#: A PostgreSQL streaming replica of DATABASE_URL (docs/replicas.md): when
+#: set, a request's reads go to it and writes to the primary; a visitor reads
+#: the primary for DATABASE_REPLICA_PIN_SECONDS after she wrote; reads go to
+#: the primary while the replica does not answer or lags more than
+#: DATABASE_REPLICA_MAX_LAG seconds (checked at most every
+#: DATABASE_REPLICA_CHECK_SECONDS per process, and again
+#: DATABASE_REPLICA_RETRY_SECONDS after it failed). Unset: no replica.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=5.0)
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=5.0)
+if DATABASE_REPLICA_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
+    _replica = env.db_url("DATABASE_REPLICA_URL")
+    if "postgresql" not in _replica["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// address")
+    # PostgreSQL's backend, falling back to the primary when the replica fails.
+    _replica["ENGINE"] = "chapterhouse.web.dbreplica"
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica.setdefault(_key, DATABASES["default"][_key])
+    _replica_options = _replica.setdefault("OPTIONS", {})
+    _replica_options["options"] = ("-c jit=off " + _replica_options.get("options", "")).strip()
+    # A replica host that does not answer sends reads to the primary within this.
+    _replica_options.setdefault(
+        "connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+    # Tests run against one database: the replica is the test database too.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["chapterhouse.web.dbrouter.ReplicaRouter"]
+    # Outside the guest page cache's middleware, so it sees which answers are
+    # shared (and sets them no cookie); around everything that reads.
+    MIDDLEWARE.insert(MIDDLEWARE.index("chapterhouse.web.httpcache.SharedGuestPageMiddleware"),
+                      "chapterhouse.web.dbrouter.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -209,7 +247,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "account_login"
+# AO3's log-in address (accounts/sessions_ao3.py); pages that need an account
+# send guests there with ?return_to= (web/login.py).
+LOGIN_URL = "/users/login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "chapterhouse.accounts.adapter.AccountAdapter"
 SIGNUPS_OPEN = env.bool("SIGNUPS_OPEN", default=True)

@@ -9,16 +9,17 @@ On a machine that has nothing but python3 it:
    (skipped while ``.venv/.chapterhouse-test-stamp`` holds pyproject.toml's
    sha256);
 2. makes sure Debian's Chromium is there for the browser tests, and epubcheck,
-   poppler-utils and the DejaVu fonts for the download tests;
+   poppler-utils and the DejaVu fonts for the download tests, and (for the
+   PostgreSQL run) PostgreSQL's initdb and pg_basebackup for the replica tests;
 3. runs ``ruff check .``;
 4. finds a PostgreSQL server on 127.0.0.1:$CHAPTERHOUSE_TEST_PG_PORT, or
    starts a throwaway cluster there that it removes again at the end (only
    when the PostgreSQL run is selected);
-5. runs the pytest suite once on SQLite and once on PostgreSQL, and prints a
-   summary. The exit code is non-zero if anything failed.
+5. runs the pytest suite once on SQLite and once on PostgreSQL (at the same
+   time on two cores or more), and prints a summary. The exit code is non-zero if anything failed.
 
 Environment: CHAPTERHOUSE_TEST_PG_PORT (5432), CHAPTERHOUSE_TEST_DATABASES
-(``sqlite,postgres``), CHAPTERHOUSE_CHROMIUM (/usr/bin/chromium) and
+(``sqlite,postgres``), CHAPTERHOUSE_TEST_CONCURRENT, CHAPTERHOUSE_CHROMIUM (/usr/bin/chromium) and
 CHAPTERHOUSE_SKIP_INSTALL=1. docs/testing.md explains them.
 
 Standard library only: this script runs before any virtualenv exists.
@@ -38,6 +39,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -83,25 +85,26 @@ def is_root() -> bool:
 
 # --- running commands and signals ------------------------------------------
 
-_child: subprocess.Popen[bytes] | None = None
+_children: set[subprocess.Popen[bytes]] = set()
 _signals_seen: list[int] = []
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
-    """Stop the current child (if any) gently, then unwind the script.
+    """Stop the running children (if any) gently, then unwind the script.
 
-    A Ctrl-C from a terminal reaches the child too (same process group), so
+    A Ctrl-C from a terminal reaches the children too (same process group), so
     SIGINT is not forwarded the first time: pytest gets to tear down its test
-    database. SIGTERM is forwarded. A second signal kills the child.
+    database. SIGTERM is forwarded. A second signal kills the children.
     """
     _signals_seen.append(signum)
-    child = _child
-    if child is None or child.poll() is not None:
+    running = [child for child in list(_children) if child.poll() is None]
+    if not running:
         raise Interrupted(signum)
-    if len(_signals_seen) > 1:
-        child.kill()
-    elif signum == signal.SIGTERM:
-        child.terminate()
+    for child in running:
+        if len(_signals_seen) > 1:
+            child.kill()
+        elif signum == signal.SIGTERM:
+            child.terminate()
 
 
 def install_signal_handlers() -> None:
@@ -131,19 +134,19 @@ def run(
 
     Its stdout and stderr are ours, or appended to ``output`` if given.
     """
-    global _child
     with open(output or os.devnull, "ab") as log:
         sink = log if output else None
         try:
-            _child = subprocess.Popen(
+            child = subprocess.Popen(
                 [str(c) for c in cmd], env=env, cwd=cwd or REPO, stdout=sink, stderr=sink
             )
         except FileNotFoundError:
             raise Failure(f"{cmd[0]} not found") from None
+        _children.add(child)
         try:
-            code = _child.wait()
+            code = child.wait()
         finally:
-            _child = None
+            _children.discard(child)
     if _signals_seen:
         raise Interrupted(_signals_seen[0])
     return code
@@ -242,7 +245,8 @@ DEBIAN_TOOLS = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf": "fonts-dejavu-extra",
     # epubcheck checks every book of a test in one Java process (java File.java).
     "/usr/bin/javac": "default-jdk-headless",
-    # The guest page cache's tests run a real Varnish with the shipped VCL.
+    # The guest page cache's tests and the app-node tests (tests/test_nodes.py) run a
+    # real Varnish (and varnishadm) with the shipped VCL and deploy/varnish/site.vcl.
     "/usr/sbin/varnishd": "varnish",
 }
 
@@ -346,6 +350,23 @@ def ensure_pg_bindir() -> Path:
         if bindir is None:
             raise Failure("installed postgresql but found no initdb under /usr/lib/postgresql")
     return bindir
+
+
+def ensure_replica_tools() -> None:
+    """initdb, pg_ctl and pg_basebackup for tests/test_replica.py, which starts
+    a primary and a streaming replica of its own in the PostgreSQL run."""
+    step("initdb and pg_basebackup for the replica tests")
+    bindir = find_pg_bindir()
+    if bindir is None or not (bindir / "pg_basebackup").exists():
+        if not is_root():
+            # Not a reason to stop: those tests say they are skipped, and why.
+            note("PostgreSQL's server tools are missing (sudo apt-get install postgresql); "
+                 "the replica tests will be skipped")
+            return
+        note("initdb or pg_basebackup missing; installing Debian's postgresql")
+        apt_install("postgresql")
+        bindir = find_pg_bindir()
+    note(str(bindir))
 
 
 def pg_major_version(bindir: Path) -> str:
@@ -517,11 +538,41 @@ def read_junit(path: Path) -> dict[str, int] | None:
     }
 
 
+def slowest_modules(path: Path, count: int = 12) -> list[tuple[str, float, int]]:
+    """The test modules that took longest in a JUnit report: (module, seconds,
+    tests), so a growing suite shows where its time goes."""
+    if not path.exists():
+        return []
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - our own pytest's report
+    except ET.ParseError:
+        return []
+    seconds: dict[str, float] = {}
+    tests: dict[str, int] = {}
+    for case in root.iter("testcase"):
+        # classname is "pkg.module" or "pkg.module.Class": keep the module.
+        parts = (case.get("classname") or "?").split(".")
+        while len(parts) > 1 and parts[-1][:1].isupper():
+            parts.pop()
+        module = ".".join(parts)
+        seconds[module] = seconds.get(module, 0.0) + float(case.get("time") or 0)
+        tests[module] = tests.get(module, 0) + 1
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])[:count]
+    return [(module, secs, tests[module]) for module, secs in ranked]
+
+
 def run_suite(
-    database: str, pg_port: int, chromium: str, pytest_args: Sequence[str]
+    database: str,
+    pg_port: int,
+    chromium: str,
+    pytest_args: Sequence[str],
+    *,
+    output: Path | None = None,
 ) -> SuiteResult:
+    """Run the suite on one database. With ``output``, pytest writes there
+    (the concurrent mode prints it afterwards) instead of to our stdout."""
     label = "SQLite" if database == "sqlite" else f"PostgreSQL ({PG_HOST}:{pg_port})"
-    step(f"suite on {label}")
+    step(f"suite on {label}" + (" (output follows when it ends)" if output else ""))
     scratch = Path(tempfile.mkdtemp(prefix=f"chapterhouse-test-{database}-"))
     var_dir = scratch / "var"
     var_dir.mkdir()
@@ -543,12 +594,71 @@ def run_suite(
     }
     cmd = [VENV_PYTHON, "-m", "pytest", f"--junitxml={junit}", *extra, *pytest_args]
     started = time.monotonic()
+    slow: list[tuple[str, float, int]] = []
     try:
-        code = run(cmd, env=env)
+        try:
+            code = run(cmd, env=env, output=output)
+        finally:
+            if output is not None:
+                step(f"output of the suite on {label}")
+                sys.stdout.write(output.read_text(errors="replace"))
+                sys.stdout.flush()
         counts = read_junit(junit)
+        slow = slowest_modules(junit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if slow:
+        note(f"slowest test modules on {label}:")
+        for module, secs, tests in slow:
+            note(f"  {secs:7.1f}s  {tests:4d} tests  {module}")
     return SuiteResult(database, code, time.monotonic() - started, counts)
+
+
+def run_suites_concurrently(
+    databases: Sequence[str], pg_port: int, chromium: str, pytest_args: Sequence[str]
+) -> list[SuiteResult]:
+    """Both suites at once, each in a thread of its own: the first streams its
+    output, the others write theirs to a file printed when they end. On a
+    machine with two cores or more this takes little more than the longer
+    suite alone, instead of the two one after the other."""
+    logs = Path(tempfile.mkdtemp(prefix="chapterhouse-test-logs-"))
+    results: dict[str, SuiteResult] = {}
+    errors: list[BaseException] = []
+
+    def one(database: str, output: Path | None) -> None:
+        try:
+            results[database] = run_suite(database, pg_port, chromium, pytest_args, output=output)
+        except BaseException as error:  # noqa: BLE001 - re-raised by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(
+            target=one, args=(database, None if i == 0 else logs / f"{database}.log"), daemon=True
+        )
+        for i, database in enumerate(databases)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    finally:
+        shutil.rmtree(logs, ignore_errors=True)
+    if _signals_seen:
+        raise Interrupted(_signals_seen[0])
+    if errors:
+        raise errors[0]
+    return [results[database] for database in databases]
+
+
+def concurrent_suites() -> bool:
+    """CHAPTERHOUSE_TEST_CONCURRENT: 1 runs the SQLite and PostgreSQL suites
+    at once, 0 one after the other; unset, at once on two cores or more."""
+    value = os.environ.get("CHAPTERHOUSE_TEST_CONCURRENT", "").strip()
+    if value:
+        return value not in ("0", "no", "false")
+    return (os.cpu_count() or 1) >= 2
 
 
 def print_summary(results: Sequence[SuiteResult]) -> None:
@@ -592,11 +702,17 @@ def run_suites(pytest_args: Sequence[str]) -> int:
     ensure_venv()
     chromium = ensure_chromium()
     ensure_debian_tools()
+    if "postgres" in databases:
+        ensure_replica_tools()
     lint()
     results: list[SuiteResult] = []
     with postgres_server(port) if "postgres" in databases else nullcontext():
-        for database in databases:
-            results.append(run_suite(database, port, chromium, pytest_args))
+        if len(databases) > 1 and concurrent_suites():
+            step(f"running the suites on {' and '.join(databases)} at the same time")
+            results = run_suites_concurrently(databases, port, chromium, pytest_args)
+        else:
+            for database in databases:
+                results.append(run_suite(database, port, chromium, pytest_args))
     print_summary(results)
     return 0 if all(r.ok for r in results) else 1
 

@@ -300,3 +300,20 @@ def test_two_sites_on_one_host_keep_their_own_control_sockets(tmp_path):
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+def test_serve_collects_static_files_again_only_when_their_sources_changed(tmp_path, settings):
+    """A restarted node skips collectstatic (minutes of compression on a busy
+    host) when the collected files are of the same sources (docs/app-nodes.md)."""
+    from chapterhouse import cli
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    assert cli.collect_static() is True
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert cli.collect_static() is False
+    # Sources that differ from the last collection (another release) collect again.
+    (tmp_path / "static" / cli.STATIC_STAMP).write_text("an older release\n")
+    assert cli.collect_static() is True
+    assert cli.collect_static() is False

@@ -18,6 +18,8 @@ from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.views.decorators.cache import never_cache
 
+from chapterhouse.web.login import RETURN_COOKIE, RETURN_COOKIE_PATH, RETURN_FIELD, is_local_path
+
 #: AO3's field name → allauth's.
 AO3_LOGIN_FIELDS = {
     "user[login]": "login",
@@ -44,12 +46,49 @@ def _translated(request) -> QueryDict:
     return data
 
 
+def _return_path(request) -> str:
+    """Where the reader goes after logging in: ``return_to`` (AO3's name, set
+    by the access-denied redirect, web/login.py), else ``next``, else the
+    restricted work she was sent away from (a cookie). Only paths on this
+    site count."""
+    for candidate in (
+        request.POST.get("next"),
+        request.GET.get(RETURN_FIELD),
+        request.GET.get("next"),
+        request.COOKIES.get(RETURN_COOKIE),
+    ):
+        if candidate and is_local_path(candidate):
+            return candidate
+    return ""
+
+
 @never_cache
 def login(request):
-    """``/users/login``: the log-in page, taking AO3's field names as well."""
+    """``/users/login``: the log-in page, taking AO3's field names as well.
+
+    ``?return_to=PATH`` (a page that needs log-in sent the guest here) shows
+    AO3's access-denied flash; ``?restricted=true`` (a restricted work did)
+    shows AO3's restricted-work notice. Either way the reader returns there
+    after logging in."""
+    back = _return_path(request)
     if request.method == "POST":
         request.POST = _translated(request)
-    return _allauth_login(request)
+        if back and not request.POST.get("next"):
+            request.POST["next"] = back
+    elif back and not request.GET.get("next"):
+        query = request.GET.copy()
+        query["next"] = back
+        request.GET = query
+    response = _allauth_login(request)
+    if hasattr(response, "context_data") and response.context_data is not None:
+        response.context_data["login_access_denied"] = (
+            request.method == "GET" and bool(request.GET.get(RETURN_FIELD))
+        )
+        response.context_data["login_restricted"] = request.GET.get("restricted") == "true"
+    logged_in = request.method == "POST" and response.status_code == 302
+    if logged_in and RETURN_COOKIE in request.COOKIES:
+        response.delete_cookie(RETURN_COOKIE, path=RETURN_COOKIE_PATH)
+    return response
 
 
 @never_cache

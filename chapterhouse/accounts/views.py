@@ -12,13 +12,13 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chapterhouse.web.forms import apply_errors, posted_next
+from chapterhouse.web.login import login_required
 
 from . import selectors, services
 from .forms import (

@@ -29,11 +29,13 @@ PER_PAGE = listing.PER_PAGE
 
 
 def collection_by_name(name: str) -> Collection | None:
-    return Collection.objects.filter(name=name).select_related("parent").first()
+    return (
+        Collection.objects.filter(name=name).select_related("parent", "gift_exchange").first()
+    )
 
 
 def _with_maintainers(collections: QuerySet[Collection]) -> QuerySet[Collection]:
-    return collections.prefetch_related(
+    return collections.select_related("gift_exchange").prefetch_related(
         Prefetch(
             "maintainers", queryset=Maintainer.objects.select_related("user").order_by("role", "pk")
         )

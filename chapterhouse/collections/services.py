@@ -169,6 +169,8 @@ class AddResult:
     submitted: list[Collection] = field(default_factory=list)
     invited: list[Collection] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: Gift-exchange assignments the work fulfilled.
+    fulfilled: list = field(default_factory=list)
 
     @property
     def notice(self) -> str:
@@ -187,6 +189,12 @@ class AddResult:
                 "This work has been invited to your collection(s) ("
                 + ", ".join(c.title for c in self.invited)
                 + "). The creator will be asked to accept."
+            )
+        if self.fulfilled:
+            parts.append(
+                "It fulfils your assignment: a gift for "
+                + ", ".join(a.recipient.username for a in self.fulfilled)
+                + "."
             )
         return " ".join(parts)
 
@@ -245,6 +253,11 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
                 else Approval.PENDING,
             )
             (result.added if approved_by_collection else result.submitted).append(collection)
+            if hasattr(collection, "gift_exchange"):
+                from .exchange_services import assignment_fulfil
+
+                fulfilled = assignment_fulfil(user=user, work=work, collection=collection)
+                result.fulfilled += [fulfilled] if fulfilled else []
         else:
             CollectionItem.objects.create(
                 collection=collection,
@@ -256,6 +269,10 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
             result.invited.append(collection)
     if result.added or result.submitted or result.invited:
         work_collection_flags_sync([work.pk])
+    if result.fulfilled:
+        # The assignment's recipient is a gift of the work now: told once it
+        # is posted and revealed.
+        gifts_mail_record(work=Work.objects.get(pk=work.pk))
     return result
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import exchange_views as exchange
 from . import views
 
 app_name = "collections"
@@ -14,11 +15,45 @@ urlpatterns = [
     path("collections/<str:name>/edit", views.edit, name="edit"),
     path("collections/<str:name>/participants", views.participants, name="participants"),
     path("collections/<str:name>/works", views.works, name="works"),
+    path("collections/<str:name>/works/new", exchange.work_new_for_assignment,
+         name="work_new_for_assignment"),
     path(
         "collections/<str:name>/works/<int:work_id>", views.collection_work, name="collection_work"
     ),
     path("collections/<str:name>/collections", views.subcollections, name="subcollections"),
     path("collections/<str:name>/items", views.items, name="items"),
+    # Gift exchanges.
+    path("collections/<str:name>/gift_exchange", exchange.exchange_settings,
+         name="exchange"),
+    path("collections/<str:name>/gift_exchange/new", exchange.exchange_settings,
+         name="exchange_new"),
+    path("collections/<str:name>/gift_exchange/edit", exchange.exchange_settings,
+         name="exchange_edit"),
+    path("collections/<str:name>/signups", exchange.signups, name="signups"),
+    path("collections/<str:name>/signups/new", exchange.signup_new, name="signup_new"),
+    path("collections/<str:name>/signups/summary", exchange.signup_summary,
+         name="signup_summary"),
+    path("collections/<str:name>/signups/<int:signup_id>", exchange.signup_show,
+         name="signup"),
+    path("collections/<str:name>/signups/<int:signup_id>/edit", exchange.signup_edit,
+         name="signup_edit"),
+    path("collections/<str:name>/signups/<int:signup_id>/delete", exchange.signup_delete,
+         name="signup_delete"),
+    path("collections/<str:name>/potential_matches", exchange.potential_matches,
+         name="potential_matches"),
+    path("collections/<str:name>/potential_matches/generate",
+         exchange.potential_matches_generate, name="potential_matches_generate"),
+    path("collections/<str:name>/assignments", exchange.assignments, name="assignments"),
+    path("collections/<str:name>/assignments/set", exchange.assignments_set,
+         name="assignments_set"),
+    path("collections/<str:name>/assignments/send_out", exchange.assignments_send_out,
+         name="assignments_send_out"),
+    path("collections/<str:name>/assignments/<int:assignment_id>", exchange.assignment_show,
+         name="assignment"),
+    path("collections/<str:name>/assignments/<int:assignment_id>/default",
+         exchange.assignment_default, name="assignment_default"),
+    path("collections/<str:name>/assignments/<int:assignment_id>/claim",
+         exchange.assignment_claim, name="assignment_claim"),
     path("works/<int:work_id>/collections", views.work_collections, name="work_collections"),
     path("works/<int:work_id>/collection_items", views.work_collection_items, name="work_items"),
     path(
@@ -28,4 +63,7 @@ urlpatterns = [
     ),
     path("users/<str:username>/collections", views.user_collections, name="user_collections"),
     path("users/<str:username>/collection_items", views.user_items, name="user_items"),
+    path("users/<str:username>/assignments", exchange.user_assignments,
+         name="user_assignments"),
+    path("users/<str:username>/signups", exchange.user_signups, name="user_signups"),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from markupsafe import Markup
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.login import login_required
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import can_view_work, works_visible_to
 
@@ -118,11 +118,15 @@ def participants(request, name: str):
 
 
 def _page_context(request, collection, main_class: str) -> dict:
+    from .exchange_selectors import exchange_for, signup_of
+
     return {
         "main_class": main_class,
         "collection": collection,
         "roles": selectors.roles_of(request.user, collection),
         "maintainers": selectors.maintainers_of(collection),
+        "exchange": exchange_for(collection),
+        "my_signup": signup_of(request.user, collection),
     }
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
@@ -31,6 +30,7 @@ from chapterhouse.tags.models import Tag, TagType
 from chapterhouse.tags.page_selectors import tag_path, tag_visible
 from chapterhouse.tags.selectors import tag_named
 from chapterhouse.web.forms import as_int, posted_next
+from chapterhouse.web.login import login_required
 from chapterhouse.works.selectors.visibility import (
     tag_is_visible,
     tags_visible_to,

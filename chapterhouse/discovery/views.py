@@ -535,3 +535,9 @@ def works_search(request):
 @require_GET
 def search_help(request):
     return render(request, "discovery/search_help.html", {"main_class": "help"})
+
+
+@require_GET
+def symbols_key(request):
+    """``/help/symbols-key.html``, which every blurb's squares link to."""
+    return render(request, "discovery/symbols_key.html", {"main_class": "help"})

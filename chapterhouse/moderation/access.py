@@ -32,12 +32,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from chapterhouse.web.login import redirect_to_login
+
 from .roles import ANY_ADMIN, can, is_admin
 
 #: Where admins set up and confirm their second factor (allauth's pages).
 MFA_SETUP_URL = "/users/2fa/totp/activate/"
 MFA_CONFIRM_URL = "/users/2fa/reauthenticate/"
-LOGIN_URL = "/users/login/"
 
 
 def signed_in_with_mfa(request) -> bool:
@@ -86,7 +87,7 @@ def back_path(request) -> str:
 
 
 def login_redirect(next_path: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{LOGIN_URL}?next={quote(next_path)}")
+    return redirect_to_login(next_path)
 
 
 def mfa_needed_response(request, next_path: str):

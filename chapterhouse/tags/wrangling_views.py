@@ -4,10 +4,11 @@ actions on one tag or many at once. Only wranglers (and staff) may open them."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+
+from chapterhouse.web.login import login_required
 
 from . import queue
 from .models import Tag, TagType

@@ -15,8 +15,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-#: The configuration shipped for sites (docs/http-cache.md).
-VCL_PATH = Path(__file__).resolve().parent / "varnish" / "default.vcl"
+#: The configuration shipped for sites (docs/http-cache.md): default.vcl
+#: names one app node and includes the rules, chapterhouse.vcl, from here.
+VCL_DIR = Path(__file__).resolve().parent / "varnish"
+VCL_PATH = VCL_DIR / "default.vcl"
 VARNISHD = "/usr/sbin/varnishd"
 
 
@@ -26,17 +28,23 @@ def varnishd_path() -> str | None:
     return shutil.which("varnishd")
 
 
-def vcl_for(*, host: str, port: int) -> str:
-    """The shipped configuration with its backend pointed at ``host:port``."""
-    text = VCL_PATH.read_text()
-    text, count = re.subn(
-        r'backend default \{\s*\.host = "[^"]*";\s*\.port = "\d+";',
-        f'backend default {{\n    .host = "{host}";\n    .port = "{port}";',
-        text,
-    )
-    if count != 1:
-        raise ValueError("the shipped VCL has no backend block to point elsewhere")
-    return text
+_BACKEND = re.compile(r'(backend \w+ \{\s*)\.host = "[^"]*";(\s*)\.port = "\d+";')
+
+
+def vcl_for(backends: list[tuple[str, int]], *, path: Path = VCL_PATH) -> str:
+    """The configuration at ``path`` with its backends, in order, pointed at
+    ``backends`` (host, port); nothing else in it changes."""
+    text = path.read_text()
+    found = _BACKEND.findall(text)
+    if len(found) != len(backends):
+        raise ValueError(f"{path} names {len(found)} backend(s), not {len(backends)}")
+    addresses = iter(backends)
+
+    def point(match: re.Match) -> str:
+        host, port = next(addresses)
+        return f'{match.group(1)}.host = "{host}";{match.group(2)}.port = "{port}";'
+
+    return _BACKEND.sub(point, text)
 
 
 def free_port() -> int:
@@ -47,12 +55,16 @@ def free_port() -> int:
 
 class Varnish:
     """``with Varnish(workdir, backend_port=8000) as cache: cache.url``: a
-    varnishd of its own (its own ``-n`` directory), stopped on leaving."""
+    varnishd of its own (its own ``-n`` directory), stopped on leaving.
+    ``Varnish(workdir, backends=[(host, port), …], vcl=path)`` runs another
+    site VCL (deploy/varnish/site.vcl) with its backends pointed there."""
 
-    def __init__(self, workdir: Path, *, backend_port: int, backend_host: str = "127.0.0.1",
-                 port: int | None = None, memory: str = "64m") -> None:
+    def __init__(self, workdir: Path, *, backend_port: int | None = None,
+                 backend_host: str = "127.0.0.1", backends: list[tuple[str, int]] | None = None,
+                 vcl: Path = VCL_PATH, port: int | None = None, memory: str = "64m") -> None:
         self.workdir = Path(workdir)
-        self.backend = (backend_host, backend_port)
+        self.backends = backends or [(backend_host, backend_port)]
+        self.vcl = Path(vcl)
         self.port = port or free_port()
         self.memory = memory
         self.process: subprocess.Popen | None = None
@@ -67,13 +79,15 @@ class Varnish:
             raise FileNotFoundError("varnishd is not installed (apt-get install varnish)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         vcl = self.workdir / "site.vcl"
-        vcl.write_text(vcl_for(host=self.backend[0], port=self.backend[1]))
+        vcl.write_text(vcl_for(self.backends, path=self.vcl))
         argv = [
             binary, "-F", "-j", "none",
             "-n", str(self.workdir / "state"),
             "-a", f"127.0.0.1:{self.port}",
             "-T", "127.0.0.1:0",
             "-f", str(vcl),
+            # Its `include "chapterhouse.vcl"` finds the package's rules.
+            "-p", f"vcl_path={VCL_DIR}",
             "-s", f"malloc,{self.memory}",
         ]
         self.log = (self.workdir / "varnishd.log").open("w")
@@ -93,6 +107,21 @@ class Varnish:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("varnishd did not start listening")
+
+    def backend_health(self) -> dict[str, str]:
+        """Each backend's name and what its probe says now ("healthy" or
+        "sick"), from ``varnishadm backend.list``."""
+        done = subprocess.run(  # noqa: S603 - our own arguments
+            ["varnishadm", "-n", str(self.workdir / "state"), "backend.list"],
+            capture_output=True, text=True, timeout=10,
+        )
+        health = {}
+        for line in done.stdout.splitlines()[1:]:
+            fields = line.split()
+            # name, admin state, probe (good/window), health, last change
+            if len(fields) >= 4 and "." in fields[0]:
+                health[fields[0].rsplit(".", 1)[1]] = fields[3]
+        return health
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.web.dbrouter import replica_status
 from chapterhouse.web.redisguard import redis_status
 from chapterhouse.works.selectors.listing import recent_works
 
@@ -43,7 +44,9 @@ def home(request):
 def health(request):
     """For load balancers and monitors: 200 when the database answers, else
     503 with the reason. Redis is reported ("up", "down", or "off" when not
-    configured) but never fails the node: the site carries on without it."""
+    configured) but never fails the node: the site carries on without it.
+    So is the database replica ("up", "lagging", "down", "off"; reads go to
+    the primary meanwhile, docs/replicas.md)."""
     redis = redis_status()
     try:
         with connection.cursor() as cursor:
@@ -57,7 +60,8 @@ def health(request):
              "redis": redis},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": connection.vendor, "redis": redis})
+    return JsonResponse({"status": "ok", "database": connection.vendor, "redis": redis,
+                         **replica_status()})
 
 
 def _error(request, status: int, title: str, message: str):

@@ -83,7 +83,7 @@ def test_a_wrong_password_never_answers_302(browser, member):
     assert response.status_code == 200
     page = BeautifulSoup(response.content, "html.parser")
     assert page.select_one("form#new_user")
-    assert page.select_one("form#new_user input[name=login]")["value"] == member.username
+    assert page.select_one('form#new_user input[name="user[login]"]')["value"] == member.username
     assert not signed_in_as(browser)
 
 
@@ -103,3 +103,69 @@ def test_the_site_form_names_still_work_and_win(browser, member, password):
     })
     assert response.status_code == 302
     assert signed_in_as(browser)
+
+
+def form_fields(form) -> dict[str, str]:
+    """What a tool posts: each named input of the form with its value, the
+    last one winning for a repeated name (as a Rails form sends it)."""
+    fields: dict[str, str] = {}
+    for field in form.select("input[name]"):
+        if field.get("type") == "checkbox" and not field.has_attr("checked"):
+            continue
+        fields[field["name"]] = field.get("value", "")
+    return fields
+
+
+def test_the_login_form_is_ao3s_and_posting_its_fields_logs_in(browser, member, password):
+    page = BeautifulSoup(browser.get("/users/login").content, "html.parser")
+    form = page.select_one("form#new_user")
+    assert form["action"] == "/users/login" and form["method"] == "post"
+    remember = [(i["type"], i["value"]) for i in form.select('input[name="user[remember_me]"]')]
+    assert remember == [("hidden", "0"), ("checkbox", "1")]
+    assert form.select_one('input[name="commit"]')["value"] == "Log in"
+    fields = form_fields(form)
+    assert {"user[login]", "user[password]", "authenticity_token"} <= set(fields)
+    fields.update({"user[login]": member.username, "user[password]": password})
+    fields["user[remember_me]"] = "1"
+    response = browser.post(form["action"], fields)
+    assert response.status_code == 302
+    assert signed_in_as(browser)
+    # "Remember me" keeps the session past the browser's closing.
+    assert response.cookies["sessionid"]["max-age"]
+
+
+def test_a_page_that_needs_an_account_sends_a_guest_to_log_in_and_back(browser, member, password):
+    response = browser.get(f"/users/{member.username}/stats")
+    assert response.status_code == 302
+    assert response["Location"] == f"/users/login?return_to=/users/{member.username}/stats"
+    page = BeautifulSoup(browser.get(response["Location"]).content, "html.parser")
+    flash = page.select_one("div#main div.flash.error")
+    assert flash.get_text() == (
+        "Sorry, you don't have permission to access the page you were trying to reach."
+        " Please log in."
+    )
+    # Above the form, as on AO3.
+    assert flash.find_next("form")["id"] == "new_user"
+    fields = form_fields(page.select_one("form#new_user"))
+    fields.update({"user[login]": member.username, "user[password]": password})
+    back = browser.post("/users/login", fields)
+    assert back.status_code == 302
+    assert back["Location"] == f"/users/{member.username}/stats"
+
+
+def test_the_plain_log_in_page_shows_no_refusal(browser):
+    page = BeautifulSoup(browser.get("/users/login").content, "html.parser")
+    assert page.select_one("div.flash.error") is None
+    assert "only available to registered users" not in page.get_text()
+
+
+@pytest.mark.parametrize("elsewhere", ["//evil.example/x", "https://evil.example/", "javascript:x"])
+def test_return_to_never_leads_off_the_site(browser, member, password, elsewhere):
+    page = BeautifulSoup(
+        browser.get("/users/login", {"return_to": elsewhere}).content, "html.parser"
+    )
+    fields = form_fields(page.select_one("form#new_user"))
+    fields.update({"user[login]": member.username, "user[password]": password})
+    response = browser.post("/users/login?return_to=" + elsewhere, fields)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/") and not response["Location"].startswith("//")

@@ -78,7 +78,7 @@ def test_after_activation_log_in_asks_for_a_code(client, user):
 def test_two_factor_pages_need_a_login(client):
     response = client.get("/users/2fa/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/")
+    assert response["Location"].startswith("/users/login?")
 
 
 def test_a_code_from_the_step_just_past_still_logs_in(client, user):

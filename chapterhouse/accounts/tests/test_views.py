@@ -330,7 +330,7 @@ def test_other_peoples_settings_are_forbidden(client, user, other_user):
 def test_guests_are_sent_to_log_in_for_settings(client, user):
     response = client.get(f"/users/{user.username}/preferences")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/?next=")
+    assert response["Location"].startswith("/users/login?return_to=")
 
 
 def test_preferences_page_saves(user_client, user):
@@ -377,7 +377,7 @@ def test_delete_account_asks_then_deletes(user_client, user):
 def test_admin_logs_in_through_the_site_login(client, user):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/")
+    assert response["Location"].startswith("/users/login?")
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/admin/login/?next=/admin/").status_code == 403
     user.is_staff = True

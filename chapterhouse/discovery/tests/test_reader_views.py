@@ -59,7 +59,7 @@ OWN_PAGES = ["muted", "saved_filters", "filter_subscriptions"]
 def test_a_guest_is_asked_to_log_in(client, user, page):
     response = client.get(f"/users/{user.username}/{page}")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/")
+    assert response["Location"].startswith("/users/login?")
 
 
 @pytest.mark.parametrize("page", OWN_PAGES)
@@ -84,7 +84,7 @@ def test_the_owner_sees_her_page_in_the_frame(user_client, user, page):
 def test_a_guest_cannot_post_the_actions(client, address):
     response = client.post(address, {"username": "x", "tag": "x", "name": "x", "query": "a=b"})
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/")
+    assert response["Location"].startswith("/users/login?")
     assert not (UserMute.objects.exists() or SavedFilter.objects.exists())
 
 

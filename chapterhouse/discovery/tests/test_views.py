@@ -411,9 +411,13 @@ def test_search_results_heading_and_blurbs(client, fandom_works):
     })
     page = soup(response)
     assert page.select_one("div#main")["class"] == ["works-search", "region"]
-    found = page.select_one("h3.heading")
-    assert text(found) == "2 Found ?"
-    assert found.find("a")["href"] == "/help/search-results.html"
+    found = page.select_one("div#main h3.heading")
+    # AO3's heading exactly: tools cut the fixed tail off to read the number.
+    assert found.get_text().strip() == "2 Found  ?"
+    help_link = found.find("a")
+    assert help_link["href"] == "/help/work-search-results-help.html"
+    assert help_link["class"] == ["help", "symbol", "question", "modal"]
+    assert client.get(help_link["href"]).status_code == 200
     assert sorted(blurb_titles(page)) == ["Lamp Oil", "Last Light"]
     summary = text(page.select_one("h4.heading"))
     assert summary.startswith("You searched for:")
@@ -480,6 +484,17 @@ def test_search_never_shows_drafts_or_restricted_works_to_guests(client, fandom_
 def test_search_help_page(client, db):
     page = soup(client.get("/help/search-results.html"))
     assert "slow burn" in page.get_text()
+
+
+def test_every_blurbs_symbols_link_leads_to_the_symbols_key(client, fandom_works):
+    page = soup(client.get(LISTING))
+    links = {a["href"] for a in page.select("ul.required-tags a")}
+    assert links == {"/help/symbols-key.html"}
+    key = soup(client.get("/help/symbols-key.html"))
+    # Each square a blurb on this page shows is explained there.
+    shown = {tuple(span["class"]) for span in page.select("ul.required-tags a > span")}
+    explained = {tuple(span["class"]) for span in key.select("div#main span[title]")}
+    assert shown and shown <= explained
 
 
 def test_blurbs_use_the_shared_markup(client, fandom_works):

@@ -14,11 +14,11 @@ takes seconds), so fresh renders are limited per client address
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
-from django.shortcuts import render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from chapterhouse.web.addresses import client_address
+from chapterhouse.web.login import redirect_restricted
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 from chapterhouse.web.views import rate_limited
 from chapterhouse.works.models import Work
@@ -37,13 +37,6 @@ FRESH_RENDER_MESSAGE = (
 )
 
 
-def _restricted(request):
-    """The answer the work page gives a guest for a restricted work."""
-    # "//downloads/…" would read as another host once logged in: one slash.
-    back = "/" + request.get_full_path().lstrip("/")
-    return render(request, "works/restricted.html", {"main_class": "works-show", "next": back})
-
-
 def _client_address(request) -> str:
     return client_address(request) or "unknown"
 
@@ -60,7 +53,7 @@ def download(request, work_id: str, name: str, fmt: str):
     work = works_visible_to(request.user, Work.objects.filter(pk=work_id, posted=True)).first()
     if work is None:
         if work_needs_login(request.user, int(work_id)):
-            return _restricted(request)
+            return redirect_restricted(request)
         raise Http404("No such work.")
     doc = document_for(work)
     digest = fingerprint(doc, fmt)

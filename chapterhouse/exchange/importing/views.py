@@ -10,13 +10,13 @@ the message asks for it again).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import login_required
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 from chapterhouse.works.views.posting import work_url
 

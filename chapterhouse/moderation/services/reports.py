@@ -15,18 +15,20 @@ bookmark or user (see docs/moderation-reports.md).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.accounts.models import User
+from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.responses.models import Bookmark
 from chapterhouse.responses.selectors.bookmarks import bookmarks_visible_to
 from chapterhouse.responses.selectors.comments import comment_for
@@ -187,6 +189,34 @@ _FINDERS = {
 }
 
 
+#: The longest link the "what to report" page reads.
+LINK_MAX = 2000
+_LINKED = (
+    (re.compile(r"^/(?:works/\d+/)?chapters/(\d+)(?:/|$)"), TargetType.CHAPTER),
+    (re.compile(r"^/works/(\d+)(?:/|$)"), TargetType.WORK),
+    (re.compile(r"^/comments/(\d+)(?:/|$)"), TargetType.COMMENT),
+    (re.compile(r"^/bookmarks/(\d+)(?:/|$)"), TargetType.BOOKMARK),
+)
+_USER_LINK = re.compile(r"^/users/([^/]+)(?:/|$)")
+
+
+def target_from_link(link: str) -> tuple[str, int] | None:
+    """The report target a link to a page of this site names — a work,
+    chapter, comment, bookmark or profile — as (type, id), or None. Whether
+    the reporter may see it is checked by ``report_target`` afterwards."""
+    path = urlsplit(link.strip()[:LINK_MAX]).path
+    for pattern, target_type in _LINKED:
+        matched = pattern.match(path)
+        if matched:
+            return target_type, int(matched.group(1))
+    matched = _USER_LINK.match(path)
+    if matched:
+        user = user_by_name(unquote(matched.group(1)))
+        if user is not None:
+            return TargetType.USER, user.pk
+    return None
+
+
 def report_target(*, viewer, target_type: str, target_id) -> ReportTarget | None:
     """What ``viewer`` would report, or None when there is no such thing or she
     may not see it (a draft, a restricted work for a guest, a hidden comment…)."""
@@ -342,9 +372,7 @@ def report_create(*, reporter, target_type: str, target_id, category: str, text:
         )
         recipient = reporter_email(user) if user is not None else email
         if recipient:
-            transaction.on_commit(
-                lambda: _acknowledgement_send(report=report, target=target, to=recipient)
-            )
+            _acknowledgement_queue(report=report, target=target, to=recipient)
     _rate_record(reporter=reporter, address=address, target=target)
     return report
 
@@ -369,16 +397,17 @@ def acknowledgement_text(*, report: Report, target: ReportTarget) -> str:
     )
 
 
-def _acknowledgement_send(*, report: Report, target: ReportTarget, to: str) -> None:
-    try:
-        send_mail(
-            subject=f"[{settings.SITE_NAME}] Your report (#{report.pk}) reached the admins",
-            message=acknowledgement_text(report=report, target=target),
-            from_email=None,
-            recipient_list=[to],
-        )
-    except Exception:  # the report is stored; a mail server's trouble must not undo it
-        log.exception("could not send the acknowledgement of report %s", report.pk)
+def _acknowledgement_queue(*, report: Report, target: ReportTarget, to: str) -> None:
+    """Queue the acknowledgement in the report's transaction: the task row is
+    written with the report or not at all, and the worker sends it (retrying
+    while the mail server is away)."""
+    from ..tasks import report_acknowledgement_task
+
+    report_acknowledgement_task.enqueue(
+        to,
+        f"[{settings.SITE_NAME}] Your report (#{report.pk}) reached the admins",
+        acknowledgement_text(report=report, target=target),
+    )
 
 
 # For the admins ------------------------------------------------------------------

@@ -193,4 +193,4 @@ def test_only_those_with_the_audit_permission_read_it(make_admin):
     policy = make_admin("odile", role="policy_abuse")
     assert signed_in(policy).get(PAGE).status_code == 403
     page = Client().get(PAGE)
-    assert page.status_code == 302 and page["Location"].startswith("/users/login/")
+    assert page.status_code == 302 and page["Location"].startswith("/users/login?")

@@ -236,7 +236,7 @@ def test_admin_list_shows_unpublished_posts_with_their_status(support, support_c
 def test_news_admin_pages_need_the_permission_and_two_factor(path, client, user, logged_in,
                                                              warden, support, admin_client):
     assert client.get(path).status_code == 302
-    assert client.get(path)["Location"].startswith("/users/login/")
+    assert client.get(path)["Location"].startswith("/users/login?")
     assert logged_in(user).get(path).status_code == 403
     assert admin_client(warden).get(path).status_code == 403
     no_mfa = admin_client(support, mfa=False).get(path)

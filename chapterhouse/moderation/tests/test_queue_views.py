@@ -82,7 +82,7 @@ def test_the_admin_front_page_offers_only_what_the_role_opens(make_admin, admin_
 def test_readers_are_refused_and_guests_sent_to_log_in(reader_client, client):
     assert reader_client.get("/moderation/reports").status_code == 403
     response = client.get("/moderation/reports")
-    assert response.status_code == 302 and response["Location"].startswith("/users/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/users/login?")
 
 
 def test_session_without_second_factor_gets_the_mfa_page(make_admin, admin_client):

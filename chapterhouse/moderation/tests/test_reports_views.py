@@ -11,6 +11,7 @@ from django.test import Client
 from chapterhouse.moderation.models import Report
 from chapterhouse.moderation.services import reports as svc
 from chapterhouse.responses.models import Bookmark, Comment
+from chapterhouse.responses.services.tasks_runner import tasks_run_pending
 from chapterhouse.works.tests.factories import WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,31 @@ def test_guest_sees_what_she_reports_and_must_give_an_email(client, work):
     assert html.select_one("label[for=id_text]")
 
 
+def test_ao3s_report_address_leads_to_the_same_form(client, work):
+    page = client.get(f"/abuse_reports/new?type=work&id={work.pk}")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.select_one("#reported a")["href"] == f"/works/{work.pk}"
+    assert html.select_one("form#new_abuse_report") is not None
+
+
+def test_report_address_with_nothing_named_asks_for_the_link(client, work):
+    page = client.get("/abuse_reports/new")
+    assert page.status_code == 200
+    assert soup(page).select_one('form#new_abuse_report input[name="url"]') is not None
+    chapter = work.chapters.first()
+    sent = client.get("/reports/new", {"url": f"http://testserver/works/{work.pk}/chapters/{chapter.pk}"})
+    assert sent.status_code == 302
+    assert sent["Location"].startswith(f"/reports/new?type=chapter&id={chapter.pk}")
+    assert client.get(sent["Location"]).status_code == 200
+    wrong = client.get("/reports/new", {"url": "https://example.org/elsewhere"})
+    assert wrong.status_code == 400
+    html = soup(wrong)
+    assert "does not lead to a work" in html.select_one("div.flash.error").get_text()
+    # What she typed is kept.
+    assert html.select_one('input[name="url"]')["value"] == "https://example.org/elsewhere"
+
+
 def test_signed_in_reader_is_not_asked_for_an_email(reader_client, work):
     form = soup(reader_client.get(new_url("work", work.pk))).select_one("form#new_abuse_report")
     assert form is not None and form.select_one("input[name=email]") is None
@@ -89,7 +115,7 @@ def test_each_kind_of_target_has_a_report_page(target_type, reader_client, work,
 def test_nothing_to_report_is_a_404(reader_client, work):
     draft = WorkFactory(posted=False)
     for url in (new_url("work", draft.pk), new_url("news", 1), new_url("work", "x"),
-                "/reports/new", new_url("comment", 424242)):
+                "/reports/new?type=work", new_url("comment", 424242)):
         assert reader_client.get(url).status_code == 404
     assert reader_client.post(new_url("work", draft.pk), GOOD).status_code == 404
     assert not Report.objects.exists()
@@ -131,6 +157,7 @@ def test_guest_report_thanks_her_and_mails_her(
     notice = soup(thanks).select_one(".flash.notice").text
     assert f"your report (#{report.pk}) reached the admins" in notice
     assert "sent you an email" in notice
+    assert tasks_run_pending() == 1  # the worker sends it
     [mail] = mailoutbox
     assert mail.to == ["pell@example.org"] and f"#{report.pk}" in mail.subject
 
@@ -142,6 +169,7 @@ def test_reader_report_uses_her_account(reader_client, reader, work, mailoutbox,
     report = Report.objects.get()
     assert sent["Location"] == f"/reports/{report.pk}/thanks"
     assert report.reporter == reader and report.reporter_email == ""
+    tasks_run_pending()
     assert mailoutbox[0].to == [reader.email]
 
 

@@ -152,7 +152,7 @@ def test_guest_is_sent_to_log_in_and_admin_without_second_factor_is_stopped(
     client, policy, admin_client
 ):
     response = client.get("/moderation/site")
-    assert response.status_code == 302 and response["Location"].startswith("/users/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/users/login?")
     response = admin_client(policy, mfa=False).get("/moderation/site")
     assert response.status_code == 403
     assert "Two-factor log-in needed" in response.content.decode()

@@ -11,7 +11,7 @@ into pages (404 for what the reporter may not see, 403 for her own content,
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -64,9 +64,34 @@ def _remember_sent(request, report: Report) -> None:
     request.session[SENT_KEY] = [*sent, report.pk][-SENT_KEEP:]
 
 
+def _report_which(request):
+    """``/reports/new`` (AO3's ``/abuse_reports/new``) with nothing named:
+    ask for the link to what she wants to report, then open its form."""
+    link = request.GET.get("url", "")[: svc.LINK_MAX]
+    error = ""
+    if link:
+        found = svc.target_from_link(link)
+        if found is not None:
+            target_type, target_id = found
+            query = urlencode({"type": target_type, "id": target_id, "from": _came_from(request)})
+            return HttpResponseRedirect(f"/reports/new?{query}")
+        error = (
+            "That link does not lead to a work, chapter, comment, bookmark or profile here."
+            " Copy the address of the page you want to report and try again."
+        )
+    return render(
+        request,
+        "moderation/report_which.html",
+        {"link": link, "error": error, "main_class": "abuse-reports-new"},
+        status=400 if error else 200,
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_new(request):
     viewer = request.user
+    if "type" not in request.GET and "id" not in request.GET:
+        return _report_which(request)
     target = svc.report_target(
         viewer=viewer, target_type=request.GET.get("type", ""), target_id=request.GET.get("id")
     )

@@ -5,13 +5,13 @@ the endpoint where a user says she has read a warning. Thin: the rules are in
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from chapterhouse.web.forms import posted_next
+from chapterhouse.web.login import redirect_to_login
 
 from ..access import admin_required
 from ..models import Sanction, SanctionKind

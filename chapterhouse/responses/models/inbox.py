@@ -8,6 +8,8 @@ class InboxKind(models.TextChoices):
     CORRECTION = "correction", "Suggested correction"
     SUBSCRIPTION = "subscription", "Subscription update"
     FILTER = "filter", "New work in something you follow"
+    GIFT = "gift", "A gift for you"
+    ASSIGNMENT = "assignment", "Gift exchange assignment"
 
 
 class InboxItem(models.Model):
@@ -52,6 +54,7 @@ class NotificationKind(models.TextChoices):
     COCREATOR = "cocreator", "Co-creator invitation"
     GIFT = "gift", "Gift"
     FILTER = "filter", "New work in something you follow"
+    ASSIGNMENT = "assignment", "Gift exchange assignment"
 
 
 class Notification(models.Model):

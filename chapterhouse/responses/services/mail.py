@@ -36,8 +36,8 @@ from chapterhouse.works.models import Creatorship, Gift, Series, Work
 from chapterhouse.works.selectors.visibility import can_view_work, chapters_visible_to
 from chapterhouse.works.text import strip_html
 
-from ..models import Comment, Notification, NotificationKind
-from .notify import mail_record
+from ..models import Comment, InboxKind, Notification, NotificationKind
+from .notify import inbox_deliver, mail_record
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +140,19 @@ def cocreator_mail_record(*, creatorship: Creatorship) -> Notification | None:
 
 def gifts_mail_record(*, work: Work) -> int:
     """Tell each (not refusing) recipient of a gift of ``work``, once per work
-    and recipient. Does nothing until the work is posted, so call it whenever
-    gifts are saved or the work is posted. A work in an unrevealed collection
-    waits for the reveal, which calls this again (collections/services.py).
-    Returns how many mails it recorded."""
+    and recipient, by inbox and mail. Does nothing until the work is posted, so
+    call it whenever gifts are saved or the work is posted. A work in an
+    unrevealed collection waits for the reveal, which calls this again
+    (collections/services.py). Returns how many mails it recorded."""
     if not work.posted or work.hidden_by_admin or work.in_unrevealed_collection:
         return 0
     recorded = 0
     gifts = Gift.objects.filter(work=work, recipient__isnull=False, refused=False)
     for gift in gifts.select_related("recipient"):
+        inbox_deliver(
+            user=gift.recipient, kind=InboxKind.GIFT, key=f"gift:{work.pk}:to:{gift.recipient_id}",
+            work=work, text=f"{_byline(work)} gave you a work: {work.title}",
+        )
         recorded += mail_record(
             user=gift.recipient, kind=NotificationKind.GIFT,
             key=f"gift:{work.pk}:to:{gift.recipient_id}",
@@ -350,6 +354,30 @@ def _compose_gift(notification: Notification) -> Composed:
     })
 
 
+def _compose_assignment(notification: Notification) -> Composed:
+    from chapterhouse.collections.models import Assignment
+
+    user = notification.user
+    assignment = (
+        Assignment.objects.select_related("collection", "recipient")
+        .filter(pk=notification.payload.get("assignment_id") or 0, giver=user)
+        .first()
+    )
+    if assignment is None or assignment.fulfilled_at:
+        raise Skip("the assignment is no longer hers or is fulfilled")
+    collection = assignment.collection
+    due = (
+        collection.gift_exchange.assignments_due_at
+        if hasattr(collection, "gift_exchange") else None
+    )
+    return Composed(f"Your assignment for {collection.title}", "assignment", {
+        "headline": f"You have been assigned a gift for {assignment.recipient.username} in "
+                    f"{collection.title}.",
+        "due": due.strftime("%d %b %Y %H:%M UTC") if due else "",
+        "url": _absolute(f"/collections/{collection.name}/assignments/{assignment.pk}"),
+    })
+
+
 COMPOSERS = {
     NotificationKind.COMMENT: _compose_comment,
     NotificationKind.REPLY: _compose_comment,
@@ -358,6 +386,7 @@ COMPOSERS = {
     NotificationKind.FILTER: _compose_filter,
     NotificationKind.COCREATOR: _compose_cocreator,
     NotificationKind.GIFT: _compose_gift,
+    NotificationKind.ASSIGNMENT: _compose_assignment,
 }
 
 
@@ -375,7 +404,9 @@ def mail_message(notification: Notification) -> EmailMultiAlternatives:
     if not address:
         raise Skip("the recipient has no verified address")
     composed = compose(notification)
-    unsubscribe = unsubscribe_url(user=user, kind=notification.kind)
+    # A challenge's assignments have no switch: taking part asked for them.
+    switch = SWITCHES.get(notification.kind)
+    unsubscribe = unsubscribe_url(user=user, kind=notification.kind) if switch else ""
     context = {
         **composed.context,
         "site_name": settings.SITE_NAME,
@@ -383,7 +414,7 @@ def mail_message(notification: Notification) -> EmailMultiAlternatives:
         "user": user,
         "subject": composed.subject,
         "unsubscribe_url": unsubscribe,
-        "unsubscribe_words": SWITCHES[notification.kind].words,
+        "unsubscribe_words": switch.words if switch else "",
         "preferences_url": _absolute(f"/users/{user.username}/preferences"),
         "inbox_url": _absolute(f"/users/{user.username}/inbox"),
     }
@@ -393,12 +424,11 @@ def mail_message(notification: Notification) -> EmailMultiAlternatives:
         body=render_to_string(f"{base}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers={"Auto-Submitted": "auto-generated"},
     )
+    if unsubscribe:
+        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     return message
 

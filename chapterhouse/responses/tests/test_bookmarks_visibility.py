@@ -155,7 +155,8 @@ def test_work_bookmarks_page_lists_public_bookmarks_only(people, viewer):
 def test_work_bookmarks_page_of_restricted_work_asks_guest_to_log_in(people):
     bookmark = bookmark_in("restricted", people)
     response = Client().get(f"/works/{bookmark.work_id}/bookmarks")
-    assert "This work is only available to registered users" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == "/users/login?restricted=true"
     assert not listed(response, bookmark)
 
 

@@ -162,7 +162,7 @@ def test_restricted_work_guest_post_is_kept_through_login(client, creator, reade
     work = WorkFactory(creator=creator, restricted=True)
     response = client.post(f"/works/{work.pk}/comments", {**body("Kept for later"),
                                                           **GUEST_FIELDS})
-    assert response.status_code == 302 and "/users/login/" in response["Location"]
+    assert response.status_code == 302 and "/users/login?" in response["Location"]
     assert not Comment.objects.exists()
     # She logs in; the session keeps the text, and the work page offers it back.
     client.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
@@ -182,8 +182,8 @@ def test_expired_session_post_is_kept_and_returns_after_login(creator, reader):
         {**body("Written while signed in"), "signed_in_as": reader.username},
     )
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/?next=")
-    assert f"next=/works/{work.pk}" in response["Location"]
+    assert response["Location"].startswith("/users/login?return_to=")
+    assert f"return_to=/works/{work.pk}" in response["Location"]
     assert not Comment.objects.exists()  # not posted as a guest
     client.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
     page = soup(client.get(f"/works/{work.pk}?show_comments=true"))
@@ -308,7 +308,7 @@ def test_hidden_work_comments_are_not_there(client, reader_client, creator):
     reader_client.post(f"/works/{work.pk}/comments", body())
     comment = Comment.objects.get()
     response = client.get(f"/comments/{comment.pk}")
-    assert response.status_code == 302 and "/users/login/" in response["Location"]
+    assert response.status_code == 302 and "/users/login?" in response["Location"]
     draft = WorkFactory(creator=creator, posted=False)
     assert reader_client.post(f"/works/{draft.pk}/comments", body()).status_code == 404
 

@@ -140,8 +140,8 @@ def titles(html) -> list[str]:
 def test_a_guest_is_asked_to_log_in(client, creator):
     response = client.get("/users/wren_writer/stats")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/")
-    assert "next=/users/wren_writer/stats" in response["Location"]
+    assert response["Location"].startswith("/users/login?")
+    assert "return_to=/users/wren_writer/stats" in response["Location"]
 
 
 def test_another_reader_is_refused_with_ao3s_message(reader_client, creator):

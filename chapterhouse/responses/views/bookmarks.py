@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chapterhouse.accounts.selectors import preference_for, pseud_by_name, pseuds_of, user_by_name
 from chapterhouse.tags.page_selectors import tag_visible
+from chapterhouse.web.login import redirect_restricted, redirect_to_login
 from chapterhouse.works.models import Series
 from chapterhouse.works.selectors.listing import blurb_queryset, blurbs
 from chapterhouse.works.selectors.visibility import is_signed_in, work_needs_login, works_visible_to
@@ -53,11 +53,7 @@ def _visible_work(request, work_id: int):
     if work is not None:
         return work, None
     if work_needs_login(request.user, work_id):
-        return None, render(
-            request,
-            "works/restricted.html",
-            {"main_class": "works-show", "next": request.get_full_path()},
-        )
+        return None, redirect_restricted(request)
     raise Http404("No such work.")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import as_int, posted_next
+from chapterhouse.web.login import redirect_to_login
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.models import Chapter, Work
 from chapterhouse.works.selectors.visibility import (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chapterhouse.accounts.models import Pseud
 from chapterhouse.accounts.selectors import pseuds_of, user_by_name
+from chapterhouse.web.login import redirect_to_login
 from chapterhouse.web.ratelimit import RateLimited
 
 from ..models import InboxItem

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from chapterhouse.web.addresses import client_address
+from chapterhouse.web.login import redirect_restricted
 from chapterhouse.web.ratelimit import RateLimited
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
@@ -148,10 +149,7 @@ def kudos_index(request, work_id: int):
     work = works_visible_to(request.user).filter(pk=work_id, posted=True).first()
     if work is None:
         if work_needs_login(request.user, work_id):
-            return render(
-                request, "works/restricted.html",
-                {"main_class": "works-show", "next": request.get_full_path()},
-            )
+            return redirect_restricted(request)
         raise Http404("No such work.")
     try:
         number = int(request.GET.get("page", "1"))

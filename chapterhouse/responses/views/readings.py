@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chapterhouse.accounts.selectors import preference_for
 from chapterhouse.accounts.views import owner_required
 from chapterhouse.web.forms import posted_next
+from chapterhouse.web.login import login_required
 from chapterhouse.works.models import Work
 
 from ..models import Reading

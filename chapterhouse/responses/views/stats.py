@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.login import redirect_to_login
 
 from ..charts import bar_chart_svg, period_chart_svg
 from ..selectors.stats import ALL_YEARS, SORT_COLUMNS, creator_stats, stats_year

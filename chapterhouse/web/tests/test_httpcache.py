@@ -67,7 +67,10 @@ def test_a_page_stays_hers_when_anything_in_it_is_hers(reader_client, work):
     assert "view_adult" in response.cookies and "public" not in directives(response)
 
     restricted = WorkFactory(restricted=True)
-    response = Client().get(f"/works/{restricted.pk}")
+    guest = Client()
+    sent = guest.get(f"/works/{restricted.pk}")
+    assert sent.status_code == 302 and "public" not in directives(sent)
+    response = guest.get(sent["Location"])
     token = soup(response).select_one("form#new_user input[name=authenticity_token]")["value"]
     assert token and "csrftoken" in response.cookies
     assert "public" not in directives(response)

@@ -348,6 +348,9 @@ def _apply(
     _invite_all(user=user, work=work, names=fields.cocreators, errors=errors)
     if errors:
         raise ValidationError(errors)
+    # Gifts before collections: a gift exchange's collection names the
+    # recipient of the poster's assignment as one more gift.
+    _gifts_set(work, recipients, new_work=creating)
     if (fields.collection_names or "").strip():
         # Before anyone is told of the work: an unrevealed or anonymous
         # collection decides what they may be told.
@@ -366,7 +369,6 @@ def _apply(
             user=user, work=work, series_id=fields.series_id, new_title=fields.new_series_title
         )
         subscriptions.subscriptions_notify_series_added(work=work, before=series_before)
-    _gifts_set(work, recipients, new_work=creating)
     if not creating:
         RelatedWork.objects.filter(work=work).delete()
     if related is not None:

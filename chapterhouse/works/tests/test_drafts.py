@@ -114,7 +114,7 @@ def test_expired_session_keeps_the_post_until_log_in(user):
     response = browser.post("/works/new", work_post_data(
         title="Written While Logged Out", content=WORDS, post_button="Post"))
     assert response.status_code == 302
-    assert response["Location"] == "/users/login/?next=/works/new"
+    assert response["Location"] == "/users/login?return_to=/works/new"
     assert not Work.objects.exists()
     logged_in = browser.post("/users/login/", {"login": user.username, "password": PASSWORD})
     assert logged_in.status_code == 302

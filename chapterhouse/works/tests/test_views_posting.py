@@ -38,7 +38,7 @@ def textarea(page, element_id):
 def test_guest_is_sent_to_log_in(client):
     response = client.get("/works/new")
     assert response.status_code == 302
-    assert response["Location"].startswith("/users/login/?next=/works/new")
+    assert response["Location"].startswith("/users/login?return_to=/works/new")
 
 
 def test_new_work_form_has_a_label_for_every_field(user_client):

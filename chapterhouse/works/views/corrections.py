@@ -4,7 +4,6 @@ Thin: ``services/corrections.py`` holds every rule."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import login_required
 
 from ..forms.corrections import CorrectionForm, CorrectionsSwitchForm
 from ..models import Correction, Work

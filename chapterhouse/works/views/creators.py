@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from chapterhouse.accounts.selectors import user_by_name
+from chapterhouse.web.login import login_required
 
 from ..models import Creatorship, Gift, Work
 from ..selectors.visibility import works_visible_to

@@ -8,7 +8,6 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
 from chapterhouse.web.forms import posted_next
+from chapterhouse.web.login import redirect_to_login
 
 from ..forms.posting import initial_from_data
 from ..services import drafts

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from chapterhouse.collections.views import (
     collections_from_work_form,
 )
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import login_required
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
 from ..models import Chapter, Series, Work
@@ -61,14 +61,18 @@ def _time_zone(user) -> str:
 # --- works ----------------------------------------------------------------
 
 
-def _work_page(request, form, *, work, key, notice=None, status=200):
+def _work_page(request, form, *, work, key, notice=None, status=200, collection_names=None):
+    if collection_names is None:
+        collection_names = (
+            request.POST.get(COLLECTION_NAMES_FIELD)
+            if request.method == "POST" else collection_names_of(work)
+        )
     return render(
         request,
         "works/form_work.html",
         {
             "form": form, "work": work, "key": key, "notice": notice,
-            "collection_names": request.POST.get(COLLECTION_NAMES_FIELD)
-            if request.method == "POST" else collection_names_of(work),
+            "collection_names": collection_names,
             "main_class": "works-edit" if work else "works-new",
             "saved_at": int(work.updated_at.timestamp() * 1000) if work else 0,
         },
@@ -104,6 +108,15 @@ def work_new(request):
     form = WorkForm(user=request.user, creating=True)
     notice = restore_into(request, form, key=key)
     return _work_page(request, form, work=None, key=key, notice=notice)
+
+
+def work_new_prefilled(request, *, gifts: str, collection_names: str):
+    """The new-work form with its gifts and collections filled in (a gift
+    exchange's assignment: ``/collections/N/works/new?assignment_id=ID``).
+    It posts to ``/works/new`` like any new work."""
+    form = WorkForm(user=request.user, creating=True, initial={"gifts": gifts})
+    return _work_page(request, form, work=None, key="work:new",
+                      collection_names=collection_names)
 
 
 def _after_work_save(request, work: Work, *, posted_now: bool, updated: bool = False):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,6 +19,7 @@ from chapterhouse.discovery.query import WorkQuery
 from chapterhouse.discovery.views import filtered_listing
 from chapterhouse.responses.page import feedback_for, visit_record
 from chapterhouse.web.csp import allow_inline_style
+from chapterhouse.web.login import redirect_restricted, redirect_to_login
 
 from ..selectors import listing, reading
 from ..selectors.fragments import meta_tags_html
@@ -58,11 +58,7 @@ def _hidden(request, work_id: int):
         return render(request, "collections/mystery_work.html",
                       {"main_class": "works-show", "collection": collection})
     if work_needs_login(request.user, work_id):
-        return render(
-            request,
-            "works/restricted.html",
-            {"main_class": "works-show", "next": request.get_full_path()},
-        )
+        return redirect_restricted(request)
     raise Http404("No such work.")
 
 

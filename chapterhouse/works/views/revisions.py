@@ -4,11 +4,12 @@ Creators only: guests are sent to log in, anyone else gets a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from chapterhouse.web.login import login_required
 
 from ..models import ChapterRevision, Work, WorkRevision
 from ..services import revisions as revision_services

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import login_required
 
 from ..forms.skins import SkinForm
 from ..services import skins as skin_services

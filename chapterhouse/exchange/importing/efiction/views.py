@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from chapterhouse.web.addresses import client_address
 from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.login import redirect_to_login
 from chapterhouse.web.ratelimit import RateLimited, rate_limit_check, rate_limit_record
 
 from ...models import ImportJob, ImportJobStatus, ImportSource
@@ -37,7 +38,7 @@ def _staff_required(request) -> None:
 @require_http_methods(["GET", "POST"])
 def efiction_new(request):
     if not request.user.is_authenticated:
-        return HttpResponseRedirect(f"/users/login/?next={request.path}")
+        return redirect_to_login(request.path)
     _staff_required(request)
     form = EfictionUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +60,7 @@ def efiction_new(request):
 def import_job(request, job_id: int):
     job = get_object_or_404(ImportJob, pk=job_id)
     if not request.user.is_authenticated:
-        return HttpResponseRedirect(f"/users/login/?next={request.path}")
+        return redirect_to_login(request.path)
     if job.owner_id != request.user.pk and not request.user.is_staff:
         raise Http404("No such import.")
     done, total, stage = job.done, job.total, job.stage

@@ -59,7 +59,8 @@ def pg_server_url() -> str:
     server = os.environ.get("DATABASE_URL", "")
     if not server.startswith(("postgres://", "postgresql://")):
         server = "postgres://postgres@127.0.0.1:5432/postgres"
-    return server
+    # The server's maintenance database: the named one need not exist yet.
+    return urlunsplit(urlsplit(server)._replace(path="/postgres"))
 
 
 # The site ------------------------------------------------------------------------------------

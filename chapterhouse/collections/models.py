@@ -323,3 +323,17 @@ class Assignment(models.Model):
     @property
     def open_pinch_hit(self) -> bool:
         return self.sent_at is not None and self.giver_id is None and self.fulfilled_at is None
+
+
+# Prompt memes and owned tag sets live in their own package; Django finds
+# models through this module.
+from .prompts.models import (  # noqa: E402,F401
+    Claim,
+    NominationStatus,
+    OwnedTagSet,
+    Prompt,
+    PromptMeme,
+    PromptTag,
+    TagNomination,
+    TagSetTag,
+)

@@ -67,3 +67,55 @@ urlpatterns = [
          name="user_assignments"),
     path("users/<str:username>/signups", exchange.user_signups, name="user_signups"),
 ]
+
+# Prompt memes (collections/prompts/).
+from .prompts import views as prompt_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "collections/<str:name>/prompt_meme/edit",
+        prompt_views.prompt_meme_edit,
+        name="prompt_meme_edit",
+    ),
+    path("collections/<str:name>/prompts", prompt_views.prompts, name="prompts"),
+    path("collections/<str:name>/prompts/new", prompt_views.prompt_new, name="prompt_new"),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>",
+        prompt_views.prompt_show,
+        name="prompt",
+    ),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>/edit",
+        prompt_views.prompt_edit,
+        name="prompt_edit",
+    ),
+    path(
+        "collections/<str:name>/prompts/<int:prompt_id>/delete",
+        prompt_views.prompt_delete,
+        name="prompt_delete",
+    ),
+    path("collections/<str:name>/claims", prompt_views.claims, name="claims"),
+    path(
+        "collections/<str:name>/claims/<int:claim_id>/delete",
+        prompt_views.claim_delete,
+        name="claim_delete",
+    ),
+    path("users/<str:username>/claims", prompt_views.user_claims, name="user_claims"),
+]
+
+# Owned tag sets.
+urlpatterns += [
+    path("tag_sets", prompt_views.tag_sets_index, name="tag_sets"),
+    path("tag_sets/new", prompt_views.tag_set_new, name="tag_set_new"),
+    path("tag_sets/<int:tag_set_id>", prompt_views.tag_set_show, name="tag_set"),
+    path(
+        "tag_sets/<int:tag_set_id>/nominations/new",
+        prompt_views.tag_set_nominate,
+        name="tag_set_nominate",
+    ),
+    path(
+        "tag_sets/<int:tag_set_id>/nominations",
+        prompt_views.tag_set_nominations,
+        name="tag_set_nominations",
+    ),
+]

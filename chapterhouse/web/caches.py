@@ -16,8 +16,8 @@
   copy rendered by one worker serves the others.
 
 - ``LocalLRU`` is a process's own few copies of rendered fragments whose
-  key is a digest of everything they are made from (the filter sidebar):
-  nothing to invalidate, nothing shared.
+  key is a digest of everything they are made from (the filter sidebar, the
+  work page's body): nothing to invalidate, nothing shared.
 
 Rate limits of our own count in ``web/ratelimit.py``, not in a cache.
 """
@@ -40,11 +40,16 @@ HTML = "html"
 class LocalLRU:
     """At most ``size`` values in this process, the least recently used
     dropped first. Only for keys that name their value completely (a digest
-    of all it is made from), so nothing here is ever stale."""
+    of all it is made from), so nothing here is ever stale.
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    With ``max_chars`` (for strings), the values together hold at most that
+    many characters: the least recently used go first, and a value longer
+    than a sixteenth of it is handed out but not kept."""
+
+    def __init__(self, size: int, max_chars: int | None = None) -> None:
+        self.size, self.max_chars = size, max_chars
         self._values: OrderedDict = OrderedDict()
+        self._chars = 0
         self._lock = threading.Lock()
 
     def get_or_make(self, key, make):
@@ -54,15 +59,25 @@ class LocalLRU:
                 self._values.move_to_end(key)
                 return value
         value = make()
+        weight = len(value) if self.max_chars is not None else 0
+        if self.max_chars is not None and weight > self.max_chars // 16:
+            return value
         with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            if key not in self._values:
+                self._values[key] = value
+                self._chars += weight
+            while len(self._values) > self.size or (
+                self.max_chars is not None and self._chars > self.max_chars
+            ):
+                _, dropped = self._values.popitem(last=False)
+                if self.max_chars is not None:
+                    self._chars -= len(dropped)
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._chars = 0
 
 
 class LayeredCache:

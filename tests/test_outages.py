@@ -3,12 +3,7 @@ real servers stopped and started again (docs/outages.md)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import socket
-import subprocess
 import threading
 import time
 
@@ -24,9 +19,8 @@ from chapterhouse.responses.models import Comment, Kudos
 from chapterhouse.responses.services import hits
 from chapterhouse.web import ratelimit
 from chapterhouse.web.models import RateLimitHit
+from chapterhouse.web.realservers import CuttableProxy, RedisServer, redis_server_path
 from chapterhouse.web.redisguard import redis_state
-
-from .test_cli import free_port
 
 COMMENT = "comment[comment_content]"
 
@@ -34,45 +28,9 @@ COMMENT = "comment[comment_content]"
 # --- Redis ------------------------------------------------------------------------------
 
 
-class RedisServer:
-    """A redis-server of the test's own, on one port, that can be killed and
-    started again (empty, as after a crash without persistence)."""
-
-    def __init__(self) -> None:
-        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        import redis
-
-        self.process = subprocess.Popen(  # noqa: S603
-            [self.binary, "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(5)
-
-    def keys(self, pattern: str = "*") -> list[bytes]:
-        import redis
-
-        return list(redis.Redis(port=self.port).scan_iter(pattern))
-
-
 @pytest.fixture
 def redis_server():
-    if not os.path.exists(shutil.which("redis-server") or "/usr/bin/redis-server"):
+    if redis_server_path() is None:
         pytest.skip("redis-server is not installed")
     server = RedisServer()
     server.start()
@@ -146,66 +104,6 @@ def test_the_site_keeps_serving_and_writing_while_redis_is_stopped(
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-
-
-class CuttableProxy:
-    """A TCP proxy between the site and PostgreSQL: ``cut`` closes the
-    listener and every open connection (as a stopped server would); ``restore``
-    listens again on the same port."""
-
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self.port = free_port()
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.listener = None
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self.listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def _accept(self, listener) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self.lock:
-                self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source, sink) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        for sock in (source, sink):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def cut(self) -> None:
-        with contextlib.suppress(OSError):
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        self.listener.close()
-        with self.lock:
-            sockets, self.sockets = self.sockets, []
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
 
 
 class _Quiet(WSGIRequestHandler):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from chapterhouse.web.realservers import alive, children_of, worker_pid
 from tests.test_cli import ENTRY, ROOT, free_port, wait_for
 
 MARKER = "lighthouse-7f3a-marker"
@@ -80,38 +81,6 @@ def shell(env: dict, cwd: Path, code: str) -> str:
                           capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
-
-
-def children_of(pid: int) -> dict[int, str]:
-    listed = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)],
-                            capture_output=True, text=True).stdout
-    found = {}
-    for line in listed.splitlines():
-        child, _, args = line.strip().partition(" ")
-        found[int(child)] = args
-    return found
-
-
-def worker_pid(serve: subprocess.Popen, seconds: float = 60) -> int:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for pid, args in children_of(serve.pid).items():
-            if "chapterhouse.cli worker" in args:
-                return pid
-        time.sleep(0.2)
-    raise AssertionError("serve has no worker")
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A child of an ended serve may linger as a zombie for a moment.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 #: A creator, a reader and a work; the reader's comment; and, in the comment's

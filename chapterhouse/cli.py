@@ -34,6 +34,7 @@ QUICK_INTERVAL = 1.0
 QUICK_TASKS = (
     ("counting hits", "chapterhouse.responses.services.hits:hits_flush"),
     ("folding kudos counts", "chapterhouse.responses.services.kudos:kudos_counts_flush"),
+    ("folding tag use counts", "chapterhouse.tags.services.filters:tag_use_counts_flush"),
     ("sending queued mail", "chapterhouse.responses.services.mail:mail_outbox_send"),
     ("requeueing tasks of dead workers",
      "chapterhouse.responses.services.tasks_runner:tasks_recover_expired"),
@@ -165,6 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                    "--parent-pid", str(os.getpid())]
     if args.no_worker:
         worker_argv.append("--index-only")
+    _metrics_dir_prepare(settings.VAR_DIR)
     web_env = {**os.environ, "CHAPTERHOUSE_SEARCH_INDEXER": "false"}
     children = [
         Child("web server", gunicorn_argv(bind=bind, workers=args.workers,
@@ -173,6 +175,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     sys.stdout.flush()
     return supervise(children)
+
+
+def _metrics_dir_prepare(var_dir: Path) -> None:
+    """Every process ``serve`` starts writes its metrics to files in one
+    directory (prometheus_client's multiprocess mode), so a scrape of
+    ``/metrics`` from any gunicorn worker adds up all of them. It is emptied
+    here: values of an earlier run must not be added to this one's. An
+    operator's own ``PROMETHEUS_MULTIPROC_DIR`` is used (and emptied) instead
+    of ``metrics/`` in the var dir."""
+    import shutil
+
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path(var_dir) / "metrics")
+    if path.is_dir():
+        for entry in path.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+def _metrics_process_dead(pid: int) -> None:
+    """Drop the live gauges of a process that ended (the search indexer's
+    position), so a scrape does not report a dead process's values."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        from prometheus_client import multiprocess
+
+        with contextlib.suppress(OSError):
+            multiprocess.mark_process_dead(pid, path)
 
 
 #: Seconds before restarting a child that died (the first delay), doubled
@@ -248,6 +281,7 @@ def supervise(children: list[Child]) -> int:
                 if returned is None:
                     continue
                 lived = now - child.started
+                _metrics_process_dead(child.process.pid)
                 if child.vital and child.starts == 1 and lived < RESTART_RESET:
                     print(f"serve: the {child.name} could not start (exit code {returned}).",
                           file=sys.stderr, flush=True)
@@ -293,11 +327,14 @@ def gunicorn_argv(*, bind: str, workers: int, var_dir: Path) -> list[str]:
     socket and gets neither option."""
     argv = [
         sys.executable, "-m", "gunicorn", "chapterhouse.wsgi:application",
+        # Hooks: a dead worker's metrics are let go; JSON logs for gunicorn's own lines.
+        "--config", "python:chapterhouse.web.gunicorn_conf",
         "--bind", bind,
         "--workers", str(workers),
-        "--access-logfile", "-",
         "--graceful-timeout", "10",
     ]
+    if not _app_logs_requests():
+        argv += ["--access-logfile", "-"]
     from gunicorn.config import KNOWN_SETTINGS
 
     options = {setting.name for setting in KNOWN_SETTINGS}
@@ -307,6 +344,14 @@ def gunicorn_argv(*, bind: str, workers: int, var_dir: Path) -> list[str]:
     elif "control_socket_disable" in options:
         argv.append("--no-control-socket")
     return argv
+
+
+def _app_logs_requests() -> bool:
+    """With JSON logs the app writes each request's line itself
+    (web/requestlog.py); gunicorn's access log would write it twice."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "LOG_REQUESTS", False))
 
 
 def _parent_gone(parent_pid: int | None) -> bool:

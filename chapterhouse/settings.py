@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times every answer (static files and refusals included)
+    # for /metrics, and writes the request log line with JSON logs.
+    "chapterhouse.web.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # First after SecurityMiddleware, so every answer carries the policy,
     # static files and refusals from the middleware below included.
@@ -73,10 +76,12 @@ MIDDLEWARE = [
     "chapterhouse.web.middleware.NulCharacterMiddleware",
     "chapterhouse.web.middleware.IdRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With DATABASE_REPLICA_URL, dbrouter.ReplicaMiddleware goes here (below).
     # Before the session and CSRF middleware, so it sees the cookies they set
     # when it decides whether a guest's page may be shared (web/httpcache.py).
     "chapterhouse.web.httpcache.SharedGuestPageMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, still showing a page whose session change found the disk full.
+    "chapterhouse.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "chapterhouse.web.middleware.AO3CsrfTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,6 +155,43 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # A database host that stopped answering fails a request within seconds
     # (a 503 page, docs/outages.md) rather than holding it for minutes.
     options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+#: A PostgreSQL streaming replica of DATABASE_URL (docs/replicas.md): when
+#: set, a request's reads go to it and writes to the primary; a visitor reads
+#: the primary for DATABASE_REPLICA_PIN_SECONDS after she wrote; reads go to
+#: the primary while the replica does not answer or lags more than
+#: DATABASE_REPLICA_MAX_LAG seconds (checked at most every
+#: DATABASE_REPLICA_CHECK_SECONDS per process, and again
+#: DATABASE_REPLICA_RETRY_SECONDS after it failed). Unset: no replica.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=5.0)
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=5.0)
+if DATABASE_REPLICA_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
+    _replica = env.db_url("DATABASE_REPLICA_URL")
+    if "postgresql" not in _replica["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// address")
+    # PostgreSQL's backend, falling back to the primary when the replica fails.
+    _replica["ENGINE"] = "chapterhouse.web.dbreplica"
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica.setdefault(_key, DATABASES["default"][_key])
+    _replica_options = _replica.setdefault("OPTIONS", {})
+    _replica_options["options"] = ("-c jit=off " + _replica_options.get("options", "")).strip()
+    # A replica host that does not answer sends reads to the primary within this.
+    _replica_options.setdefault(
+        "connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+    # Tests run against one database: the replica is the test database too.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["chapterhouse.web.dbrouter.ReplicaRouter"]
+    # Outside the guest page cache's middleware, so it sees which answers are
+    # shared (and sets them no cookie); around everything that reads.
+    MIDDLEWARE.insert(MIDDLEWARE.index("chapterhouse.web.httpcache.SharedGuestPageMiddleware"),
+                      "chapterhouse.web.dbrouter.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -171,18 +213,24 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chapterhouse"),
     }
-    CACHES = {"default": _REDIS_CACHE, "local": {**_REDIS_CACHE}, "html": {**_REDIS_CACHE}}
+    # METRICS_NAME: the name its hits are counted under (/metrics); "html"
+    # counts the process's own copies in front of it (web/caches.py).
+    CACHES = {alias: {**_REDIS_CACHE, "METRICS_NAME": name}
+              for alias, name in (("default", "default"), ("local", "local"),
+                                  ("html", "html_shared"))}
 else:
+    # Django's database and memory caches, counting hits for /metrics (web/caches.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "chapterhouse.web.caches.DatabaseCache",
+            "METRICS_NAME": "default",
             # Made by a migration (web.CacheEntry); the worker deletes expired
             # entries, so the cull (which could drop live rate-limit counts
             # when the table is full) never has to run.
             "LOCATION": "chapterhouse_cache",
             "OPTIONS": {"MAX_ENTRIES": 10_000_000},
         },
-        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "local": {"BACKEND": "chapterhouse.web.caches.LocMemCache", "METRICS_NAME": "local"},
         # Rendered HTML of works shared between processes (web/caches.py): only
         # with Redis; each process also keeps its own recent copies in memory.
         "html": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
@@ -366,10 +414,37 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+#: "plain" (a line of text per record) or "json" (one JSON object per line:
+#: time, level, logger, message, the exception's traceback, and for each
+#: request its id, method, path, status and duration; docs/observability.md).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+#: The app writes one log line per request (web/requestlog.py) with JSON logs;
+#: otherwise gunicorn's access log has them.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "chapterhouse.web.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Metrics (web/metrics.py, docs/observability.md) -------------------------
+#: A bearer token that lets a scraper read /metrics from any address (loopback
+#: and private addresses may read it without one). Empty: no token accepted.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -9,7 +9,8 @@ On a machine that has nothing but python3 it:
    (skipped while ``.venv/.chapterhouse-test-stamp`` holds pyproject.toml's
    sha256);
 2. makes sure Debian's Chromium is there for the browser tests, and epubcheck,
-   poppler-utils and the DejaVu fonts for the download tests;
+   poppler-utils and the DejaVu fonts for the download tests, and (for the
+   PostgreSQL run) PostgreSQL's initdb and pg_basebackup for the replica tests;
 3. runs ``ruff check .``;
 4. finds a PostgreSQL server on 127.0.0.1:$CHAPTERHOUSE_TEST_PG_PORT, or
    starts a throwaway cluster there that it removes again at the end (only
@@ -361,6 +362,23 @@ def ensure_pg_bindir() -> Path:
     return bindir
 
 
+def ensure_replica_tools() -> None:
+    """initdb, pg_ctl and pg_basebackup for tests/test_replica.py, which starts
+    a primary and a streaming replica of its own in the PostgreSQL run."""
+    step("initdb and pg_basebackup for the replica tests")
+    bindir = find_pg_bindir()
+    if bindir is None or not (bindir / "pg_basebackup").exists():
+        if not is_root():
+            # Not a reason to stop: those tests say they are skipped, and why.
+            note("PostgreSQL's server tools are missing (sudo apt-get install postgresql); "
+                 "the replica tests will be skipped")
+            return
+        note("initdb or pg_basebackup missing; installing Debian's postgresql")
+        apt_install("postgresql")
+        bindir = find_pg_bindir()
+    note(str(bindir))
+
+
 def pg_major_version(bindir: Path) -> str:
     """The major version, e.g. 15 from "pg_ctl (PostgreSQL) 15.20"."""
     out = subprocess.run(
@@ -694,6 +712,8 @@ def run_suites(pytest_args: Sequence[str]) -> int:
     ensure_venv()
     chromium = ensure_chromium()
     ensure_debian_tools()
+    if "postgres" in databases:
+        ensure_replica_tools()
     lint()
     results: list[SuiteResult] = []
     with postgres_server(port) if "postgres" in databases else nullcontext():

@@ -13,9 +13,8 @@ from chapterhouse.cli import build_parser
 from .test_cli import ROOT
 
 DEPLOY = ROOT / "deploy"
-#: Read by the database router for the streaming replica (docs/replicas.md),
-#: which lands beside this layout.
-ELSEWHERE = {"DATABASE_REPLICA_URL"}
+#: Settings read somewhere the search below does not look (none today).
+ELSEWHERE: set[str] = set()
 
 
 def settings_read() -> set[str]:

@@ -9,6 +9,8 @@ read a column of the work instead of joining collections.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -26,6 +28,12 @@ name_validator = RegexValidator(
     r"^[A-Za-z0-9_]+$",
     "The name may contain only letters, numbers and underscores (it is part of the address).",
 )
+
+
+def header_image_path(instance: Collection, filename: str) -> str:
+    """Where a header image is stored; the name comes from what the file is."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"collections/headers/{instance.pk}/{secrets.token_hex(8)}.{extension}"
 
 
 class Collection(models.Model):
@@ -55,6 +63,8 @@ class Collection(models.Model):
     )
     revealed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: Re-encoded by ``header_images.header_image_set`` (never the upload as sent).
+    header_image = models.ImageField(upload_to=header_image_path, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["reveal_at"], name="collection_reveal_at")]
@@ -323,3 +333,17 @@ class Assignment(models.Model):
     @property
     def open_pinch_hit(self) -> bool:
         return self.sent_at is not None and self.giver_id is None and self.fulfilled_at is None
+
+
+# Prompt memes and owned tag sets live in their own package; Django finds
+# models through this module.
+from .prompts.models import (  # noqa: E402,F401
+    Claim,
+    NominationStatus,
+    OwnedTagSet,
+    Prompt,
+    PromptMeme,
+    PromptTag,
+    TagNomination,
+    TagSetTag,
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors import listing
@@ -42,6 +42,11 @@ def _with_maintainers(collections: QuerySet[Collection]) -> QuerySet[Collection]
     )
 
 
+def family_ids(collection: Collection) -> list[int]:
+    """The collection and its subcollections: its pages list the works of all."""
+    return [collection.pk, *collection.children.order_by("pk").values_list("pk", flat=True)]
+
+
 def _listed_works(viewer, collection_ids) -> QuerySet[Work]:
     """Posted works approved in these collections that the viewer may see,
     mysteries included (they are listed, as Mystery Work)."""
@@ -54,19 +59,27 @@ def _listed_works(viewer, collection_ids) -> QuerySet[Work]:
 
 
 def work_counts(viewer, collections) -> dict[int, int]:
-    """Per collection, the works its page lists for ``viewer`` (one query)."""
+    """Per collection, the works its page lists for ``viewer`` (its
+    subcollections' included; two queries)."""
     ids = [c.pk for c in collections]
     if not ids:
         return {}
+    top_of = {pk: pk for pk in ids}
+    for child, parent in Collection.objects.filter(parent_id__in=ids).values_list(
+        "pk", "parent_id"
+    ):
+        top_of.setdefault(child, parent)
     seen = works_visible_to(viewer, mysteries=True).filter(posted=True).values("pk")
     rows = (
         CollectionItem.objects.approved()
-        .filter(collection_id__in=ids, work_id__in=seen)
-        .values("collection_id")
-        .annotate(n=Count("work_id"))
-        .values_list("collection_id", "n")
+        .filter(collection_id__in=list(top_of), work_id__in=seen)
+        .values_list("collection_id", "work_id")
+        .distinct()
     )
-    return dict(rows)
+    works: dict[int, set[int]] = {}
+    for collection_id, work_id in rows:
+        works.setdefault(top_of[collection_id], set()).add(work_id)
+    return {pk: len(found) for pk, found in works.items()}
 
 
 @dataclass
@@ -151,34 +164,63 @@ def _unrevealed_collection_of(work_id: int) -> Collection | None:
     )
 
 
-def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
-    """The works approved in ``collection``, newest update first, 20 a page:
-    blurbs, and ``Mystery`` for the unrevealed ones she may not unmask."""
-    works = _listed_works(viewer, [collection.pk]).order_by("-revised_at", "-pk")
-
-    def prepare(rows):
-        ids = [w.pk for w in rows]
-        unmasked = set(
-            Work.objects.filter(unmasked_unrevealed_q(viewer), pk__in=ids).values_list(
-                "pk", flat=True
-            )
+def _mystery_collections(work_ids) -> dict[int, Collection]:
+    """For each work, the (first) unrevealed collection that hides it."""
+    found: dict[int, Collection] = {}
+    items = (
+        CollectionItem.objects.filter(
+            work_id__in=list(work_ids),
+            collection__unrevealed=True,
+            user_approval=Approval.APPROVED,
         )
-        shown = {
-            b.work.pk: b
-            for b in listing.blurbs(listing.blurb_queryset(Work.objects.filter(pk__in=unmasked)))
-        }
-        return [shown[pk] if pk in shown else Mystery(pk, collection) for pk in ids]
+        .exclude(collection_approval=Approval.REJECTED)
+        .select_related("collection")
+        .order_by("collection_id")
+    )
+    for item in items:
+        found.setdefault(item.work_id, item.collection)
+    return found
 
-    return listing.paginate(works.only("pk"), page, prepare=prepare)
+
+def blurbs_or_mysteries(viewer, rows) -> list:
+    """Works (read through the door with ``mysteries=True``) as listing blurbs,
+    or as ``Mystery`` where the viewer may not unmask them."""
+    ids = [w.pk for w in rows]
+    unmasked = set(
+        Work.objects.filter(unmasked_unrevealed_q(viewer), pk__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
+    shown = {
+        b.work.pk: b
+        for b in listing.blurbs(listing.blurb_queryset(Work.objects.filter(pk__in=unmasked)))
+    }
+    hiding = _mystery_collections(set(ids) - set(shown))
+    return [shown[pk] if pk in shown else Mystery(pk, hiding[pk]) for pk in ids if
+            pk in shown or pk in hiding]
+
+
+def collection_works(*, viewer, collection: Collection, page=1) -> listing.Page:
+    """The works approved in ``collection`` or its subcollections, newest
+    update first, 20 a page: blurbs, and ``Mystery`` for the unrevealed ones
+    she may not unmask."""
+    works = _listed_works(viewer, family_ids(collection)).order_by("-revised_at", "-pk")
+    return listing.paginate(
+        works.only("pk"), page, prepare=lambda rows: blurbs_or_mysteries(viewer, rows)
+    )
 
 
 def has_mysteries(collection: Collection) -> bool:
-    """Whether a work approved in ``collection`` is still unrevealed (here or
-    in another collection): such works are not in the search index, so the
+    """Whether a work approved in ``collection`` or its subcollections is still
+    unrevealed (here or in another collection): such works are not in the search index, so the
     collection's works page lists from the database, with mystery blurbs."""
     return (
         CollectionItem.objects.approved()
-        .filter(collection=collection, work__posted=True, work__in_unrevealed_collection=True)
+        .filter(
+            collection_id__in=family_ids(collection),
+            work__posted=True,
+            work__in_unrevealed_collection=True,
+        )
         .exists()
     )
 

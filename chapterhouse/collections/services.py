@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chapterhouse.accounts.models import User
 from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.moderation.guards import may_write
 from chapterhouse.responses.services.mail import gifts_mail_record
@@ -125,6 +126,7 @@ def collection_edit(
     _owner_required(user, collection)
     collection = Collection.objects.select_for_update().get(pk=collection.pk)
     before = (collection.unrevealed, collection.anonymous)
+    parent_before = collection.parent_id
     for key, value in _cleaned(changes).items():
         setattr(collection, key, value)
     if parent_name is not None:
@@ -136,6 +138,9 @@ def collection_edit(
     collection.save()
     if before != (collection.unrevealed, collection.anonymous):
         work_collection_flags_sync(_work_ids_of(collection))
+    elif parent_before != collection.parent_id:
+        # Its works are listed in its parent's pages and index entry.
+        _changed(_work_ids_of(collection))
     return collection
 
 
@@ -259,13 +264,14 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
                 fulfilled = assignment_fulfil(user=user, work=work, collection=collection)
                 result.fulfilled += [fulfilled] if fulfilled else []
         else:
-            CollectionItem.objects.create(
+            item = CollectionItem.objects.create(
                 collection=collection,
                 work=work,
                 added_by=user,
                 user_approval=Approval.PENDING,
                 collection_approval=Approval.APPROVED,
             )
+            invitation_deliver(item)
             result.invited.append(collection)
     if result.added or result.submitted or result.invited:
         work_collection_flags_sync([work.pk])
@@ -274,6 +280,29 @@ def collection_items_add(*, user, work: Work, names) -> AddResult:
         # is posted and revealed.
         gifts_mail_record(work=Work.objects.get(pk=work.pk))
     return result
+
+
+def invitation_deliver(item: CollectionItem) -> None:
+    """Tell each creator of the work, by inbox and mail, that a maintainer
+    invited it (inside the caller's transaction; once per item and creator)."""
+    from chapterhouse.responses.models import InboxKind, NotificationKind
+    from chapterhouse.responses.services.notify import inbox_deliver, mail_record
+
+    collection, work = item.collection, item.work
+    creators = User.objects.filter(
+        pseuds__creatorships__work=work, pseuds__creatorships__accepted=True
+    ).distinct()
+    for creator in creators:
+        key = f"invitation:{item.pk}:to:{creator.pk}"
+        inbox_deliver(
+            user=creator, kind=InboxKind.INVITATION, key=key, work=work,
+            text=f"Your work {work.title} was invited to the collection {collection.title}. "
+                 f"Accept or refuse it at /users/{creator.username}/collection_items",
+        )
+        mail_record(
+            user=creator, kind=NotificationKind.INVITATION, key=key,
+            payload={"item_id": item.pk},
+        )
 
 
 def collection_items_add_new(*, user, work: Work, names) -> AddResult:

@@ -142,7 +142,7 @@ class Sidebar:
 #: same tags and counts to everyone until its works change, and the sidebar
 #: (about 1,500 escaped values with the language list) is most of the
 #: page's template work.
-_SIDEBARS = LocalLRU(128)
+_SIDEBARS = LocalLRU(128, name="sidebar")
 
 
 def sidebar_html(sidebar: Sidebar) -> Markup:

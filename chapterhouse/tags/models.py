@@ -179,3 +179,20 @@ class TagWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class TagUseChange(models.Model):
+    """A change of a tag's ``use_count`` not folded in yet: +1 when a work
+    takes the tag, −1 when it drops it. Posting only inserts these rows, so
+    works posted at the same moment with the same tags (every work has a
+    rating, a warning and a category) never wait on each other for the tags'
+    rows; ``tags.services.filters.tag_use_counts_flush`` folds them in every
+    second. No foreign key: a row of a tag deleted meanwhile is dropped
+    when folded."""
+
+    id = models.BigAutoField(primary_key=True)
+    tag_id = models.BigIntegerField()
+    delta = models.SmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}{self.delta:+d}"

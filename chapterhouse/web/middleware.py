@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 
 from .forms import MAX_ID
+
+logger = logging.getLogger(__name__)
 
 
 class NulCharacterMiddleware:
@@ -133,3 +139,22 @@ def _make_private(response) -> None:
         patch_cache_control(response, private=True)
     else:
         patch_cache_control(response, private=True, no_cache=True)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except when the disk is full (docs/outages.md): a page whose
+    only write was a change to the session (the first page after a comment
+    clears a mark there) is still shown, and the change is dropped. Django
+    would answer 400 for it, so reading failed while the disk was full."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as error:
+            from .views import disk_is_full
+
+            if not disk_is_full(error):
+                raise
+            logger.warning("The disk is full: a change to the session of %s %s was not saved.",
+                           request.method, request.path)
+            return response

@@ -32,6 +32,8 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .caches import CountedLookups
+
 log = logging.getLogger(__name__)
 
 #: Errors that mean "Redis is not there" (refused, reset, timed out, loading).
@@ -148,10 +150,7 @@ class _Client(RedisCacheClient):
         self._client = functools.partial(redis.Redis, retry=retry)
 
 
-class ResilientRedisCache(RedisCache):
-    """Django's Redis cache that misses instead of failing when Redis is away:
-    reads find nothing (so callers read the database), writes and deletes are
-    dropped. See ``RedisState`` for the back-off."""
+class _ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -196,3 +195,10 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded("clear", None)
+
+
+class ResilientRedisCache(CountedLookups, _ResilientRedisCache):
+    """Django's Redis cache that misses instead of failing when Redis is away:
+    reads find nothing (so callers read the database), writes and deletes are
+    dropped. See ``RedisState`` for the back-off. Hits and misses are counted
+    for /metrics (web/caches.py)."""

@@ -1,7 +1,9 @@
 """The site frame's own pages: home, health, and errors drawn inside the frame."""
 
+import errno
 import json
 import logging
+import sqlite3
 import sys
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +14,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.web.dbrouter import replica_status
 from chapterhouse.web.redisguard import redis_status
 from chapterhouse.works.selectors.listing import recent_works
 
@@ -43,7 +46,9 @@ def home(request):
 def health(request):
     """For load balancers and monitors: 200 when the database answers, else
     503 with the reason. Redis is reported ("up", "down", or "off" when not
-    configured) but never fails the node: the site carries on without it."""
+    configured) but never fails the node: the site carries on without it.
+    So is the database replica ("up", "lagging", "down", "off"; reads go to
+    the primary meanwhile, docs/replicas.md)."""
     redis = redis_status()
     try:
         with connection.cursor() as cursor:
@@ -57,7 +62,8 @@ def health(request):
              "redis": redis},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": connection.vendor, "redis": redis})
+    return JsonResponse({"status": "ok", "database": connection.vendor, "redis": redis,
+                         **replica_status()})
 
 
 def _error(request, status: int, title: str, message: str):
@@ -159,37 +165,81 @@ def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
     return kept, cut
 
 
-def database_unavailable(request):
-    """503 in the site's frame while the database is away, drawn without it:
-    no account menu (who is signed in cannot be looked up), no counts, no
-    messages. A failed form comes back with what was typed, read-only, in a
-    form that sends it again. Never kept by a cache."""
+def disk_is_full(error: BaseException | None) -> bool:
+    """An error that means a write found no room on disk: SQLite's "database
+    or disk is full", PostgreSQL's ``disk_full`` (53100), or ENOSPC from a file
+    write. Django's database errors carry the driver's as their cause."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(error, "sqlstate", None) == DISK_FULL_SQLSTATE:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+#: PostgreSQL's code for "could not extend file: No space left on device".
+DISK_FULL_SQLSTATE = "53100"
+#: The status of the disk-full page: WebDAV's "Insufficient Storage".
+DISK_FULL_STATUS = 507
+
+
+def _refused_page(request, *, status: int, title: str, reason: str, detail: str):
+    """A page in the site's frame drawn without the database (no account
+    menu, no counts, no messages), with a failed form's fields given back,
+    read-only, in a form that sends them again; or ``{"detail": …}`` for the
+    API. Never kept by a cache."""
     request.user = AnonymousUser()  # the theme and the frame must not look her up
     kept, cut = _kept_fields(request)
     accept = request.META.get("HTTP_ACCEPT", "")
     if request.path.startswith("/api/") or ("json" in accept and "html" not in accept):
-        response = HttpResponse(
-            json.dumps({"detail": "The database is not answering; please try again shortly."}),
-            content_type="application/json", status=503)
+        response = HttpResponse(json.dumps({"detail": detail}),
+                                content_type="application/json", status=status)
     else:
         response = render(
             request,
             "web/unavailable.html",
             {
                 "outage": True,
-                "main_class": "error-503",
-                "title": "Back in a moment",
-                "retry_after": DATABASE_RETRY_AFTER,
+                "main_class": f"error-{status}",
+                "title": title,
+                "reason": reason,
                 "kept": [(name, value, "\n" in value or len(value) > 80) for name, value in kept],
                 "cut": cut,
                 "files": bool(request.method == "POST" and _has_files(request)),
                 "action": request.get_full_path(),
             },
-            status=503,
+            status=status,
         )
-    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def database_unavailable(request):
+    """503 in the site's frame while the database is away (``_refused_page``)."""
+    response = _refused_page(
+        request, status=503, title="Back in a moment",
+        reason=f"The archive's database is not answering just now. Please try again in "
+               f"{DATABASE_RETRY_AFTER} seconds.",
+        detail="The database is not answering; please try again shortly.")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+def disk_full(request):
+    """507 in the site's frame when a write found the disk full: nothing was
+    saved (the write's transaction rolled back whole), and what she typed is
+    given back. Reading goes on; writing works again once there is room."""
+    logger.error("A write was refused: the disk is full (%s %s).", request.method, request.path)
+    return _refused_page(
+        request, status=DISK_FULL_STATUS, title="The archive's disk is full",
+        reason="The archive's disk is full; nothing was saved. The archive's administrators "
+               "need to make room before anything can be saved again; reading works meanwhile.",
+        detail="The archive's disk is full; nothing was saved.")
 
 
 def _has_files(request) -> bool:
@@ -202,8 +252,15 @@ def _has_files(request) -> bool:
 def server_error(request):
     """Drawn without touching the database, which may be why we are here.
     When it is (the database stopped or the connection was lost), the answer
-    is the 503 page instead, in the site's frame."""
-    if _database_away(sys.exc_info()[1]):
+    is the 503 page instead, in the site's frame; when a write found the disk
+    full, the 507 page."""
+    error = sys.exc_info()[1]
+    if disk_is_full(error):
+        try:
+            return disk_full(request)
+        except Exception:  # drawing it failed too: the plain page below
+            logger.exception("could not render the disk-full page")
+    elif _database_away(error):
         try:
             return database_unavailable(request)
         except Exception:  # drawing it failed too: the plain page below

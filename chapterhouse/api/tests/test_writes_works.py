@@ -203,10 +203,10 @@ def test_anonymous_work_posted_through_the_api_names_no_one(user):
 
 def test_deeply_nested_text_is_refused_quickly_with_the_limit(user):
     call("get", "/works", user)  # load what a first request loads
-    started = time.monotonic()
+    started = time.process_time()
     answer = call("post", "/works", user,
                   {**NEW_WORK, "text_format": "html", "text": "<div>" * 100_000})
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert answer.status_code == 422
     assert "at most 100 levels" in " ".join(answer.json()["errors"]["text"])
     assert not Work.objects.exists()

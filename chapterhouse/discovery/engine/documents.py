@@ -40,7 +40,8 @@ class Document:
     # creator her own works, never to find, sort or mute by creator.
     owner_user_ids: list[int] = field(default_factory=list)
     # The collections it is shown in: items approved by its creators and by
-    # the collection's maintainers (collections.CollectionItem.approved).
+    # the collection's maintainers (collections.CollectionItem.approved), and the
+    # parents of those collections (a parent lists its subcollections' works).
     collection_ids: list[int] = field(default_factory=list)
 
 
@@ -147,11 +148,14 @@ def documents_for(work_ids: Iterable[int]) -> dict[int, Document | None]:
             if row[2] in creators:
                 creators[row[2]].append(row[3:])
         collections: dict[int, list[int]] = {work_id: [] for work_id in present}
-        for work_id, collection_id in CollectionItem.objects.approved().filter(
+        # A subcollection's works are also its parent's (as on AO3).
+        for work_id, collection_id, parent_id in CollectionItem.objects.approved().filter(
             _among("work_id", present)
-        ).order_by().values_list("work_id", "collection_id"):
+        ).order_by().values_list("work_id", "collection_id", "collection__parent_id"):
             if work_id in collections:
                 collections[work_id].append(collection_id)
+                if parent_id is not None:
+                    collections[work_id].append(parent_id)
         for row in rows:
             work_id = row["pk"]
             anonymous = row["anonymous"]

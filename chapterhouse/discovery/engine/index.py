@@ -40,6 +40,8 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Max
 
+from chapterhouse.web.metrics import indexer_at
+
 from ..models import OutboxEvent
 from ..outbox import TAG_CHANGED, written_here
 from .columns import Store
@@ -352,7 +354,9 @@ class Index:
                 applied += len(events)
                 if len(events) < EVENTS_PER_ROUND:
                     break
-            if not self.is_text_writer:
+            if self.is_text_writer:
+                indexer_at(self.cursor.position)  # for /metrics: how far behind the node is
+            else:
                 self.text.reload()
             return applied
 
@@ -518,7 +522,7 @@ def rebuild(
             if upserts:
                 text.upsert(upserts)
             text.commit()
-        text.close()
+        text.close(merged=True)
         groups = TagGroups()
         groups.load()
         columns = _snapshot_name()

@@ -440,3 +440,18 @@ def test_a_phrase_within_tags_needs_the_words_side_by_side_and_every_tag(index):
     assert {int(i): float(s) for i, s in zip(ids, scores, strict=True)} == {
         int(i): float(alone[i]) for i in ids
     }
+
+
+def test_closing_after_a_rebuild_leaves_the_index_merged(tmp_path):
+    # Every commit leaves a segment; the eighth starts merging them in the
+    # background, and a search pays for every segment still there. Closing
+    # at a rebuild's end waits for that merge instead of cancelling it.
+    writer = TextIndex(tmp_path / "text", writer=True)
+    for batch in range(8):
+        writer.upsert([make_doc(batch * 2500 + n, summary=f"enemies to lovers {n}")
+                       for n in range(1, 2501)])
+        writer.commit()
+    writer.close(merged=True)
+    reader = TextIndex(tmp_path / "text")
+    assert reader.num_segments() <= 2
+    assert reader.num_docs() == 20_000

@@ -28,10 +28,10 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 
 def refused(filename: str, data: bytes) -> tuple[str, float]:
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ImportProblem) as problem:
         parse_upload(filename, data)
-    return " ".join(problem.value.messages), time.monotonic() - started
+    return " ".join(problem.value.messages), time.process_time() - started
 
 
 def test_word_zip_bomb_is_refused_quickly_before_it_is_inflated():

@@ -22,7 +22,6 @@ from urllib.parse import unquote, urlsplit
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -373,9 +372,7 @@ def report_create(*, reporter, target_type: str, target_id, category: str, text:
         )
         recipient = reporter_email(user) if user is not None else email
         if recipient:
-            transaction.on_commit(
-                lambda: _acknowledgement_send(report=report, target=target, to=recipient)
-            )
+            _acknowledgement_queue(report=report, target=target, to=recipient)
     _rate_record(reporter=reporter, address=address, target=target)
     return report
 
@@ -400,16 +397,17 @@ def acknowledgement_text(*, report: Report, target: ReportTarget) -> str:
     )
 
 
-def _acknowledgement_send(*, report: Report, target: ReportTarget, to: str) -> None:
-    try:
-        send_mail(
-            subject=f"[{settings.SITE_NAME}] Your report (#{report.pk}) reached the admins",
-            message=acknowledgement_text(report=report, target=target),
-            from_email=None,
-            recipient_list=[to],
-        )
-    except Exception:  # the report is stored; a mail server's trouble must not undo it
-        log.exception("could not send the acknowledgement of report %s", report.pk)
+def _acknowledgement_queue(*, report: Report, target: ReportTarget, to: str) -> None:
+    """Queue the acknowledgement in the report's transaction: the task row is
+    written with the report or not at all, and the worker sends it (retrying
+    while the mail server is away)."""
+    from ..tasks import report_acknowledgement_task
+
+    report_acknowledgement_task.enqueue(
+        to,
+        f"[{settings.SITE_NAME}] Your report (#{report.pk}) reached the admins",
+        acknowledgement_text(report=report, target=target),
+    )
 
 
 # For the admins ------------------------------------------------------------------

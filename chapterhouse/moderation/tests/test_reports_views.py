@@ -11,6 +11,7 @@ from django.test import Client
 from chapterhouse.moderation.models import Report
 from chapterhouse.moderation.services import reports as svc
 from chapterhouse.responses.models import Bookmark, Comment
+from chapterhouse.responses.services.tasks_runner import tasks_run_pending
 from chapterhouse.works.tests.factories import WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,7 @@ def test_guest_report_thanks_her_and_mails_her(
     notice = soup(thanks).select_one(".flash.notice").text
     assert f"your report (#{report.pk}) reached the admins" in notice
     assert "sent you an email" in notice
+    assert tasks_run_pending() == 1  # the worker sends it
     [mail] = mailoutbox
     assert mail.to == ["pell@example.org"] and f"#{report.pk}" in mail.subject
 
@@ -167,6 +169,7 @@ def test_reader_report_uses_her_account(reader_client, reader, work, mailoutbox,
     report = Report.objects.get()
     assert sent["Location"] == f"/reports/{report.pk}/thanks"
     assert report.reporter == reader and report.reporter_email == ""
+    tasks_run_pending()
     assert mailoutbox[0].to == [reader.email]
 
 

@@ -10,6 +10,7 @@ class InboxKind(models.TextChoices):
     FILTER = "filter", "New work in something you follow"
     GIFT = "gift", "A gift for you"
     ASSIGNMENT = "assignment", "Gift exchange assignment"
+    INVITATION = "invitation", "Invitation to a collection"
 
 
 class InboxItem(models.Model):
@@ -55,6 +56,7 @@ class NotificationKind(models.TextChoices):
     GIFT = "gift", "Gift"
     FILTER = "filter", "New work in something you follow"
     ASSIGNMENT = "assignment", "Gift exchange assignment"
+    INVITATION = "invitation", "Invitation to a collection"
 
 
 class Notification(models.Model):

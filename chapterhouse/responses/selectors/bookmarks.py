@@ -251,6 +251,12 @@ def _page(viewer, queryset: QuerySet[Bookmark], page) -> Page:
     )
 
 
+def bookmarks_page(viewer, queryset: QuerySet[Bookmark], page) -> Page:
+    """A page of bookmarks already through the door, newest first (for other
+    apps' listings, such as a collection's bookmarks)."""
+    return _page(viewer, queryset, page)
+
+
 # The work page ---------------------------------------------------------------------
 
 

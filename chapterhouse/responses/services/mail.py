@@ -378,6 +378,32 @@ def _compose_assignment(notification: Notification) -> Composed:
     })
 
 
+def _compose_invitation(notification: Notification) -> Composed:
+    from chapterhouse.collections.models import Approval, CollectionItem
+    from chapterhouse.works.selectors.visibility import is_creator
+
+    user = notification.user
+    item = (
+        CollectionItem.objects.select_related("collection", "work", "added_by")
+        .filter(pk=notification.payload.get("item_id") or 0)
+        .first()
+    )
+    if item is None or item.user_approval != Approval.PENDING:
+        raise Skip("the invitation was answered or withdrawn")
+    if item.collection_approval == Approval.REJECTED:
+        raise Skip("the maintainers withdrew the invitation")
+    if not is_creator(user, item.work):
+        raise Skip("she is no longer a creator of the work")
+    collection, work = item.collection, item.work
+    inviter = item.added_by.username if item.added_by else "A maintainer"
+    return Composed(f"Invitation to {collection.title}: {work.title}", "invitation", {
+        "headline": f"{inviter} invited your work {work.title} to the collection "
+                    f"{collection.title}.",
+        "collection_url": _absolute(f"/collections/{collection.name}"),
+        "url": _absolute(f"/users/{user.username}/collection_items?status=unreviewed"),
+    })
+
+
 COMPOSERS = {
     NotificationKind.COMMENT: _compose_comment,
     NotificationKind.REPLY: _compose_comment,
@@ -387,6 +413,7 @@ COMPOSERS = {
     NotificationKind.COCREATOR: _compose_cocreator,
     NotificationKind.GIFT: _compose_gift,
     NotificationKind.ASSIGNMENT: _compose_assignment,
+    NotificationKind.INVITATION: _compose_invitation,
 }
 
 

@@ -10,9 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from chapterhouse.web.dbrouter import no_read_pin
+
 from ..services.hits import hit_beacon_record
 
 
+@no_read_pin  # every guest's page sends it: it must not keep guests off the replica
 @csrf_exempt  # a counter that counts once a day per visitor: nothing to forge
 @require_POST
 @never_cache

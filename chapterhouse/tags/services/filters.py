@@ -24,7 +24,7 @@ from django.db import transaction
 from chapterhouse.discovery.outbox import WORK_FILTER_TAGS, outbox_record
 from chapterhouse.web.bulk import rows_insert
 
-from ..models import Tag, WorkFilterTag
+from ..models import Tag, TagUseChange, WorkFilterTag
 from ..selectors import metatag_ancestors
 
 #: Works refreshed per transaction by ``work_filter_tags_refresh``.
@@ -155,15 +155,57 @@ def work_filter_tags_write(*, work_id: int, tags: Iterable[Tag], new_work: bool 
 
 
 def tag_use_counts_adjust(*, before: set[int], after: set[int]) -> None:
-    """Keep ``Tag.use_count`` (works tagged directly) right after a work's tags
-    changed from ``before`` to ``after`` (tag ids)."""
-    from django.db.models import F, Value
+    """Record that a work's tags changed from ``before`` to ``after`` (tag
+    ids), for ``Tag.use_count`` (works tagged directly). Only inserts
+    ``TagUseChange`` rows, in one INSERT: updating the tags' rows here would
+    lock them until the transaction ends, and every work posted meanwhile
+    with one of those tags (all share the ratings, warnings and categories)
+    would wait for that commit. ``tag_use_counts_flush`` folds them in (a
+    quick task of the worker, every second: ``cli.QUICK_TASKS``)."""
+    rows = [(tag_id, 1) for tag_id in sorted(after - before)]
+    rows += [(tag_id, -1) for tag_id in sorted(before - after)]
+    if rows:
+        rows_insert(TagUseChange, ("tag_id", "delta"), rows)
+
+
+#: Changes folded per transaction by ``tag_use_counts_flush``.
+FLUSH_CHUNK = 50_000
+
+
+def tag_use_counts_flush() -> int:
+    """Fold the recorded ``TagUseChange`` rows into ``Tag.use_count``; returns
+    how many tags changed. Each round deletes a chunk of the rows, keeping
+    what it deleted (``DELETE … RETURNING``), and adds their sums in one
+    UPDATE, in one transaction: a row is counted exactly when it is deleted,
+    so rows committed meanwhile wait for the next run, and several flushers
+    at once never count a row twice."""
+    from django.db import connection
+    from django.db.models import Case, F, IntegerField, Value, When
     from django.db.models.functions import Greatest
 
-    added, removed = after - before, before - after
-    if added:
-        Tag.objects.filter(pk__in=added).update(use_count=F("use_count") + 1)
-    if removed:
-        Tag.objects.filter(pk__in=removed).update(
-            use_count=Greatest(F("use_count") - 1, Value(0))
-        )
+    table = connection.ops.quote_name(TagUseChange._meta.db_table)
+    changed = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The table name comes from the model; the limit is a parameter.
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN "  # noqa: S608
+                f"(SELECT id FROM {table} ORDER BY id LIMIT %s) RETURNING tag_id, delta",
+                [FLUSH_CHUNK],
+            )
+            taken = cursor.fetchall()
+            sums: dict[int, int] = {}
+            for tag_id, delta in taken:
+                sums[tag_id] = sums.get(tag_id, 0) + delta
+            sums = {tag_id: total for tag_id, total in sums.items() if total}
+            if sums:
+                Tag.objects.filter(pk__in=sorted(sums)).update(use_count=Greatest(
+                    F("use_count") + Case(
+                        *(When(pk=tag_id, then=Value(total)) for tag_id, total in sums.items()),
+                        default=Value(0), output_field=IntegerField(),
+                    ),
+                    Value(0),
+                ))
+                changed += len(sums)
+        if len(taken) < FLUSH_CHUNK:
+            return changed

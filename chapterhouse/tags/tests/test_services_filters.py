@@ -7,7 +7,11 @@ from chapterhouse.discovery.models import OutboxEvent
 from chapterhouse.discovery.outbox import WORK_FILTER_TAGS
 from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
 from chapterhouse.tags.models import MetaTagging, Tag, TagType, WorkFilterTag
-from chapterhouse.tags.services.filters import filter_tags_for, work_filter_tags_refresh
+from chapterhouse.tags.services.filters import (
+    filter_tags_for,
+    tag_use_counts_flush,
+    work_filter_tags_refresh,
+)
 from chapterhouse.works.models import WorkTag
 from chapterhouse.works.services.tagging import TagChoice, work_tags_set
 from chapterhouse.works.tests.factories import WorkFactory, tag
@@ -112,6 +116,7 @@ def test_posting_tags_makes_the_work_filterable_at_once_and_counts_uses():
     work_tags_set(work=work, choice=choice)
 
     assert fandom.pk in filter_ids(work)
+    tag_use_counts_flush()
     synonym.refresh_from_db()
     assert synonym.use_count == 1
     storms = Tag.objects.get(name="storms")
@@ -119,6 +124,7 @@ def test_posting_tags_makes_the_work_filterable_at_once_and_counts_uses():
 
     work_tags_set(work=work, choice=TagChoice(
         rating=GENERAL, warnings=choice.warnings, fandoms="LK", freeforms="rain"))
+    tag_use_counts_flush()
     storms.refresh_from_db()
     assert storms.use_count == 0
     assert storms.pk not in filter_ids(work)

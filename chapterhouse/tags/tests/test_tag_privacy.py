@@ -12,6 +12,7 @@ from chapterhouse.discovery.models import TagMute
 from chapterhouse.tags.fixed import GENERAL, NO_WARNINGS_APPLY
 from chapterhouse.tags.models import Tag
 from chapterhouse.tags.roles import wrangler_grant
+from chapterhouse.tags.services.filters import tag_use_counts_flush
 from chapterhouse.works.models import Work
 from chapterhouse.works.services import posting
 from chapterhouse.works.services.posting import WorkFields
@@ -67,6 +68,7 @@ def test_tag_search_counts_only_the_works_the_viewer_may_see():
     write(creator, "Lantern Vigil", restricted=True)
     write(creator, "Lantern Vigil", post=False)
     hide(write(creator, "Lantern Vigil"))
+    tag_use_counts_flush()
     assert Tag.objects.get(name="Lantern Vigil").use_count == 4  # every use, drafts too
     assert searched(as_user(None), "vigil") == ["Additional Tag: Lantern Vigil (1)"]
     assert searched(as_user(UserFactory()), "vigil") == ["Additional Tag: Lantern Vigil (2)"]

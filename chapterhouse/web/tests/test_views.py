@@ -69,7 +69,8 @@ def test_health_reports_the_database(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": connection.vendor, "redis": "off"}
+    assert response.json() == {"status": "ok", "database": connection.vendor, "redis": "off",
+                               "replica": "off"}
 
 
 def test_a_page_whose_database_is_away_is_503_in_the_frame(client, monkeypatch):

@@ -78,6 +78,9 @@ class WorkFields:
     #: Collections to add the work to (comma-separated names; AO3's
     #: work[collection_names]); ``Work.collections_added`` tells what happened.
     collection_names: str = ""
+    #: The prompt this new work answers (a prompt meme's; AO3's prompt_id):
+    #: the work joins the prompt's collection and fills the creator's claim.
+    prompt_id: int | None = None
     published_on: datetime.date | None = None
     corrections_enabled: bool = True
     skin_id: int | None = None
@@ -351,14 +354,22 @@ def _apply(
     # Gifts before collections: a gift exchange's collection names the
     # recipient of the poster's assignment as one more gift.
     _gifts_set(work, recipients, new_work=creating)
-    if (fields.collection_names or "").strip():
+    prompt = _prompt_answered(fields) if creating else None
+    collection_names = fields.collection_names or ""
+    if prompt is not None:
+        collection_names = f"{collection_names},{prompt.collection.name}"
+    if collection_names.strip(" ,"):
         # Before anyone is told of the work: an unrevealed or anonymous
         # collection decides what they may be told.
         from chapterhouse.collections.services import collection_items_add_new
 
         work.collections_added = collection_items_add_new(
-            user=user, work=work, names=fields.collection_names
+            user=user, work=work, names=collection_names
         )
+        if prompt is not None:
+            from chapterhouse.collections.prompts.services import prompt_fill_record
+
+            prompt_fill_record(user=user, work=work, prompt=prompt)
         work.refresh_from_db(fields=["anonymous", "anonymous_by_creator",
                                      "in_anonymous_collection", "in_unrevealed_collection"])
     in_series = bool(fields.series_id or (fields.new_series_title or "").strip())
@@ -445,6 +456,19 @@ def _one_write_each():
     per work (discovery/outbox.py, services/versions.py)."""
     with outbox_batch(), versions.versions_batch():
         yield
+
+
+def _prompt_answered(fields: WorkFields):
+    """The prompt ``fields`` answer, or None; ValidationError for one that
+    does not exist."""
+    if not fields.prompt_id:
+        return None
+    from chapterhouse.collections.prompts.services import prompt_for_fill
+
+    prompt = prompt_for_fill(fields.prompt_id)
+    if prompt is None:
+        raise ValidationError({"prompt_id": ["We couldn't find the prompt you're responding to."]})
+    return prompt
 
 
 def work_create(

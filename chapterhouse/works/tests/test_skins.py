@@ -232,9 +232,9 @@ def test_nothing_in_a_selector_or_media_query_can_close_the_style_element(css):
     "p" + ":not(" * 9_000 + "{ color: red }",
 ])
 def test_deep_nesting_is_refused_quickly_with_the_limit_named(css):
-    start = time.perf_counter()
+    start = time.process_time()
     result = clean_css(css)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert result.css == ""
     assert result.dropped == [
         "The CSS nests brackets ({, ( or [) more than 20 deep (at line 1); "

@@ -21,10 +21,10 @@ LIMIT = 500_000  # a chapter's length limit
 
 def refused(text: str, text_format: str = "html") -> tuple[str, float]:
     """The message the pipeline refuses ``text`` with, and how long it took."""
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(TextTooComplex) as caught:
         render_user_text(text, text_format=text_format)
-    return " ".join(caught.value.messages), time.monotonic() - started
+    return " ".join(caught.value.messages), time.process_time() - started
 
 
 @pytest.mark.parametrize("tag", ["ul", "div", "blockquote", "span", "b"])

@@ -266,10 +266,10 @@ def warm_up(client) -> None:
 
 def test_deeply_nested_text_is_refused_quickly_and_kept_in_the_form(user_client):
     warm_up(user_client)
-    started = time.monotonic()
+    started = time.process_time()
     response = user_client.post("/works/new", work_post_data(
         content=DEEP_LIST, summary="A summary I typed", post_button="Post"))
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert response.status_code == 200
     page = soup(response)
     assert "at most 100 levels" in page.select_one("#id_content_field").text

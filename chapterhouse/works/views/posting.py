@@ -18,12 +18,17 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from chapterhouse.accounts.selectors import preference_for
+from chapterhouse.collections.prompts.views import (
+    PROMPT_FIELD,
+    prompt_for_work_form,
+    prompt_work_form_initial,
+)
 from chapterhouse.collections.views import (
     COLLECTION_NAMES_FIELD,
     collection_names_of,
     collections_from_work_form,
 )
-from chapterhouse.web.forms import apply_errors
+from chapterhouse.web.forms import apply_errors, as_int
 from chapterhouse.web.login import login_required
 
 from ..forms.posting import ChapterForm, SeriesForm, WorkForm
@@ -61,17 +66,20 @@ def _time_zone(user) -> str:
 # --- works ----------------------------------------------------------------
 
 
-def _work_page(request, form, *, work, key, notice=None, status=200, collection_names=None):
+def _work_page(request, form, *, work, key, notice=None, status=200, prompt=None,
+               collection_names=None):
     if collection_names is None:
         collection_names = (
             request.POST.get(COLLECTION_NAMES_FIELD)
             if request.method == "POST" else collection_names_of(work)
         )
+    if prompt is not None and request.method != "POST":
+        collection_names = prompt.collection.name
     return render(
         request,
         "works/form_work.html",
         {
-            "form": form, "work": work, "key": key, "notice": notice,
+            "form": form, "work": work, "key": key, "notice": notice, "prompt": prompt,
             "collection_names": collection_names,
             "main_class": "works-edit" if work else "works-new",
             "saved_at": int(work.updated_at.timestamp() * 1000) if work else 0,
@@ -83,12 +91,15 @@ def _work_page(request, form, *, work, key, notice=None, status=200, collection_
 def _fields_of(form: WorkForm, data):
     fields = form.to_fields()
     fields.collection_names = data.get(COLLECTION_NAMES_FIELD, "")
+    fields.prompt_id = as_int(data.get(PROMPT_FIELD))
     return fields
 
 
 @keeps_text
 def work_new(request):
     key = "work:new"
+    # In response to a prompt (/works/new?prompt_id=ID, AO3's address).
+    prompt = prompt_for_work_form(request)
     if request.method == "POST":
         keep_posted_fields(request, key)
         form = WorkForm(request.POST, user=request.user, creating=True)
@@ -104,10 +115,12 @@ def work_new(request):
             else:
                 drafts.edit_draft_discard(user=request.user, key=key)
                 return _after_work_save(request, work, posted_now=post)
-        return _work_page(request, form, work=None, key=key)
+        return _work_page(request, form, work=None, key=key, prompt=prompt)
     form = WorkForm(user=request.user, creating=True)
+    if prompt is not None:
+        form.initial.update(prompt_work_form_initial(prompt))
     notice = restore_into(request, form, key=key)
-    return _work_page(request, form, work=None, key=key, notice=notice)
+    return _work_page(request, form, work=None, key=key, notice=notice, prompt=prompt)
 
 
 def work_new_prefilled(request, *, gifts: str, collection_names: str):

@@ -22,7 +22,7 @@ from chapterhouse.web.csp import allow_inline_style
 from chapterhouse.web.login import redirect_restricted, redirect_to_login
 
 from ..selectors import listing, reading
-from ..selectors.fragments import meta_tags_html
+from ..selectors.fragments import meta_tags_html, work_body
 from ..selectors.visibility import work_needs_login
 
 #: Query parameters a redirect between work and chapter pages carries along.
@@ -133,6 +133,8 @@ def _draw(request, page, *, mode: str, chapter=None):
         "hide_freeform": bool(hide and preference.hide_freeform),
         "meta_tags": meta_tags_html(page, hide_warnings=bool(hide and preference.hide_warnings),
                                     hide_freeform=bool(hide and preference.hide_freeform)),
+        # An anonymous work's creators, in brackets: for its creators and admins.
+        "reveal_creators": bool(page.is_creator or getattr(viewer, "is_staff", False)),
         "corrections_hook": bool(signed_in and not page.is_creator and work.corrections_enabled),
         "change_note": _change_note(work.change_note),
         "feedback": feedback_for(request, page, chapter=chapter, mode=mode),
@@ -140,6 +142,10 @@ def _draw(request, page, *, mode: str, chapter=None):
         if work.has_collections else [],
         "unrevealed_in": collection_selectors.unrevealed_notice_of(work),
     }
+    kudos = context["feedback"].get("kudos")
+    context["work_body"] = work_body(
+        page, context, kudos=kudos["summary"].total if kudos else work.kudos_count
+    )
     visit_record(request, page, chapter=chapter)
     response = render(request, "works/work.html", context)
     if context["skin_css"]:

@@ -134,7 +134,9 @@ def claim_request(*, email: str) -> int:
     it. Returns how many accounts it names (the page must not say)."""
     ids = list(claimable_for(email).values_list("pk", flat=True))
     if ids:
-        transaction.on_commit(lambda: _queue_claim_mail(email.strip(), ids))
+        # Queued now, in whatever transaction is open: the task row is in the
+        # same database, so it commits (or rolls back) with the request.
+        _queue_claim_mail(email.strip(), ids)
     return len(ids)
 
 

@@ -140,6 +140,7 @@ def _print_banner(*, host: str, port: int, demo_loaded: bool) -> None:
         f"  Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
         f" ({settings.DATABASES['default']['NAME']})",
     ]
+    lines.append(f"  Links in downloads and mail point to {settings.SITE_URL}/ (SITE_URL)")
     if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
         lines.append(f"  Outgoing mail is written to files in {settings.EMAIL_FILE_PATH}")
     if demo_loaded:
@@ -151,7 +152,24 @@ def _print_banner(*, host: str, port: int, demo_loaded: bool) -> None:
     print("\n".join(lines) + "\n", flush=True)
 
 
+#: Bind addresses that mean "every interface": no one can open a link to them.
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
+
+
+def served_site_url(host: str, port: int) -> str:
+    """The address ``serve --host H --port P`` answers on, for absolute links
+    (downloads, mail, feeds, the API) when ``SITE_URL`` is not set. A wildcard
+    bind is reached on this machine as 127.0.0.1 (or ::1)."""
+    if host in WILDCARD_HOSTS:
+        host = "::1" if host == "::" else "127.0.0.1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Links inside files and mail follow the address served here unless the
+    # site's address is set; the web server and the worker inherit it.
+    os.environ.setdefault("SITE_URL", served_site_url(args.host, args.port))
     _setup_django()
 
     from chapterhouse import demo

@@ -353,6 +353,12 @@ MEDIA_URL = "/uploads/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 #: Download files (EPUB, PDF, …) cached by work and content; safe to delete any time.
 DOWNLOADS_CACHE_DIR = Path(env.str("DOWNLOADS_CACHE_DIR", default=str(VAR_DIR / "downloads")))
+#: Calibre's converter, which makes the AZW3 and MOBI downloads (docs/downloads.md):
+#: a program name looked up on PATH, or a path. Without it those two formats are not offered.
+EBOOK_CONVERT = env.str("CHAPTERHOUSE_EBOOK_CONVERT", default="ebook-convert")
+#: Seconds one conversion may take before it is stopped, and the most bytes it may write.
+EBOOK_CONVERT_TIMEOUT = env.float("CHAPTERHOUSE_EBOOK_CONVERT_TIMEOUT", default=180.0)
+EBOOK_CONVERT_MAX_BYTES = env.int("CHAPTERHOUSE_EBOOK_CONVERT_MAX_BYTES", default=100 * 2**20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

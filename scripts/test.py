@@ -163,14 +163,15 @@ def check(cmd: Sequence[str | Path], what: str, *, env: dict[str, str] | None = 
 _apt_updated = False
 
 
-def apt_install(*packages: str) -> None:
+def apt_install(*packages: str, recommends: bool = True) -> None:
     """Install Debian packages (root only); runs ``apt-get update`` once."""
     global _apt_updated
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if not _apt_updated:
         check(["apt-get", "update"], "apt-get update", env=env)
         _apt_updated = True
-    check(["apt-get", "install", "-y", *packages], "apt-get install", env=env)
+    extra = [] if recommends else ["--no-install-recommends"]
+    check(["apt-get", "install", "-y", *extra, *packages], "apt-get install", env=env)
 
 
 # --- 1. virtualenv ----------------------------------------------------------
@@ -249,13 +250,17 @@ DEBIAN_TOOLS = {
     # The guest page cache's tests and the app-node tests (tests/test_nodes.py) run a
     # real Varnish (and varnishadm) with the shipped VCL and deploy/varnish/site.vcl.
     "/usr/sbin/varnishd": "varnish",
+    # AZW3 and MOBI downloads are made by Calibre's ebook-convert; ebook-meta opens them.
+    "/usr/bin/ebook-convert": "calibre",
 }
+#: Installed without their recommended packages (Calibre's would add hundreds of megabytes).
+DEBIAN_NO_RECOMMENDS = {"calibre"}
 
 
 def ensure_debian_tools() -> None:
-    """epubcheck (with a JDK), poppler and the DejaVu fonts for the download tests,
-    and Varnish for the HTTP cache tests."""
-    step("epubcheck, pdftoppm, fonts and varnishd for the download and cache tests")
+    """epubcheck (with a JDK), poppler, the DejaVu fonts and Calibre for the download
+    tests, and Varnish for the HTTP cache tests."""
+    step("epubcheck, pdftoppm, fonts, calibre and varnishd for the download and cache tests")
     missing = sorted({pkg for path, pkg in DEBIAN_TOOLS.items() if not Path(path).exists()})
     if not missing:
         note("present")
@@ -266,7 +271,12 @@ def ensure_debian_tools() -> None:
             f"(sudo apt-get install {' '.join(missing)})"
         )
     note(f"installing {' '.join(missing)}")
-    apt_install(*missing)
+    plain = [pkg for pkg in missing if pkg not in DEBIAN_NO_RECOMMENDS]
+    lean = [pkg for pkg in missing if pkg in DEBIAN_NO_RECOMMENDS]
+    if plain:
+        apt_install(*plain)
+    if lean:
+        apt_install(*lean, recommends=False)
 
 
 # --- 3. lint ----------------------------------------------------------------

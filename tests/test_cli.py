@@ -70,7 +70,9 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
     with log.open("w") as out:
         process = subprocess.Popen(
             [*ENTRY, "serve", "--demo", "--port", str(port), "--workers", "1"],
-            cwd=tmp_path, env=clean_env(tmp_path / "var"), stdout=out, stderr=subprocess.STDOUT,
+            cwd=tmp_path, env={k: v for k, v in clean_env(tmp_path / "var").items()
+                               if k != "SITE_URL"},
+            stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -109,6 +111,15 @@ def test_serve_demo_answers_and_the_demo_user_can_log_in(tmp_path):
         assert f"Hi, <a href=\"/users/{login}\">{login}</a>!" in response.text
         profile = session.get(f"{base}/users/{login}/profile", timeout=5)
         assert "div class=\"bio module\"" in profile.text
+
+        # On a port of its own and without SITE_URL, links inside downloads
+        # point to this server, not to the default address.
+        assert f"Links in downloads and mail point to {base}/" in banner
+        work_id = re.search(r'href="/works/(\d+)"', session.get(base + "/works", timeout=15).text)
+        html = session.get(f"{base}/downloads/{work_id.group(1)}/w.html", timeout=30)
+        assert html.status_code == 200
+        assert f'<a href="{base}/works/{work_id.group(1)}">' in html.text
+        assert "127.0.0.1:8000" not in html.text
     finally:
         process.terminate()
         process.wait(timeout=20)

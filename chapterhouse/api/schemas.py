@@ -23,7 +23,8 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
-from chapterhouse.exchange.downloads.links import FORMATS, download_path
+from chapterhouse.exchange.downloads.files import served_formats
+from chapterhouse.exchange.downloads.links import download_path
 from chapterhouse.tags.models import TagType
 from chapterhouse.tags.page_selectors import tag_path
 
@@ -373,7 +374,9 @@ def work_out(page) -> dict:
             for chapter in page.chapters
         ],
         downloads=(
-            {fmt: absolute(download_path(work, fmt)) for fmt in FORMATS} if work.posted else {}
+            {fmt: absolute(download_path(work, fmt)) for fmt in served_formats()}
+            if work.posted
+            else {}
         ),
     )
     return fields

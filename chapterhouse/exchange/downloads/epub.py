@@ -1,9 +1,10 @@
 """The EPUB 3 download: ``render(doc) -> bytes``.
 
-The book holds, in reading order: a cover page (the title and creators as
-text; no image), the preface page, one XHTML file per chapter and an
+The book holds, in reading order and as AO3's books do: the preface page
+first (no cover page before it), one XHTML file per chapter and an
 afterword. Around them: the EPUB 3 navigation document, an NCX table of
-contents for older readers and a small style sheet.
+contents for older readers and a small style sheet, all beside the package
+document (``content.opf``) at the root of the zip, as in AO3's files.
 
 The preface, chapter and afterword pages are AO3's download markup, cut from
 our HTML download (``exchange/download.html``) so that there is one copy of
@@ -21,6 +22,7 @@ import datetime
 import io
 import re
 import uuid
+import zipfile
 from dataclasses import replace
 from html import escape
 from urllib.parse import urljoin, urlsplit
@@ -40,9 +42,7 @@ AFTERWORD = "afterword.xhtml"
 STYLE = """\
 body { font-family: serif; line-height: 1.4; margin: 0 0.5em; }
 h1, h2, h3 { font-family: sans-serif; line-height: 1.2; }
-.cover { text-align: center; margin-top: 30%; }
-.cover .title { font-size: 2em; }
-.cover .byline, .byline { font-style: italic; }
+.byline { font-style: italic; }
 .message { font-size: 0.9em; }
 #preface .toc-heading { display: none; }
 dl.tags dt { font-weight: bold; margin-top: 0.4em; }
@@ -104,21 +104,6 @@ def _language(doc: DownloadDocument) -> str:
 def _page(doc: DownloadDocument, title: str, body: str) -> bytes:
     title = " ".join(xml_text(title).split()) or "Untitled"
     return XHTML_PAGE.format(lang=_language(doc), title=_e(title), body=body).encode("utf-8")
-
-
-def _byline(doc: DownloadDocument) -> str:
-    return ", ".join(_e(name) for name in doc.creators) or "Anonymous"
-
-
-def _cover_page(doc: DownloadDocument) -> bytes:
-    body = (
-        '<section class="cover" epub:type="cover">\n'
-        f'<h1 class="title">{_e(display_title(doc))}</h1>\n'
-        f'<p class="byline">by {_byline(doc)}</p>\n'
-        f'<p class="site">{_e(doc.site_name)}</p>\n'
-        "</section>"
-    )
-    return _page(doc, display_title(doc), body)
 
 
 def stats_line(doc: DownloadDocument) -> str:
@@ -317,7 +302,6 @@ def render(doc: DownloadDocument) -> bytes:
     preface_body, chapter_bodies, afterword_body = _ao3_pages(doc)
     if len(chapter_bodies) != len(doc.chapters):  # the template and the cut disagree
         raise ValueError("the HTML download's chapters could not be cut into pages")
-    cover = _document("cover", "cover.xhtml", "Cover", _cover_page(doc))
     preface = _document(
         "preface", "preface.xhtml", "Preface", _page(doc, display_title(doc), preface_body)
     )
@@ -333,20 +317,20 @@ def render(doc: DownloadDocument) -> bytes:
     afterword = _document(
         "afterword", AFTERWORD, "Afterword", _page(doc, "Afterword", afterword_body)
     )
-    pages = [cover, preface, *chapters, afterword]
+    pages = [preface, *chapters, afterword]
     for page in pages:
         book.add_item(page)
 
-    book.toc = [epub.Link(page.file_name, xml_text(page.title), page.id) for page in pages[1:]]
+    book.toc = [epub.Link(page.file_name, xml_text(page.title), page.id) for page in pages]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title="Contents")
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.guide = [
-        {"type": "cover", "title": "Cover", "href": cover.file_name},
+        {"type": "title-page", "title": "Preface", "href": preface.file_name},
         {"type": "text", "title": "Begin Reading", "href": (chapters or [afterword])[0].file_name},
     ]
-    book.spine = [cover, preface, *chapters, afterword]
+    book.spine = pages
 
     out = io.BytesIO()
     epub.write_epub(
@@ -354,4 +338,27 @@ def render(doc: DownloadDocument) -> bytes:
         book,
         {"mtime": _modified(doc), "epub3_pages": False, "landmark_title": "Landmarks"},
     )
+    return _package_at_root(out.getvalue())
+
+
+def _package_at_root(data: bytes) -> bytes:
+    """EbookLib's zip with its ``EPUB/`` folder's files moved to the root, as
+    AO3's (Calibre's) books have them: ``content.opf`` beside ``META-INF``. The
+    package's own references are relative to it, so they stay as they are."""
+    folder = "EPUB/"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as book:
+        for info in source.infolist():
+            content = source.read(info)
+            name = info.filename
+            if name == "META-INF/container.xml":
+                content = content.replace(
+                    f'full-path="{folder}content.opf"'.encode(), b'full-path="content.opf"'
+                )
+            elif name.startswith(folder):
+                name = name.removeprefix(folder)
+            moved = zipfile.ZipInfo(name, date_time=info.date_time)
+            moved.compress_type = info.compress_type
+            moved.external_attr = info.external_attr
+            book.writestr(moved, content)
     return out.getvalue()

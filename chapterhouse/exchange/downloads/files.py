@@ -28,25 +28,31 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import calibre
 from .document import DownloadDocument, document_for
 from .links import FORMATS, download_filename
 
-#: The module whose ``render(doc) -> bytes`` makes each format. Imported on
-#: first use, so one format's missing or broken renderer does not stop the others.
+#: The module whose ``render(doc) -> bytes`` makes each format ("module:function"
+#: for another name). Imported on first use, so one format's missing or broken
+#: renderer does not stop the others.
 RENDERERS: dict[str, str] = {
+    "azw3": "chapterhouse.exchange.downloads.calibre:render_azw3",
+    "mobi": "chapterhouse.exchange.downloads.calibre:render_mobi",
     "epub": "chapterhouse.exchange.downloads.epub",
     "pdf": "chapterhouse.exchange.downloads.pdf",
     "html": "chapterhouse.exchange.downloads.html",
     "txt": "chapterhouse.exchange.downloads.text",
 }
 CONTENT_TYPES: dict[str, str] = {
+    "azw3": "application/vnd.amazon.ebook",
+    "mobi": "application/x-mobipocket-ebook",
     "epub": "application/epub+zip",
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
 }
 #: Raise to make every cached file stale (after a change to a renderer's output).
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 assert set(RENDERERS) == set(FORMATS) == set(CONTENT_TYPES)  # noqa: S101
 
@@ -54,7 +60,15 @@ assert set(RENDERERS) == set(FORMATS) == set(CONTENT_TYPES)  # noqa: S101
 def renderer(fmt: str) -> Callable[[DownloadDocument], bytes]:
     if fmt not in RENDERERS:
         raise ValueError(f"unknown download format {fmt!r}")
-    return import_module(RENDERERS[fmt]).render
+    module, _, name = RENDERERS[fmt].partition(":")
+    return getattr(import_module(module), name or "render")
+
+
+def served_formats() -> tuple[str, ...]:
+    """The formats this site serves now, in ``FORMATS`` order: AZW3 and MOBI
+    only when Calibre's ebook-convert is installed."""
+    kindle = calibre.available()
+    return tuple(fmt for fmt in FORMATS if kindle or fmt not in calibre.KINDLE_FORMATS)
 
 
 def cache_dir() -> Path:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Formats we serve, in the order the work page lists them, with link texts.
-FORMATS = {"epub": "EPUB", "pdf": "PDF", "html": "HTML", "txt": "TXT"}
-#: The ones the work page links (AO3's link texts; see docs/downloads.md).
-LINKED_FORMATS = ("epub", "pdf", "html")
+#: Formats we can serve, with their link texts (AO3's).
+FORMATS = {
+    "azw3": "AZW3", "epub": "EPUB", "mobi": "MOBI", "pdf": "PDF", "html": "HTML", "txt": "TXT",
+}
+#: The ones the work page links, in AO3's order (see docs/downloads.md); AZW3 and MOBI
+#: only where ebook-convert is installed (``files.served_formats``).
+LINKED_FORMATS = ("azw3", "epub", "mobi", "pdf", "html")
 FILENAME_MAX = 60
 
 

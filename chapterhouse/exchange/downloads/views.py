@@ -1,4 +1,5 @@
-"""The download address: ``/downloads/ID/Title.epub`` (also .pdf, .html, .txt).
+"""The download address: ``/downloads/ID/Title.epub`` (also .azw3, .mobi, .pdf, .html,
+.txt), and the downloads help, ``/help/downloads.html``.
 
 A thin view: the privacy door (``works/selectors/visibility.py``) decides who
 may have the file, ``files.py`` makes or finds it. The title part of the
@@ -14,6 +15,7 @@ takes seconds), so fresh renders are limited per client address
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.shortcuts import render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
@@ -24,8 +26,9 @@ from chapterhouse.web.views import rate_limited
 from chapterhouse.works.models import Work
 from chapterhouse.works.selectors.visibility import work_needs_login, works_visible_to
 
+from .calibre import KINDLE_FORMATS
 from .document import document_for
-from .files import cached_path, download_prepare, fingerprint
+from .files import cached_path, download_prepare, fingerprint, served_formats
 from .links import FORMATS, LINKED_FORMATS, download_path
 
 #: Fresh renders (cache misses) one client address may cause: 30 per 10 minutes.
@@ -48,7 +51,7 @@ def _etag_matches(request, etag: str) -> bool:
 
 @require_safe
 def download(request, work_id: str, name: str, fmt: str):
-    if fmt not in FORMATS:
+    if fmt not in served_formats():
         raise Http404("No such format.")
     work = works_visible_to(request.user, Work.objects.filter(pk=work_id, posted=True)).first()
     if work is None:
@@ -97,9 +100,24 @@ def download(request, work_id: str, name: str, fmt: str):
 def download_links(work) -> list[tuple[str, str]]:
     """(link text, address) of each format the work page links, in AO3's order,
     with ``?updated_at=`` so browsers and tools see a new file after a change."""
+    served = served_formats()
     return [
-        (FORMATS[fmt], download_path(work, fmt, with_version=True)) for fmt in LINKED_FORMATS
+        (FORMATS[fmt], download_path(work, fmt, with_version=True))
+        for fmt in LINKED_FORMATS
+        if fmt in served
     ]
+
+
+@require_safe
+def downloads_help(request):
+    """``/help/downloads.html``: the formats this site offers, and why AZW3 and
+    MOBI are missing when ebook-convert is not installed."""
+    served = served_formats()
+    return render(request, "exchange/downloads_help.html", {
+        "main_class": "help",
+        "linked": [FORMATS[fmt] for fmt in LINKED_FORMATS if fmt in served],
+        "kindle": all(fmt in served for fmt in KINDLE_FORMATS),
+    })
 
 
 #: Globals for the Jinja environment (``web/jinja.py``).

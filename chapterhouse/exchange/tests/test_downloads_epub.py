@@ -212,7 +212,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 
 
 def opf_metadata(files: dict[str, str]):
-    return etree.fromstring(files["EPUB/content.opf"].encode()).find(f"{OPF}metadata")
+    return etree.fromstring(files["content.opf"].encode()).find(f"{OPF}metadata")
 
 
 def test_metadata_names_title_creators_tags_and_site():
@@ -242,18 +242,38 @@ def test_identifier_is_stable_per_work_and_differs_between_works():
     assert first == again != other
 
 
-def test_spine_runs_cover_preface_chapters_afterword():
-    files = read_zip(epub.render(document()))
-    package = etree.fromstring(files["EPUB/content.opf"].encode())
+def test_package_document_is_at_the_root_and_the_spine_starts_with_the_preface():
+    """As AO3's (Calibre's) books: ``content.opf`` at the root of the zip, and the
+    preface (title, byline, the work's link, "Chapters: N/M") as the first page,
+    with no cover page before it."""
+    data = epub.render(document())
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+    files = read_zip(data)
+    container = etree.fromstring(files["META-INF/container.xml"].encode())
+    rootfile = container.find(".//{urn:oasis:names:tc:opendocument:xmlns:container}rootfile")
+    assert rootfile.get("full-path") == "content.opf"
+    assert not any(name.startswith("EPUB/") for name in files)
+    package = etree.fromstring(files["content.opf"].encode())
     order = [ref.get("idref") for ref in package.iter(f"{OPF}itemref")]
-    assert order == ["cover", "preface", "chapter1", "chapter2", "chapter3", "afterword"]
-    assert "toc.ncx" in "".join(files) and "EPUB/nav.xhtml" in files
-    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["EPUB/nav.xhtml"]
-    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["EPUB/toc.ncx"]
+    assert order == ["preface", "chapter1", "chapter2", "chapter3", "afterword"]
+    assert "cover.xhtml" not in files
+    first = page(files, "preface.xhtml")
+    assert first.select_one("div#preface div.meta > h1").get_text() == (
+        "Salt & <Signal>: Café — naïve 日本語"
+    )
+    assert first.select_one("div#preface div.byline").get_text() == "by rowan, mireille"
+    links = [a["href"] for a in first.select("div#preface p.message a")]
+    assert "https://chapterhouse.example/works/42" in links
+    assert "Chapters: 3/5" in first.select_one("dl.tags").get_text()
+    assert "toc.ncx" in files and "nav.xhtml" in files
+    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["nav.xhtml"]
+    assert "Chapter 3: Fog &amp; &lt;Light&gt;" in files["toc.ncx"]
 
 
 def page(files: dict[str, str], name: str) -> BeautifulSoup:
-    return BeautifulSoup(files[f"EPUB/{name}"], "html.parser")
+    return BeautifulSoup(files[name], "html.parser")
 
 
 def labelled_blocks(holder) -> dict[str, str]:
@@ -265,11 +285,8 @@ def labelled_blocks(holder) -> dict[str, str]:
     return found
 
 
-def test_cover_and_preface_show_title_byline_and_ao3_metadata():
+def test_preface_shows_title_byline_and_ao3_metadata():
     files = read_zip(epub.render(document()))
-    cover = files["EPUB/cover.xhtml"]
-    assert "Salt &amp; &lt;Signal&gt;: Café — naïve 日本語" in cover
-    assert "by rowan, mireille" in cover
     preface = page(files, "preface.xhtml").select_one("div#preface")
     message = preface.select_one("p.message")
     assert message.b.get_text() == "Salt & <Signal>: Café — naïve 日本語"
@@ -340,7 +357,7 @@ def test_chapters_carry_their_heading_notes_text_and_end_notes():
         "Chapter Summary": "Chapter summary.",
         "Chapter Notes": "Chapter notes with a break.",
     }
-    assert "Chapter notes<br/>with a break." in files["EPUB/chapter1.xhtml"]
+    assert "Chapter notes<br/>with a break." in files["chapter1.xhtml"]
     text = meta.find_next_sibling("div", class_="userstuff")
     assert text.p.get_text() == "The first sentence of the storm chapter."
     end_link = meta.select_one("div.endnote-link a")["href"]
@@ -356,7 +373,7 @@ def test_chapters_carry_their_heading_notes_text_and_end_notes():
     assert labelled_blocks(afterword.select_one("div#endnotes")) == {
         "End Notes": "Thanks for reading this."
     }
-    assert "Thanks for reading\u00a0this." in files["EPUB/afterword.xhtml"]
+    assert "Thanks for reading\u00a0this." in files["afterword.xhtml"]
     assert afterword.select_one("div#series li").get_text() == "Part 2 of The Coast Cycle"
 
 
@@ -368,9 +385,9 @@ def test_one_shot_is_headed_as_ao3_heads_it():
     assert chapter_page.select_one("div#chapters > div.userstuff").get_text(strip=True) == (
         "Snow came early that year to the valley."
     )
-    assert "Chapters: 1/1" in files["EPUB/preface.xhtml"]
-    assert "Completed" not in files["EPUB/preface.xhtml"]
-    assert "<text>Five Winters</text>" in files["EPUB/toc.ncx"]
+    assert "Chapters: 1/1" in files["preface.xhtml"]
+    assert "Completed" not in files["preface.xhtml"]
+    assert "<text>Five Winters</text>" in files["toc.ncx"]
 
 
 def test_one_shot_with_a_chapter_title_keeps_it_as_a_chapter_heading():
@@ -397,7 +414,6 @@ def test_anonymous_work_names_no_creator():
     files = read_zip(epub.render(anonymous()))
     text = "".join(files.values())
     assert "rowan" not in text and "mireille" not in text
-    assert "by Anonymous" in files["EPUB/cover.xhtml"]
     byline = page(files, "preface.xhtml").select_one("div.byline")
     assert byline.get_text() == "by Anonymous" and not byline.select("a")
 

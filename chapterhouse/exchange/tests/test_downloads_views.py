@@ -2,6 +2,7 @@
 
 import io
 import re
+import sys
 import zipfile
 
 import pytest
@@ -13,6 +14,7 @@ from chapterhouse.exchange.downloads import files
 from chapterhouse.exchange.downloads import views as download_views
 from chapterhouse.exchange.downloads.links import download_filename
 from chapterhouse.exchange.downloads.views import JINJA_GLOBALS
+from chapterhouse.exchange.tests.test_downloads_kindle import needs_calibre
 from chapterhouse.works.models import Chapter
 from chapterhouse.works.services.chapters import chapter_fields_of, chapter_update
 from chapterhouse.works.tests.factories import WorkFactory
@@ -20,6 +22,8 @@ from chapterhouse.works.tests.factories import WorkFactory
 pytestmark = pytest.mark.django_db
 
 TYPES = {
+    "azw3": "application/vnd.amazon.ebook",
+    "mobi": "application/x-mobipocket-ebook",
     "epub": "application/epub+zip",
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
@@ -82,7 +86,7 @@ def test_title_part_of_the_address_is_ignored(client, work):
 
 
 def test_unknown_format_and_unknown_work_are_404(client, work):
-    assert client.get(f"/downloads/{work.pk}/x.mobi").status_code == 404
+    assert client.get(f"/downloads/{work.pk}/x.lit").status_code == 404
     assert client.get("/downloads/999999/x.html").status_code == 404
 
 
@@ -370,11 +374,14 @@ def _download_links(response):
     return [(a.get_text(), a["href"]) for a in menu[0].select("ul.expandable.secondary > li > a")]
 
 
+@needs_calibre
 def test_work_page_links_each_format_and_each_link_works(work):
+    """AO3's five links, in AO3's order, each answering a real file of its type
+    (the only test here that converts: AZW3 and MOBI take seconds each)."""
     reader = Client()
     links = _download_links(reader.get(f"/works/{work.pk}?view_adult=true"))
 
-    assert [label for label, _href in links] == ["EPUB", "PDF", "HTML"]
+    assert [label for label, _href in links] == ["AZW3", "EPUB", "MOBI", "PDF", "HTML"]
     for label, href in links:
         assert re.match(rf"^/downloads/{work.pk}/[^/?]+\.\w+\?updated_at=\d+$", href)
         response = reader.get(href)
@@ -383,27 +390,63 @@ def test_work_page_links_each_format_and_each_link_works(work):
         data = b"".join(response.streaming_content)
         if label == "EPUB":
             assert zipfile.ZipFile(io.BytesIO(data)).read("mimetype") == b"application/epub+zip"
+        elif label in ("AZW3", "MOBI"):
+            assert data[60:68] == b"BOOKMOBI"
         elif label == "PDF":
             assert data.startswith(b"%PDF-")
         else:
             assert b'id="chapters" class="userstuff"' in data
 
 
-def test_work_page_links_with_the_jinja_global(monkeypatch, work):
+def test_work_page_links_with_the_jinja_global(monkeypatch, settings, work):
     from django.template import engines
 
     env = engines["jinja2"].env
     for name, value in JINJA_GLOBALS.items():
         monkeypatch.setitem(env.globals, name, value)
+    settings.EBOOK_CONVERT = sys.executable  # any program: only its presence is asked
 
     links = _download_links(Client().get(f"/works/{work.pk}?view_adult=true"))
 
     stamp = int(work.updated_at.timestamp())
     assert links == [
-        ("EPUB", f"/downloads/{work.pk}/The_Salt_Road.epub?updated_at={stamp}"),
-        ("PDF", f"/downloads/{work.pk}/The_Salt_Road.pdf?updated_at={stamp}"),
-        ("HTML", f"/downloads/{work.pk}/The_Salt_Road.html?updated_at={stamp}"),
+        (label, f"/downloads/{work.pk}/The_Salt_Road.{label.lower()}?updated_at={stamp}")
+        for label in ("AZW3", "EPUB", "MOBI", "PDF", "HTML")
     ]
+
+
+def test_without_ebook_convert_azw3_and_mobi_are_neither_linked_nor_served(
+    settings, client, work
+):
+    settings.EBOOK_CONVERT = "/nonexistent/ebook-convert"
+
+    links = _download_links(client.get(f"/works/{work.pk}?view_adult=true"))
+
+    assert [label for label, _href in links] == ["EPUB", "PDF", "HTML"]
+    assert client.get(_url(work, "azw3")).status_code == 404
+    assert client.get(_url(work, "mobi")).status_code == 404
+    help_page = BeautifulSoup(client.get("/help/downloads.html").content, "html.parser")
+    notice = help_page.select_one("#kindle-unavailable").get_text(" ", strip=True)
+    assert "AZW3 and MOBI files are not offered" in " ".join(notice.split())
+    assert "ebook-convert" in notice
+    assert "This site offers EPUB, PDF, HTML." in " ".join(help_page.get_text(" ").split())
+
+
+def test_with_ebook_convert_the_downloads_help_offers_all_five(settings, client):
+    settings.EBOOK_CONVERT = sys.executable  # any program: only its presence is asked
+
+    page = client.get("/help/downloads.html")
+
+    assert page.status_code == 200
+    help_page = BeautifulSoup(page.content, "html.parser")
+    assert help_page.select_one("#kindle-unavailable") is None
+    text = " ".join(help_page.get_text(" ").split())
+    assert "This site offers AZW3, EPUB, MOBI, PDF, HTML." in text
+    assert [dt.get_text() for dt in help_page.select("dl.download-formats dt")] == [
+        "AZW3", "EPUB", "MOBI", "PDF", "HTML"
+    ]
+    footer = BeautifulSoup(client.get("/").content, "html.parser").select_one("#footer")
+    assert footer.find("a", href="/help/downloads.html")
 
 
 def test_draft_page_has_no_download_menu(creator, creator_client):

@@ -5,14 +5,15 @@
 accepts the doubled ``//downloads/…`` that some tools send (Django strips one).
 """
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from chapterhouse.exchange.downloads import views
 
 urlpatterns: list = [
     re_path(
-        r"^(?:/)?downloads/(?P<work_id>\d+)/(?P<name>[^/]+)\.(?P<fmt>epub|pdf|html|txt)$",
+        r"^(?:/)?downloads/(?P<work_id>\d+)/(?P<name>[^/]+)\.(?P<fmt>azw3|epub|mobi|pdf|html|txt)$",
         views.download,
         name="download",
     ),
+    path("help/downloads.html", views.downloads_help, name="downloads_help"),
 ]

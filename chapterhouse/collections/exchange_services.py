@@ -25,6 +25,7 @@ from chapterhouse.accounts.selectors import user_by_name
 from chapterhouse.moderation.guards import may_write
 from chapterhouse.responses.models import InboxKind, NotificationKind
 from chapterhouse.responses.services.notify import inbox_deliver, mail_record
+from chapterhouse.tags.selectors import tags_by_names
 from chapterhouse.works.models import Gift, Work
 from chapterhouse.works.selectors.visibility import signed_in_user
 
@@ -81,6 +82,7 @@ def gift_exchange_save(
     tag_limits: dict | None = None,
     match_required: dict | None = None,
     assignments_due_at=None,
+    tag_set=None,
 ) -> GiftExchange:
     """Maintainers make the collection a gift exchange, or change its settings.
     ``tag_limits``: {type: {"required": n, "allowed": m}}; ``match_required``:
@@ -138,6 +140,7 @@ def gift_exchange_save(
         setattr(exchange, name, value)
     exchange.tag_limits = limits
     exchange.match_required = must_match
+    exchange.tag_set = tag_set
     exchange.save()
     return exchange
 
@@ -185,12 +188,28 @@ def _prompt_cleaned(exchange: GiftExchange, label: str, prompt: dict, errors: li
         for name in names:
             if len(name) > TAG_NAME_MAX_LENGTH:
                 errors.append(f"{label}: the tag {name[:40]}… is too long.")
+        if names and exchange.tag_set_id:
+            _outside_tag_set(exchange, label, names, errors)
         if names:
             tags[tag_type] = names[:allowed]
     description = (prompt.get("description") or "").strip()
     if len(description) > PROMPT_TEXT_MAX_LENGTH:
         errors.append(f"{label}: the details must be at most {PROMPT_TEXT_MAX_LENGTH} characters.")
     return {"tags": tags, "any_types": any_types, "description": description}
+
+
+def _outside_tag_set(exchange: GiftExchange, label: str, names: list[str], errors: list) -> None:
+    """Refuse the names that call no tag of the exchange's tag set (a tag, its
+    canonical or a synonym of one in the set), one query for the names."""
+    from .prompts.tag_sets import tag_set_allows
+
+    found = tags_by_names(names)
+    for name in names:
+        tag = found.get(name)
+        if tag is None or not tag_set_allows(exchange.tag_set, tag):
+            errors.append(
+                f"{label}: {name} is not in this challenge's tag set ({exchange.tag_set.title})."
+            )
 
 
 def _blank(prompt: dict) -> bool:

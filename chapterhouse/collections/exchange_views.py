@@ -24,6 +24,7 @@ from .models import (
     MatchingStatus,
     PromptKind,
 )
+from .prompts.models import OwnedTagSet
 from .services import is_maintainer
 from .views import _collection, _errors, _page_context
 
@@ -59,10 +60,17 @@ def exchange_settings(request, name: str):
     _maintainer_or_403(request, collection)
     exchange = selectors.exchange_for(collection)
     form = GiftExchangeForm(request.POST or None, initial=GiftExchangeForm.initial_for(exchange))
+    tag_set = None
+    if request.method == "POST" and form.is_valid():
+        title = form.cleaned_data["tag_set"].strip()
+        tag_set = OwnedTagSet.objects.filter(title=title).first() if title else None
+        if title and tag_set is None:
+            form.add_error("tag_set", f"We couldn't find the tag set {title}.")
     if request.method == "POST" and form.is_valid():
         try:
             services.gift_exchange_save(
-                user=request.user, collection=collection, **form.service_arguments()
+                user=request.user, collection=collection, tag_set=tag_set,
+                **form.service_arguments(),
             )
         except ValidationError as error:
             for message in _errors(error):

@@ -61,6 +61,10 @@ class GiftExchangeForm(forms.Form):
     requests_allowed = forms.IntegerField(label="Requests allowed", initial=1, min_value=1)
     offers_required = forms.IntegerField(label="Offers required", initial=1, min_value=0)
     offers_allowed = forms.IntegerField(label="Offers allowed", initial=1, min_value=1)
+    tag_set = forms.CharField(
+        label="Tag set (title)", required=False, max_length=255,
+        help_text="Requests and offers may then name only the tags of this tag set.",
+    )
 
     def __init__(self, *args, **kwargs):
         from .models import TAG_TYPES
@@ -94,12 +98,14 @@ class GiftExchangeForm(forms.Form):
             initial[f"{tag_type}_required"], initial[f"{tag_type}_allowed"] = exchange.limits(
                 tag_type)
             initial[f"{tag_type}_match"] = (exchange.match_required or {}).get(tag_type, 0)
+        initial["tag_set"] = exchange.tag_set.title if exchange.tag_set_id else ""
         return initial
 
     def service_arguments(self) -> dict:
         from .models import TAG_TYPES
 
         data = dict(self.cleaned_data)
+        data.pop("tag_set", None)  # the view finds the tag set by its title
         out = {name: data.pop(name) for name in list(data) if not name.startswith(TAG_TYPES)}
         out["tag_limits"] = {
             t: {"required": data[f"{t}_required"], "allowed": data[f"{t}_allowed"]}

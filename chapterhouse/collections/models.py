@@ -216,6 +216,12 @@ class GiftExchange(models.Model):
     #: Per tag type that must match: how many tags (-1: all the request names).
     match_required = models.JSONField(default=dict, blank=True)
     assignments_due_at = models.DateTimeField(null=True, blank=True)
+    #: When set, requests and offers may name only this owned tag set's tags
+    #: (AO3's tag sets, with nominations; collections/prompts/tag_sets.py).
+    tag_set = models.ForeignKey(
+        "collections.OwnedTagSet", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="gift_exchanges",
+    )
     assignments_sent_at = models.DateTimeField(null=True, blank=True)
     matching_status = models.CharField(
         max_length=10, choices=MatchingStatus.choices, default=MatchingStatus.NONE, blank=True

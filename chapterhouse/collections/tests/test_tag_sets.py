@@ -165,3 +165,57 @@ def test_prompt_meme_settings_name_a_tag_set(logged_in, owner, tag_set):
     member = logged_in(UserFactory())
     response = member.post("/collections/yule_meme/prompts/new", {"fandoms": "Elsewhere"})
     assert "not in this challenge's tag set" in _soup(response).get_text()
+
+
+def test_gift_exchange_sign_ups_take_only_the_tag_sets_tags(tag_set, owner):
+    from chapterhouse.collections import exchange_services as exchange
+
+    fest = make_collection(owner=owner, name="yule_swap", title="Yule Swap")
+    exchange.gift_exchange_save(
+        user=owner, collection=fest, tag_set=tag_set,
+        tag_limits={"fandom": {"required": 1, "allowed": 2}},
+    )
+    member = UserFactory()
+    Tag.objects.create(name="Tide Water", type=TagType.FANDOM,
+                       merger=Tag.objects.get(name="Tidewater"))
+
+    def sign_up(request, offer):
+        return exchange.signup_save(
+            user=member, collection=fest,
+            requests=[{"tags": {"fandom": request}}], offers=[{"tags": {"fandom": offer}}],
+        )
+
+    with pytest.raises(ValidationError) as error:
+        sign_up("Elsewhere", "Tidewater, Nowhere At All")
+    assert error.value.messages == [
+        "Request 1: Elsewhere is not in this challenge's tag set (Yuletide 2026).",
+        "Offer 1: Nowhere At All is not in this challenge's tag set (Yuletide 2026).",
+    ]
+    # A synonym of a tag in the set counts as that tag.
+    signup = sign_up("Tide Water", "Harbour Lights")
+    assert signup.prompts.count() == 2
+
+
+def test_the_exchange_settings_page_names_its_tag_set(tag_set, owner, client):
+    fest = make_collection(owner=owner, name="yule_swap", title="Yule Swap")
+    client.force_login(owner)
+    form = {
+        "signups_open": "on", "requests_required": 1, "requests_allowed": 1,
+        "offers_required": 1, "offers_allowed": 1, "fandom_required": 1, "fandom_allowed": 1,
+        "fandom_match": 1, "character_required": 0, "character_allowed": 0,
+        "character_match": 0, "relationship_required": 0, "relationship_allowed": 0,
+        "relationship_match": 0, "freeform_required": 0, "freeform_allowed": 0,
+        "freeform_match": 0,
+    }
+    missing = client.post("/collections/yule_swap/gift_exchange/new",
+                          {**form, "tag_set": "No Such Set"})
+    assert "We couldn't find the tag set No Such Set." in _soup(missing).get_text()
+    # What she typed is kept.
+    assert _soup(missing).select_one("input[name=tag_set]")["value"] == "No Such Set"
+    saved = client.post("/collections/yule_swap/gift_exchange/new",
+                        {**form, "tag_set": "Yuletide 2026"})
+    assert saved.status_code == 302
+    fest.gift_exchange.refresh_from_db()
+    assert fest.gift_exchange.tag_set == tag_set
+    page = _soup(client.get("/collections/yule_swap/gift_exchange/edit"))
+    assert page.select_one("input[name=tag_set]")["value"] == "Yuletide 2026"

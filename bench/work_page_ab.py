@@ -41,9 +41,10 @@ def _routes(on: bool) -> None:
 
 
 def _health(on: bool) -> None:
-    from django.db import connection
+    from django.db import connections
     from django.db.backends.postgresql.base import DatabaseWrapper
 
+    connection = connections["default"]
     if on:
         connection.__dict__.pop("close_if_health_check_failed", None)
     else:
@@ -79,7 +80,8 @@ def main(argv=None) -> int:
                 on = bool(block % 2)
                 switch(on)
                 for _ in range(5):  # warm after the switch
-                    assert client.get(url).status_code == 200
+                    status = client.get(url).status_code
+                    assert status == 200, (name, on, status)
                 started = time.process_time()
                 for _ in range(args.block):
                     client.get(url)

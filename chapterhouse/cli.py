@@ -133,11 +133,12 @@ def _print_banner(*, host: str, port: int, demo_loaded: bool) -> None:
 
     from chapterhouse import demo
 
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     shown_host = f"[{host}]" if ":" in host else host
     lines = [
         "",
         f"  {settings.SITE_NAME} is starting on http://{shown_host}:{port}/",
-        f"  Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+        f"  Database: {'postgresql' if 'postgresql' in engine else engine}"
         f" ({settings.DATABASES['default']['NAME']})",
     ]
     lines.append(f"  Links in downloads and mail point to {settings.SITE_URL}/ (SITE_URL)")

@@ -146,6 +146,9 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Django's, with a health check that asks the server only when the
+    # connection's socket says something happened (web/dbpostgresql).
+    DATABASES["default"]["ENGINE"] = "chapterhouse.web.dbpostgresql"
     # PostgreSQL compiles a query to machine code when its estimated cost is
     # high; the privacy checks' EXISTS branches over a million works reach
     # that estimate although they stop at the first row, and compiling took

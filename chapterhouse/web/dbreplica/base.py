@@ -18,8 +18,9 @@ from __future__ import annotations
 import contextlib
 
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
-from django.db.backends.postgresql import base as postgresql
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+from chapterhouse.web.dbpostgresql import base as postgresql
 
 
 def _state():

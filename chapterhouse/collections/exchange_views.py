@@ -26,7 +26,7 @@ from .models import (
 )
 from .prompts.models import OwnedTagSet
 from .services import is_maintainer
-from .views import _collection, _errors, _page_context
+from .views import _collection, _errors, _page_context, flash_errors
 
 #: The longest tag list or details field read from the sign-up form.
 FIELD_MAX = TAGS_MAX * (TAG_NAME_MAX_LENGTH + 2) + PROMPT_TEXT_MAX_LENGTH
@@ -190,8 +190,7 @@ def signup_delete(request, name: str, signup_id: int):
     try:
         services.signup_delete(user=request.user, signup=signup)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
         return HttpResponseRedirect(f"/collections/{collection.name}/signups/{signup.pk}")
     messages.success(request, "Challenge sign-up was deleted.")
     return HttpResponseRedirect(f"/collections/{collection.name}/profile")
@@ -246,8 +245,7 @@ def potential_matches_generate(request, name: str):
     try:
         services.matching_start(user=request.user, collection=collection)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, "Beginning generation of potential matches. This may take "
                                   "some time, especially if your challenge is large.")
@@ -268,8 +266,7 @@ def assignments_set(request, name: str):
             giver=request.POST.get("giver"), recipient=request.POST.get("recipient"),
         )
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, "Assignment updated.")
     back = request.POST.get("return_to") or ""
@@ -286,8 +283,7 @@ def assignments_send_out(request, name: str):
     try:
         told = services.assignments_send(user=request.user, collection=collection)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
         return HttpResponseRedirect(f"/collections/{collection.name}/potential_matches")
     messages.success(request, f"Assignments are now being sent out ({told}).")
     return HttpResponseRedirect(f"/collections/{collection.name}/assignments")
@@ -339,8 +335,7 @@ def assignment_default(request, name: str, assignment_id: int):
     try:
         services.assignment_default(user=request.user, assignment=assignment)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, "We have notified the collection maintainers that you had to "
                                   "default on your assignment." if assignment.giver_id ==
@@ -358,8 +353,7 @@ def assignment_claim(request, name: str, assignment_id: int):
     try:
         services.assignment_claim(user=request.user, assignment=assignment)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
         return HttpResponseRedirect(f"/collections/{collection.name}/assignments")
     messages.success(request, "You have claimed this pinch hit. Thank you!")
     return HttpResponseRedirect(f"/collections/{collection.name}/assignments/{assignment.pk}")

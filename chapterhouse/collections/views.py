@@ -33,6 +33,12 @@ def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+def flash_errors(request, error: ValidationError) -> None:
+    """Each message of a refused write as an error flash on the next page."""
+    for message in _errors(error):
+        messages.error(request, message)
+
+
 def index(request):
     page = selectors.collections_index(viewer=request.user, page=request.GET.get("page"))
     return render(
@@ -110,8 +116,7 @@ def participants(request, name: str):
             role=request.POST.get("role", "moderator"),
         )
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, "Maintainer added.")
     return HttpResponseRedirect(f"/collections/{collection.name}/edit")

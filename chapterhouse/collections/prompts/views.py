@@ -17,7 +17,7 @@ from chapterhouse.web.forms import apply_errors, as_int
 
 from .. import selectors as collection_selectors
 from ..services import is_owner
-from ..views import _collection, _errors
+from ..views import _collection, _errors, flash_errors
 from . import selectors, services, tag_sets
 from .forms import PromptForm, PromptMemeForm
 from .models import Claim, OwnedTagSet, Prompt, TagNomination
@@ -223,8 +223,7 @@ def claims(request, name: str):
         try:
             services.claim_create(user=request.user, prompt=prompt)
         except ValidationError as error:
-            for message in _errors(error):
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(request, "New claim made.")
         return HttpResponseRedirect(_back(collection, prompt.pk))
@@ -250,8 +249,7 @@ def claim_delete(request, name: str, claim_id: int):
     try:
         services.claim_remove(user=request.user, claim=claim)
     except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, "Your claim was deleted.")
     return HttpResponseRedirect(_back(collection, claim.prompt_id))
@@ -357,8 +355,7 @@ def tag_set_show(request, tag_set_id: int):
                     nominations_open=bool(request.POST.get("nominations_open")),
                 )
         except ValidationError as error:
-            for message in _errors(error):
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(request, "Tag set was successfully updated.")
         return HttpResponseRedirect(f"/tag_sets/{tag_set.pk}")
